@@ -1,0 +1,44 @@
+"""thidua: the administrative-reform emulation campaign of an education department."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: object | None = None) -> Flask:
+    from thidua import config as config_module
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_relative_config=True,
+    )
+    app.config.from_object(config or config_module.Config)
+    config_module.resolve(app)
+
+    from thidua.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from thidua import models  # noqa: F401  (registers every table with the metadata)
+    from thidua import cli, security, web
+
+    security.init_app(app)
+    web.init_app(app)
+    cli.init_app(app)
+
+    from thidua.auth import bp as auth_bp
+    from thidua.campaigns import bp as campaigns_bp
+    from thidua.main import bp as main_bp
+    from thidua.registration import bp as registration_bp
+    from thidua.units import bp as units_bp
+
+    for blueprint in (main_bp, auth_bp, units_bp, campaigns_bp, registration_bp):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,84 @@
+"""The audit log: who did what, when, from which state to which, and why."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from thidua.extensions import db
+from thidua.timeutil import utcnow
+
+ACTION_LABELS = {
+    "initiative.created": "Tạo bản nháp",
+    "initiative.transition": "Chuyển trạng thái",
+    "extension.granted": "Gia hạn",
+    "campaign.created": "Tạo phong trào",
+    "campaign.updated": "Sửa phong trào",
+    "campaign.participants": "Chọn đơn vị tham gia",
+    "unit.created": "Thêm đơn vị",
+    "unit.updated": "Sửa đơn vị",
+    "unit.deactivated": "Ngừng hoạt động đơn vị",
+    "unit.activated": "Kích hoạt lại đơn vị",
+    "units.imported": "Nhập danh mục đơn vị",
+    "user.created": "Tạo tài khoản",
+    "user.updated": "Sửa tài khoản",
+    "user.password_reset": "Đặt lại mật khẩu",
+}
+
+
+class AuditLog(db.Model):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(60), index=True)
+    object_type: Mapped[str] = mapped_column(sa.String(40))
+    object_id: Mapped[int | None]
+    campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign.id", ondelete="SET NULL"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    from_state: Mapped[str | None] = mapped_column(sa.String(30))
+    to_state: Mapped[str | None] = mapped_column(sa.String(30))
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    details: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+
+    actor = relationship("User", lazy="raise")
+    unit = relationship("Unit", lazy="raise")
+
+    __table_args__ = (sa.Index("ix_audit_log_object", "object_type", "object_id"),)
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
+
+
+def record(
+    action: str,
+    *,
+    actor=None,
+    object_type: str,
+    object_id: int | None,
+    campaign_id: int | None = None,
+    unit_id: int | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditLog:
+    entry = AuditLog(
+        action=action,
+        actor_id=actor.id if actor is not None else None,
+        object_type=object_type,
+        object_id=object_id,
+        campaign_id=campaign_id,
+        unit_id=unit_id,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        details=details,
+        at=utcnow(),
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,57 @@
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
+from wtforms.validators import Length, NumberRange, Optional
+
+from thidua.campaigns.models import PHASE_LABELS, Phase
+from thidua.forms import VnDateField, no_control_characters, required, strip_filter
+from thidua.timeutil import local_today
+
+
+class CampaignForm(FlaskForm):
+    name = StringField("Tên phong trào", validators=[required(), Length(max=255, message="Tên dài quá 255 ký tự."),
+                                                     no_control_characters], filters=[strip_filter])
+    year = IntegerField("Năm", validators=[required("Nhập năm của phong trào."),
+                                            NumberRange(min=2000, max=2100, message="Năm không hợp lệ.")])
+    period = StringField("Giai đoạn", validators=[Optional(), Length(max=40)], filters=[strip_filter],
+                         description="Ví dụ: 2023–2025")
+    plan_reference = StringField("Kế hoạch phát động", validators=[Optional(), Length(max=255)],
+                                 filters=[strip_filter], description="Ví dụ: Kế hoạch số 2517/KH-SGDĐT ngày 01/8/2023")
+    description = TextAreaField("Mô tả", validators=[Optional(), Length(max=5000)], filters=[strip_filter])
+    launch_date = VnDateField("Ngày phát động", validators=[required("Nhập ngày phát động.")])
+    registration_deadline = VnDateField("Hạn đăng ký (Đợt 1)", validators=[required("Nhập hạn đăng ký.")])
+    report_deadline = VnDateField("Hạn báo cáo kết quả (Đợt 2)", validators=[required("Nhập hạn báo cáo kết quả.")])
+    city_report_deadline = VnDateField("Hạn báo cáo UBND Thành phố", validators=[Optional()])
+    min_initiatives_per_unit = IntegerField(
+        "Số đề xuất tối thiểu mỗi đơn vị", default=1,
+        validators=[required(), NumberRange(min=1, max=20, message="Từ 1 đến 20.")],
+    )
+    submit = SubmitField("Lưu")
+
+    def validate_registration_deadline(self, field):
+        if field.data and self.launch_date.data and field.data < self.launch_date.data:
+            raise ValidationError("Hạn đăng ký phải từ ngày phát động trở đi.")
+
+    def validate_report_deadline(self, field):
+        if field.data and self.registration_deadline.data and field.data < self.registration_deadline.data:
+            raise ValidationError("Hạn báo cáo kết quả phải sau hạn đăng ký.")
+
+    def validate_city_report_deadline(self, field):
+        if field.data and self.report_deadline.data and field.data < self.report_deadline.data:
+            raise ValidationError("Hạn báo cáo UBND Thành phố phải sau hạn báo cáo kết quả.")
+
+
+class ExtensionForm(FlaskForm):
+    unit_id = SelectField("Đơn vị", coerce=int, validate_choice=False)
+    phase = SelectField("Đợt", choices=[(p.value, PHASE_LABELS[p]) for p in Phase])
+    until = VnDateField("Gia hạn đến hết ngày", validators=[required("Nhập ngày gia hạn.")])
+    reason = TextAreaField("Lý do gia hạn", validators=[required("Ghi rõ lý do gia hạn."), Length(max=2000)],
+                           filters=[strip_filter])
+    submit = SubmitField("Gia hạn")
+
+    def validate_unit_id(self, field):
+        if not field.data:
+            raise ValidationError("Chọn đơn vị được gia hạn.")
+
+    def validate_until(self, field):
+        if field.data and field.data < local_today():
+            raise ValidationError("Ngày gia hạn không được ở quá khứ.")

@@ -1,0 +1,105 @@
+"""Campaigns, their participants, and per-unit extensions."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from thidua.extensions import db
+from thidua.timeutil import DEFAULT_TZ, utcnow
+from thidua.units.models import Unit
+
+
+class Phase(StrEnum):
+    """The two phases in which units submit; each has its own deadline."""
+
+    REGISTRATION = "registration"
+    REPORT = "report"
+
+    @property
+    def label(self) -> str:
+        return PHASE_LABELS[self]
+
+    @property
+    def noun(self) -> str:
+        return PHASE_NOUNS[self]
+
+
+PHASE_LABELS = {
+    Phase.REGISTRATION: "Đợt 1 — Đăng ký",
+    Phase.REPORT: "Đợt 2 — Báo cáo kết quả",
+}
+PHASE_NOUNS = {Phase.REGISTRATION: "đăng ký", Phase.REPORT: "báo cáo kết quả"}
+
+
+class Campaign(db.Model):
+    __tablename__ = "campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    year: Mapped[int] = mapped_column(index=True)
+    period: Mapped[str] = mapped_column(sa.String(40), default="")  # "2023–2025"
+    plan_reference: Mapped[str] = mapped_column(sa.String(255), default="")  # "Kế hoạch số .../KH-SGDĐT"
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    organiser_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
+    timezone: Mapped[str] = mapped_column(sa.String(64), default=DEFAULT_TZ)
+    launch_date: Mapped[date]
+    registration_deadline: Mapped[date]
+    report_deadline: Mapped[date]
+    city_report_deadline: Mapped[date | None]
+    min_initiatives_per_unit: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    organiser: Mapped[Unit] = relationship(lazy="joined")
+
+    __table_args__ = (
+        sa.CheckConstraint("launch_date <= registration_deadline", name="registration_after_launch"),
+        sa.CheckConstraint("registration_deadline <= report_deadline", name="report_after_registration"),
+    )
+
+    def deadline(self, phase: Phase) -> date:
+        return self.registration_deadline if phase is Phase.REGISTRATION else self.report_deadline
+
+    def phase_start(self, phase: Phase) -> date:
+        return self.launch_date if phase is Phase.REGISTRATION else self.registration_deadline
+
+    def __repr__(self) -> str:
+        return f"<Campaign {self.year} {self.name!r}>"
+
+
+class CampaignUnit(db.Model):
+    """A unit that takes part in a campaign (and so must register and report)."""
+
+    __tablename__ = "campaign_unit"
+
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), primary_key=True, index=True)
+
+    unit: Mapped[Unit] = relationship(lazy="raise")
+
+
+class Extension(db.Model):
+    """More time for one unit in one phase. The latest grant for a unit and phase is the one in force."""
+
+    __tablename__ = "extension"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
+    phase: Mapped[str] = mapped_column(sa.String(20))
+    until: Mapped[date]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    granted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit] = relationship(lazy="raise")
+    granted_by = relationship("User", lazy="raise")
+
+    __table_args__ = (sa.Index("ix_extension_lookup", "campaign_id", "unit_id", "phase", "granted_at"),)
+
+    @property
+    def phase_enum(self) -> Phase:
+        return Phase(self.phase)

@@ -1,0 +1,232 @@
+"""Campaign operations: dates and phases, participants, extensions."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from thidua import audit
+from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
+from thidua.extensions import db
+from thidua.timeutil import end_of_day_utc, format_date, local_today, start_of_day_utc, utcnow
+from thidua.units.models import Unit
+
+
+@dataclass(frozen=True)
+class PhaseWindow:
+    """When one unit may act in one phase of a campaign."""
+
+    campaign: Campaign
+    phase: Phase
+    opens_at: datetime | None  # UTC, inclusive; None when the phase has no opening
+    deadline: date  # the campaign's deadline
+    effective_deadline: date  # the deadline or this unit's extension, whichever is later
+    extension: Extension | None
+
+    @property
+    def closes_at(self) -> datetime:
+        """The first UTC moment at which the phase is closed for this unit."""
+        return end_of_day_utc(self.effective_deadline, self.campaign.timezone)
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        moment = now or utcnow()
+        if self.opens_at is not None and moment < self.opens_at:
+            return False
+        return moment < self.closes_at
+
+    def check(self, now: datetime | None = None) -> None:
+        from thidua.workflow import DeadlinePassed
+
+        moment = now or utcnow()
+        if self.opens_at is not None and moment < self.opens_at:
+            raise DeadlinePassed(
+                f"Phong trào chưa bắt đầu nhận {self.phase.noun} "
+                f"(bắt đầu từ ngày {format_date(self.campaign.launch_date)})."
+            )
+        if moment >= self.closes_at:
+            raise DeadlinePassed(
+                f"Đã hết hạn {self.phase.noun} (ngày {format_date(self.effective_deadline)}); "
+                "đơn vị cần được Bộ phận Thường trực CCHC gia hạn."
+            )
+
+    def days_left(self, now: datetime | None = None) -> int:
+        return (self.effective_deadline - local_today(self.campaign.timezone, now=now)).days
+
+
+def current_extension(campaign_id: int, unit_id: int, phase: Phase) -> Extension | None:
+    return db.session.scalar(
+        sa.select(Extension)
+        .where(Extension.campaign_id == campaign_id, Extension.unit_id == unit_id, Extension.phase == phase.value)
+        .order_by(Extension.granted_at.desc(), Extension.id.desc())
+        .limit(1)
+    )
+
+
+def extensions_in_force(campaign_ids, unit_id: int) -> dict[tuple[int, str], Extension]:
+    """The latest extension per (campaign, phase) for one unit, in one query."""
+    campaign_ids = list(campaign_ids)
+    if not campaign_ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(Extension)
+        .where(Extension.campaign_id.in_(campaign_ids), Extension.unit_id == unit_id)
+        .order_by(Extension.granted_at, Extension.id)
+    )
+    return {(ext.campaign_id, ext.phase): ext for ext in rows}
+
+
+def make_window(campaign: Campaign, phase: Phase, extension: Extension | None) -> PhaseWindow:
+    deadline = campaign.deadline(phase)
+    effective = max(deadline, extension.until) if extension else deadline
+    opens_at = start_of_day_utc(campaign.launch_date, campaign.timezone) if phase is Phase.REGISTRATION else None
+    return PhaseWindow(campaign, phase, opens_at, deadline, effective, extension)
+
+
+def phase_window(campaign: Campaign | int, unit_id: int, phase: Phase) -> PhaseWindow:
+    if isinstance(campaign, int):
+        campaign = db.session.get(Campaign, campaign)
+    return make_window(campaign, phase, current_extension(campaign.id, unit_id, phase))
+
+
+def campaign_stage(campaign: Campaign, *, now: datetime | None = None) -> str:
+    """Where the campaign stands today, in words for the interface."""
+    today = local_today(campaign.timezone, now=now)
+    if today < campaign.launch_date:
+        return "Chưa bắt đầu"
+    if today <= campaign.registration_deadline:
+        return Phase.REGISTRATION.label
+    if today <= campaign.report_deadline:
+        return Phase.REPORT.label
+    if campaign.city_report_deadline and today <= campaign.city_report_deadline:
+        return "Chấm điểm và tổng hợp"
+    return "Đã kết thúc"
+
+
+def current_phase(campaign: Campaign, *, now: datetime | None = None) -> Phase | None:
+    today = local_today(campaign.timezone, now=now)
+    if campaign.launch_date <= today <= campaign.registration_deadline:
+        return Phase.REGISTRATION
+    if campaign.registration_deadline < today <= campaign.report_deadline:
+        return Phase.REPORT
+    return None
+
+
+def is_participant(campaign_id: int, unit_id: int) -> bool:
+    return db.session.scalar(
+        sa.select(sa.literal(True)).where(
+            CampaignUnit.campaign_id == campaign_id, CampaignUnit.unit_id == unit_id
+        )
+    ) is not None
+
+
+def participant_selection(campaign: Campaign) -> set[tuple[str, str]]:
+    """The (block, unit type) pairs fully or partly chosen for a campaign."""
+    rows = db.session.execute(
+        sa.select(Unit.block, Unit.unit_type)
+        .join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
+        .where(CampaignUnit.campaign_id == campaign.id)
+        .distinct()
+    )
+    return {(block, unit_type) for block, unit_type in rows}
+
+
+def set_participants(campaign: Campaign, groups: set[tuple[str, str]], *, actor) -> int:
+    """Make the campaign's participants exactly the active units of the chosen (block, type) groups.
+
+    Units outside those groups are removed unless they already have initiatives in the campaign
+    (their records must not vanish from the board). Returns the number of participants.
+    """
+    from thidua.registration.models import Initiative
+
+    wanted = set()
+    if groups:
+        condition = sa.or_(*[sa.and_(Unit.block == b, Unit.unit_type == t) for b, t in groups])
+        wanted = set(db.session.scalars(
+            sa.select(Unit.id).where(Unit.is_active.is_(True), Unit.id != campaign.organiser_id, condition)
+        ))
+    current = set(db.session.scalars(sa.select(CampaignUnit.unit_id).where(CampaignUnit.campaign_id == campaign.id)))
+    with_records = set(db.session.scalars(
+        sa.select(Initiative.unit_id).where(Initiative.campaign_id == campaign.id).distinct()
+    ))
+    to_add = wanted - current
+    to_remove = current - wanted - with_records
+    if to_add:
+        db.session.execute(sa.insert(CampaignUnit), [{"campaign_id": campaign.id, "unit_id": u} for u in sorted(to_add)])
+    if to_remove:
+        db.session.execute(
+            sa.delete(CampaignUnit).where(CampaignUnit.campaign_id == campaign.id, CampaignUnit.unit_id.in_(to_remove))
+        )
+    total = len((current | to_add) - to_remove)
+    audit.record(
+        "campaign.participants",
+        actor=actor,
+        object_type="campaign",
+        object_id=campaign.id,
+        campaign_id=campaign.id,
+        details={
+            "groups": sorted([list(g) for g in groups]),
+            "added": len(to_add),
+            "removed": len(to_remove),
+            "kept_with_records": len((current - wanted) & with_records),
+            "total": total,
+        },
+    )
+    return total
+
+
+def grant_extension(campaign: Campaign, unit: Unit, phase: Phase, until: date, reason: str, *, actor) -> Extension:
+    extension = Extension(
+        campaign_id=campaign.id,
+        unit_id=unit.id,
+        phase=phase.value,
+        until=until,
+        reason=reason.strip(),
+        granted_by_id=actor.id,
+        granted_at=utcnow(),
+    )
+    db.session.add(extension)
+    db.session.flush()
+    audit.record(
+        "extension.granted",
+        actor=actor,
+        object_type="extension",
+        object_id=extension.id,
+        campaign_id=campaign.id,
+        unit_id=unit.id,
+        reason=extension.reason,
+        details={"phase": phase.value, "until": until.isoformat(), "deadline": campaign.deadline(phase).isoformat()},
+    )
+    return extension
+
+
+CAMPAIGN_FIELDS = (
+    "name", "year", "period", "plan_reference", "description", "launch_date",
+    "registration_deadline", "report_deadline", "city_report_deadline", "min_initiatives_per_unit",
+)
+
+
+def create_campaign(*, actor, organiser: Unit, **values) -> Campaign:
+    campaign = Campaign(organiser_id=organiser.id, **{k: values[k] for k in CAMPAIGN_FIELDS if k in values})
+    db.session.add(campaign)
+    db.session.flush()
+    audit.record("campaign.created", actor=actor, object_type="campaign", object_id=campaign.id,
+                 campaign_id=campaign.id, details={"name": campaign.name, "year": campaign.year})
+    return campaign
+
+
+def update_campaign(campaign: Campaign, *, actor, **values) -> Campaign:
+    changes = {}
+    for key in CAMPAIGN_FIELDS:
+        if key in values and getattr(campaign, key) != values[key]:
+            old = getattr(campaign, key)
+            changes[key] = [_jsonable(old), _jsonable(values[key])]
+            setattr(campaign, key, values[key])
+    if changes:
+        audit.record("campaign.updated", actor=actor, object_type="campaign", object_id=campaign.id,
+                     campaign_id=campaign.id, details=changes)
+    return campaign
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, date) else value

@@ -1,0 +1,258 @@
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from thidua import workflow
+from thidua.campaigns import bp, services
+from thidua.campaigns.forms import CampaignForm, ExtensionForm
+from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
+from thidua.exports import xlsx_response
+from thidua.extensions import db
+from thidua.forms import ButtonForm
+from thidua.registration.models import AREA_LABELS, KIND_LABELS, Initiative
+from thidua.text import fold
+from thidua.timeutil import format_date, format_moment
+from thidua.units.models import Unit, unit_type_label
+from thidua.workflow import STATE_LABELS, State
+
+REGISTERED_STATES = [s.value for s in workflow.COUNTS_AS_REGISTERED]
+
+
+def get_campaign_or_404(campaign_id: int) -> Campaign:
+    return db.session.get(Campaign, campaign_id) or abort(404)
+
+
+def _organiser() -> Unit:
+    root = db.session.scalar(sa.select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1))
+    if root is None:
+        abort(409)
+    return root
+
+
+@bp.get("/phong-trao")
+def index():
+    campaigns = db.session.scalars(sa.select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())).all()
+    participants = dict(db.session.execute(
+        sa.select(CampaignUnit.campaign_id, sa.func.count()).group_by(CampaignUnit.campaign_id)
+    ).all())
+    registered_units = dict(db.session.execute(
+        sa.select(Initiative.campaign_id, sa.func.count(sa.distinct(Initiative.unit_id)))
+        .where(Initiative.status.in_(REGISTERED_STATES))
+        .group_by(Initiative.campaign_id)
+    ).all())
+    initiatives = dict(db.session.execute(
+        sa.select(Initiative.campaign_id, sa.func.count())
+        .where(Initiative.status.in_(REGISTERED_STATES))
+        .group_by(Initiative.campaign_id)
+    ).all())
+    rows = [
+        {
+            "campaign": c,
+            "stage": services.campaign_stage(c),
+            "participants": participants.get(c.id, 0),
+            "registered_units": registered_units.get(c.id, 0),
+            "initiatives": initiatives.get(c.id, 0),
+        }
+        for c in campaigns
+    ]
+    return render_template("campaigns/index.html", rows=rows)
+
+
+def _campaign_values(form: CampaignForm) -> dict:
+    return {key: getattr(form, key).data for key in services.CAMPAIGN_FIELDS}
+
+
+@bp.route("/phong-trao/moi", methods=["GET", "POST"])
+def new():
+    form = CampaignForm()
+    if form.validate_on_submit():
+        campaign = services.create_campaign(actor=current_user, organiser=_organiser(), **_campaign_values(form))
+        db.session.commit()
+        flash("Đã tạo phong trào. Tiếp theo, chọn các đơn vị tham gia.", "success")
+        return redirect(url_for("campaigns.participants", campaign_id=campaign.id))
+    return render_template("campaigns/form.html", form=form, campaign=None), 400 if form.errors else 200
+
+
+@bp.route("/phong-trao/<int:campaign_id>/sua", methods=["GET", "POST"])
+def edit(campaign_id: int):
+    campaign = get_campaign_or_404(campaign_id)
+    form = CampaignForm(obj=campaign)
+    if form.validate_on_submit():
+        services.update_campaign(campaign, actor=current_user, **_campaign_values(form))
+        db.session.commit()
+        flash("Đã lưu phong trào.", "success")
+        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    return render_template("campaigns/form.html", form=form, campaign=campaign), 400 if form.errors else 200
+
+
+@bp.get("/phong-trao/<int:campaign_id>")
+def detail(campaign_id: int):
+    campaign = get_campaign_or_404(campaign_id)
+    by_block = db.session.execute(
+        sa.select(
+            Unit.block,
+            sa.func.count(sa.distinct(CampaignUnit.unit_id)),
+            sa.func.count(sa.distinct(Initiative.unit_id)),
+        )
+        .select_from(CampaignUnit)
+        .join(Unit, Unit.id == CampaignUnit.unit_id)
+        .outerjoin(Initiative, sa.and_(
+            Initiative.campaign_id == CampaignUnit.campaign_id,
+            Initiative.unit_id == CampaignUnit.unit_id,
+            Initiative.status.in_(REGISTERED_STATES),
+        ))
+        .where(CampaignUnit.campaign_id == campaign.id)
+        .group_by(Unit.block)
+        .order_by(Unit.block)
+    ).all()
+    blocks = [
+        {"block": block or "—", "participants": total, "registered": done,
+         "rate": (100.0 * done / total) if total else 0.0}
+        for block, total, done in by_block
+    ]
+    total_participants = sum(b["participants"] for b in blocks)
+    total_registered = sum(b["registered"] for b in blocks)
+    by_status = dict(db.session.execute(
+        sa.select(Initiative.status, sa.func.count()).where(Initiative.campaign_id == campaign.id)
+        .group_by(Initiative.status)
+    ).all())
+    extensions = db.session.scalars(
+        sa.select(Extension)
+        .options(joinedload(Extension.unit), joinedload(Extension.granted_by))
+        .where(Extension.campaign_id == campaign.id)
+        .order_by(Extension.granted_at.desc())
+    ).all()
+    return render_template(
+        "campaigns/detail.html", campaign=campaign, stage=services.campaign_stage(campaign), blocks=blocks,
+        total_participants=total_participants, total_registered=total_registered,
+        overall_rate=(100.0 * total_registered / total_participants) if total_participants else 0.0,
+        by_status=by_status, extensions=extensions,
+    )
+
+
+@bp.route("/phong-trao/<int:campaign_id>/don-vi-tham-gia", methods=["GET", "POST"])
+def participants(campaign_id: int):
+    campaign = get_campaign_or_404(campaign_id)
+    form = ButtonForm()
+    groups = db.session.execute(
+        sa.select(Unit.block, Unit.unit_type, sa.func.count())
+        .where(Unit.is_active.is_(True), Unit.id != campaign.organiser_id)
+        .group_by(Unit.block, Unit.unit_type)
+        .order_by(Unit.block, Unit.unit_type)
+    ).all()
+    valid = {(block, unit_type) for block, unit_type, _ in groups}
+    if form.validate_on_submit():
+        chosen = set()
+        for value in request.form.getlist("group"):
+            block, _, unit_type = value.partition("|")
+            if (block, unit_type) in valid:
+                chosen.add((block, unit_type))
+        total = services.set_participants(campaign, chosen, actor=current_user)
+        db.session.commit()
+        flash(f"Đã cập nhật danh sách: {total} đơn vị tham gia.", "success")
+        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    selected = services.participant_selection(campaign)
+    rows = [
+        {"block": block, "unit_type": unit_type, "label": unit_type_label(unit_type), "count": count,
+         "value": f"{block}|{unit_type}", "checked": (block, unit_type) in selected}
+        for block, unit_type, count in groups
+    ]
+    return render_template("campaigns/participants.html", campaign=campaign, rows=rows, form=form)
+
+
+@bp.route("/phong-trao/<int:campaign_id>/gia-han", methods=["GET", "POST"])
+def extension_new(campaign_id: int):
+    campaign = get_campaign_or_404(campaign_id)
+    form = ExtensionForm()
+    units = db.session.execute(
+        sa.select(Unit.id, Unit.short_name, Unit.name)
+        .join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
+        .where(CampaignUnit.campaign_id == campaign.id)
+        .order_by(Unit.block, Unit.name)
+    ).all()
+    form.unit_id.choices = [(0, "— Chọn đơn vị —")] + [(u.id, u.short_name or u.name) for u in units]
+    if request.method == "GET" and request.args.get("unit", type=int):
+        form.unit_id.data = request.args.get("unit", type=int)
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit_id.data)
+        phase = Phase(form.phase.data)
+        if unit is None or form.unit_id.data not in {u.id for u in units}:
+            form.unit_id.errors.append("Đơn vị này không tham gia phong trào.")
+        elif form.until.data <= campaign.deadline(phase):
+            form.until.errors.append(
+                f"Ngày gia hạn phải sau hạn của đợt ({format_date(campaign.deadline(phase))})."
+            )
+        else:
+            services.grant_extension(campaign, unit, phase, form.until.data, form.reason.data, actor=current_user)
+            db.session.commit()
+            flash(f"Đã gia hạn {phase.noun} cho {unit.display_name} đến hết ngày {format_date(form.until.data)}.",
+                  "success")
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    return render_template("campaigns/extension_form.html", campaign=campaign, form=form), (
+        400 if form.errors else 200
+    )
+
+
+def _initiatives_query(campaign: Campaign):
+    args = request.args
+    stmt = (
+        sa.select(Initiative)
+        .join(Unit, Unit.id == Initiative.unit_id)
+        .options(joinedload(Initiative.unit))
+        .where(Initiative.campaign_id == campaign.id)
+    )
+    filters = {
+        "status": args.get("status") or "",
+        "block": args.get("block") or "",
+        "area": args.get("area") or "",
+        "kind": args.get("kind") or "",
+        "q": (args.get("q") or "").strip(),
+    }
+    if filters["status"] in STATE_LABELS:
+        stmt = stmt.where(Initiative.status == filters["status"])
+    if filters["block"]:
+        stmt = stmt.where(Unit.block == filters["block"])
+    if filters["area"] in AREA_LABELS:
+        stmt = stmt.where(Initiative.area == filters["area"])
+    if filters["kind"] in KIND_LABELS:
+        stmt = stmt.where(Initiative.kind == filters["kind"])
+    if filters["q"]:
+        folded = f"%{fold(filters['q'])}%"
+        stmt = stmt.where(sa.or_(Unit.search_text.like(folded), Initiative.title.ilike(f"%{filters['q']}%")))
+    return stmt.order_by(Unit.block, Unit.name, Initiative.id), filters
+
+
+@bp.get("/phong-trao/<int:campaign_id>/sang-kien")
+def initiatives(campaign_id: int):
+    campaign = get_campaign_or_404(campaign_id)
+    stmt, filters = _initiatives_query(campaign)
+    if request.args.get("format") == "xlsx":
+        return _initiatives_xlsx(campaign, stmt)
+    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    blocks = db.session.scalars(sa.select(Unit.block).where(Unit.block != "").distinct().order_by(Unit.block)).all()
+    return render_template(
+        "campaigns/initiatives.html", campaign=campaign, page=page, filters=filters, blocks=blocks,
+        areas=AREA_LABELS, kinds=KIND_LABELS, states=STATE_LABELS,
+    )
+
+
+def _initiatives_xlsx(campaign: Campaign, stmt):
+    headers = ["STT", "Khối", "Đơn vị", "Loại", "Tên mô hình, giải pháp, sáng kiến", "Lĩnh vực CCHC",
+               "Tác giả", "Thời gian thực hiện", "Trạng thái", "Ngày gửi đăng ký"]
+    tz = campaign.timezone
+
+    def rows():
+        for number, initiative in enumerate(db.session.scalars(stmt.execution_options(yield_per=500)), start=1):
+            yield [
+                number, initiative.unit.block, initiative.unit.name, initiative.kind_label, initiative.title,
+                initiative.area_label,
+                initiative.collective_name if initiative.author_type == "tap_the" else "Cá nhân",
+                f"{format_date(initiative.start_date)} – {format_date(initiative.end_date)}",
+                State(initiative.status).label, format_moment(initiative.registered_at, tz),
+            ]
+
+    return xlsx_response(
+        f"dang-ky-{campaign.year}.xlsx", title=f"Danh sách đăng ký — {campaign.name}", headers=headers, rows=rows(),
+        widths=[6, 22, 34, 12, 60, 34, 28, 24, 20, 18],
+    )

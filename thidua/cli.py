@@ -1,0 +1,107 @@
+"""The admin interface: `flask --app thidua ...`."""
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import AppGroup
+
+from thidua.extensions import db
+
+demo_cli = AppGroup("demo", help="Dữ liệu mẫu.")
+users_cli = AppGroup("users", help="Tài khoản.")
+units_cli = AppGroup("units", help="Danh mục đơn vị.")
+
+
+def init_app(app) -> None:
+    for group in (demo_cli, users_cli, units_cli):
+        app.cli.add_command(group)
+
+
+def print_logins(logins, password: str) -> None:
+    click.echo("")
+    click.echo("Tài khoản dùng thử (mật khẩu chung: %s)" % password)
+    for login in logins:
+        click.echo(f"  {login.username:<22} {login.role.label:<28} {login.note}")
+    click.echo("  Mỗi đơn vị còn có <mã đơn vị>.ht (thủ trưởng) và <mã đơn vị>.cb (cán bộ đầu mối).")
+    click.echo("")
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Bỏ qua, không báo lỗi, nếu cơ sở dữ liệu đã có dữ liệu.")
+def demo_load(if_empty: bool) -> None:
+    """Nạp dữ liệu mẫu vào cơ sở dữ liệu trống."""
+    from thidua import demo
+    from thidua.units.models import Unit
+
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Unit)):
+        if if_empty:
+            click.echo("Cơ sở dữ liệu đã có dữ liệu; không nạp lại dữ liệu mẫu.")
+            print_logins(demo.LOGINS, demo.PASSWORD)
+            return
+        raise click.ClickException("Cơ sở dữ liệu đã có dữ liệu; dữ liệu mẫu chỉ nạp vào cơ sở dữ liệu trống.")
+    logins = demo.load()
+    db.session.commit()
+    click.echo("Đã nạp dữ liệu mẫu.")
+    print_logins(logins, demo.PASSWORD)
+
+
+@demo_cli.command("logins")
+def demo_logins() -> None:
+    """In các tài khoản dùng thử."""
+    from thidua import demo
+
+    print_logins(demo.LOGINS, demo.PASSWORD)
+
+
+@users_cli.command("create")
+@click.option("--username", required=True)
+@click.option("--full-name", required=True)
+@click.option("--role", required=True, type=click.Choice(["unit_editor", "unit_head", "secretariat", "reviewer", "leader"]))
+@click.option("--unit", "unit_code", help="Mã đơn vị (bắt buộc với tài khoản của đơn vị).")
+@click.option("--password", help="Bỏ trống để nhập khi chạy.")
+def users_create(username, full_name, role, unit_code, password) -> None:
+    """Tạo tài khoản."""
+    from thidua.auth.services import AccountError, create_user
+    from thidua.units.models import Unit
+
+    unit_id = None
+    if unit_code:
+        unit_id = db.session.scalar(sa.select(Unit.id).where(Unit.code == unit_code))
+        if unit_id is None:
+            raise click.ClickException(f"Không có đơn vị mã “{unit_code}”.")
+    password = password or getpass.getpass("Mật khẩu: ")
+    if len(password) < current_app.config["PASSWORD_MIN_LENGTH"]:
+        raise click.ClickException("Mật khẩu cần ít nhất 8 ký tự.")
+    try:
+        user = create_user(actor=None, username=username.lower(), password=password, full_name=full_name,
+                           role=role, unit_id=unit_id)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Đã tạo tài khoản {user.username}.")
+
+
+@units_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--good-rows", is_flag=True, help="Nhập các dòng hợp lệ, bỏ qua các dòng có lỗi.")
+def units_import(path: Path, good_rows: bool) -> None:
+    """Nhập danh mục đơn vị từ tệp XLSX hoặc CSV."""
+    from thidua.units.importer import ImportRefused, plan_import, apply_plan
+
+    plan = plan_import(path.name, path.read_bytes())
+    for message in plan.messages():
+        click.echo(message, err=True)
+    try:
+        counts = apply_plan(plan, actor=None, include_good_rows_only=good_rows)
+    except ImportRefused as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(
+        f"Đã nhập: {counts['created']} đơn vị mới, {counts['updated']} cập nhật, "
+        f"{counts['unchanged']} không đổi, {counts['skipped']} dòng bỏ qua."
+    )

@@ -1,0 +1,83 @@
+"""Configuration, read from the environment.
+
+The embedded default (no variables set) is SQLite in the instance folder, files on
+local disk and jobs in-process. DATABASE_URL and REDIS_URL move the same code to
+PostgreSQL and RQ workers.
+"""
+import os
+import secrets
+from pathlib import Path
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def _normalise_database_url(url: str) -> str:
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver named.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _normalise_database_url(os.environ.get("DATABASE_URL", ""))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    TIMEZONE = os.environ.get("THIDUA_TIMEZONE", "Asia/Ho_Chi_Minh")
+    ORGANISATION_NAME = os.environ.get("THIDUA_ORGANISATION", "Sở Giáo dục và Đào tạo Hà Nội")
+    UPLOAD_FOLDER = os.environ.get("THIDUA_UPLOAD_FOLDER") or None
+    MAX_UPLOAD_MB = _env_int("THIDUA_MAX_UPLOAD_MB", 20)
+    MAX_CONTENT_LENGTH = (MAX_UPLOAD_MB + 1) * 1024 * 1024
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("THIDUA_SECURE_COOKIES", "0") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    WTF_CSRF_TIME_LIMIT = None  # a form left open all afternoon must still submit
+
+    LOGIN_MAX_FAILURES = _env_int("THIDUA_LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCK_MINUTES = _env_int("THIDUA_LOGIN_LOCK_MINUTES", 15)
+    PASSWORD_MIN_LENGTH = 8
+    PAGE_SIZE = 50
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    WTF_CSRF_ENABLED = True
+    SQLALCHEMY_DATABASE_URI = _normalise_database_url(
+        os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    )
+    REDIS_URL = None
+
+
+def resolve(app) -> None:
+    """Fill in the values that depend on the app's instance folder."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'thidua.sqlite'}"
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = str(instance / "files")
+    if not app.config.get("SECRET_KEY"):
+        # A key kept in the instance folder survives restarts of the embedded default.
+        key_file = instance / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+        options.pop("pool_pre_ping", None)
+        connect_args = dict(options.get("connect_args", {}))
+        connect_args.setdefault("timeout", 30)
+        options["connect_args"] = connect_args
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options

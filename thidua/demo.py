@@ -1,0 +1,233 @@
+"""Demo data: a realistic Sở GD&ĐT with a closed 2023 campaign and a 2024 campaign open now.
+
+Units come from demo_data/units-hanoi.csv through the same import the secretariat uses.
+Initiatives come from the answers of the 2023 Google Forms (demo_data/dk_*.csv) and go
+through the same services and state machine as a user's clicks, at the moments the
+answers were sent; late answers are preceded by the extension the office would grant.
+"""
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from thidua.auth.models import User
+from thidua.auth.roles import Role
+from thidua.campaigns import services as campaign_services
+from thidua.campaigns.models import Campaign, Phase
+from thidua.extensions import db
+from thidua.registration import services as registration_services
+from thidua.text import fold
+from thidua.timeutil import end_of_day_utc, local_today, start_of_day_utc, utcnow, zone
+from thidua.units.importer import apply_plan, plan_import
+from thidua.units.models import Unit
+from thidua.workflow import State, transition
+
+DATA = Path(__file__).parent / "demo_data"
+PASSWORD = "thidua2024"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: Role
+    full_name: str
+    unit_code: str
+    note: str
+
+
+LOGINS = [
+    DemoLogin("vanphong", Role.SECRETARIAT, "Nguyễn Thị Thu Hà", "van-phong", "Bộ phận Thường trực CCHC"),
+    DemoLogin("giamdoc", Role.LEADER, "Trần Thế Cương", "so-gddt-ha-noi", "Lãnh đạo Sở, phê duyệt"),
+    DemoLogin("hoidong", Role.REVIEWER, "Lê Minh Tuấn", "phong-tccb", "thành viên Hội đồng"),
+    DemoLogin("chuvanan.canbo", Role.UNIT_EDITOR, "Phạm Thu Trang", "thpt-chu-van-an", "cán bộ đầu mối, THPT Chu Văn An"),
+    DemoLogin("chuvanan.hieutruong", Role.UNIT_HEAD, "Nguyễn Văn Hiền", "thpt-chu-van-an", "Hiệu trưởng, THPT Chu Văn An"),
+    DemoLogin("kimlien.hieutruong", Role.UNIT_HEAD, "Đỗ Thị Hải Yến", "thpt-kim-lien", "Hiệu trưởng, THPT Kim Liên"),
+]
+
+KIND_BY_WORD = {"mo hinh": "mo_hinh", "giai phap": "giai_phap", "sang kien": "sang_kien"}
+AREA_HINTS = [
+    ("the_che", ["the che"]),
+    ("tthc", ["thu tuc hanh chinh"]),
+    ("to_chuc_bo_may", ["to chuc bo may"]),
+    ("cong_vu", ["che do cong vu"]),
+    ("tai_chinh_cong", ["tai chinh cong"]),
+    ("chinh_quyen_so", ["chinh quyen dien tu", "chinh quyen so", "chinh phu dien tu", "chinh phu so"]),
+    ("chi_dao_dieu_hanh", ["chi dao, dieu hanh", "chi dao dieu hanh"]),
+    ("de_an_06", ["de an 06"]),
+    ("khac", ["khac"]),
+]
+
+
+def guess_area(answer: str) -> str:
+    folded = fold(answer)
+    found = [(folded.find(hint), code) for code, hints in AREA_HINTS for hint in hints if hint in folded]
+    return min(found)[1] if found else "khac"
+
+
+def parse_day(value: str) -> date | None:
+    try:
+        return datetime.strptime(value.strip(), "%d/%m/%Y").date()
+    except ValueError:
+        return None
+
+
+def parse_moment(value: str) -> datetime:
+    local = datetime.strptime(value.strip(), "%d/%m/%Y %H:%M:%S").replace(tzinfo=zone())
+    return local.astimezone(zone("UTC")).replace(tzinfo=None)
+
+
+def form_answers() -> list[dict]:
+    rows = []
+    for name in ("dk_khoicacphongthuocso.csv", "dk_khoitructhuoc.csv"):
+        with open(DATA / name, encoding="utf-8", newline="") as handle:
+            rows.extend(row for row in csv.DictReader(handle) if (row.get("Tên mô hình, giải pháp, sáng kiến") or "").strip())
+    return rows
+
+
+def answer_values(row: dict) -> dict:
+    kind = KIND_BY_WORD.get(fold(row["Loại (Mô hình/Giải pháp/Sáng kiến)"]), "giai_phap")
+    return {
+        "kind": kind,
+        "title": " ".join(row["Tên mô hình, giải pháp, sáng kiến"].split())[:500],
+        "area": guess_area(row["Lĩnh vực CCHC"]),
+        "need": row["Sự cần thiết"].strip(),
+        "objectives": row["Mục tiêu"].strip(),
+        "content": row["Nội dung thực hiện"].strip(),
+        "start_date": parse_day(row["Thời gian bắt đầu"]),
+        "end_date": parse_day(row["Thời gian hoàn thành"]),
+        "expected_results": row["Kết quả dự kiến"].strip(),
+        "author_type": "tap_the",
+        "collective_name": row["Cá nhân/Tập thể thực hiện"].strip()[:255],
+        "people_in_charge": f"{row['Họ và tên người đăng ký'].strip()}, {row['Chức vụ'].strip()}",
+        "contact_name": row["Họ và tên người đăng ký"].strip(),
+        "contact_position": row["Chức vụ"].strip(),
+        "contact_phone": row["Số điện thoại"].strip()[:40],
+    }
+
+
+def _match_unit(row: dict, by_email: dict[str, Unit], by_name: dict[str, Unit]) -> Unit | None:
+    unit = by_email.get(row["Địa chỉ email"].strip().lower())
+    if unit is not None:
+        return unit
+    typed = fold(row["Tên đơn vị"])
+    for prefix in ("truong ",):
+        typed = typed.removeprefix(prefix)
+    return by_name.get(typed)
+
+
+def load(*, today: date | None = None, seed: int = 2023) -> list[DemoLogin]:
+    """Fill an empty database with the demo. Returns the logins to print."""
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Unit)):
+        raise RuntimeError("Cơ sở dữ liệu đã có dữ liệu; dữ liệu mẫu chỉ nạp vào cơ sở dữ liệu trống.")
+    rng = random.Random(seed)
+    today = today or local_today()
+
+    plan = plan_import("units-hanoi.csv", (DATA / "units-hanoi.csv").read_bytes())
+    apply_plan(plan, actor=None)
+    units = db.session.scalars(sa.select(Unit)).all()
+    by_code = {u.code: u for u in units}
+    root = by_code["so-gddt-ha-noi"]
+
+    # One hash for every demo account: hashing is deliberately slow.
+    password_hash = generate_password_hash(PASSWORD)
+    accounts: dict[tuple[str, Role], User] = {}
+
+    def account(username: str, role: Role, full_name: str, unit: Unit, job_title: str = "") -> User:
+        user = User(username=username, role=role.value, full_name=full_name, unit_id=unit.id, job_title=job_title,
+                    email=unit.email if role in (Role.UNIT_HEAD, Role.UNIT_EDITOR) else "", password_hash=password_hash)
+        user.end_sessions()
+        db.session.add(user)
+        accounts[(unit.code, role)] = user
+        return user
+
+    for login in LOGINS:
+        account(login.username, login.role, login.full_name, by_code[login.unit_code],
+                "Hiệu trưởng" if login.role == Role.UNIT_HEAD else "")
+    for unit in units:
+        if unit.parent_id is None:
+            continue
+        if (unit.code, Role.UNIT_HEAD) not in accounts:
+            account(f"{unit.code}.ht", Role.UNIT_HEAD, f"Thủ trưởng {unit.display_name}", unit, "Thủ trưởng đơn vị")
+        if (unit.code, Role.UNIT_EDITOR) not in accounts:
+            account(f"{unit.code}.cb", Role.UNIT_EDITOR, f"Cán bộ đầu mối {unit.display_name}", unit, "Cán bộ đầu mối")
+    db.session.flush()
+    office = accounts[("van-phong", Role.SECRETARIAT)]
+
+    groups = {(u.block, u.unit_type) for u in units if u.parent_id is not None}
+    answers = form_answers()
+    by_email = {u.email.lower(): u for u in units if u.email}
+    by_name = {fold(u.short_name).removeprefix("truong "): u for u in units}
+    by_name.update({fold(u.name).removeprefix("truong "): u for u in units})
+
+    # 2023: the plan's own dates; every answer registered when it was sent.
+    c2023 = campaign_services.create_campaign(
+        actor=office, organiser=root, name="Phong trào thi đua “Cải cách hành chính” năm 2023", year=2023,
+        period="2023–2025", plan_reference="Kế hoạch phát động phong trào thi đua “Cải cách hành chính” giai đoạn 2023 - 2025",
+        launch_date=date(2023, 8, 1), registration_deadline=date(2023, 8, 25), report_deadline=date(2023, 10, 31),
+        city_report_deadline=date(2023, 11, 15), min_initiatives_per_unit=1,
+        description="Đợt 1 đăng ký đến 25/8/2023; Đợt 2 thực hiện và báo cáo kết quả đến 31/10/2023.",
+    )
+    campaign_services.set_participants(c2023, groups, actor=office)
+    seen_titles = set()
+    used_2023 = set()
+    for row in sorted(answers, key=lambda r: parse_moment(r["Dấu thời gian"])):
+        unit = _match_unit(row, by_email, by_name)
+        values = answer_values(row)
+        if unit is None or (unit.id, fold(values["title"])) in seen_titles:
+            continue
+        seen_titles.add((unit.id, fold(values["title"])))
+        sent = parse_moment(row["Dấu thời gian"])
+        _register(c2023, unit, values, sent, accounts, office)
+        used_2023.add(unit.id)
+
+    # 2024: open now, relative to today, with a realistic spread of progress.
+    launch = today - timedelta(days=14)
+    c2024 = campaign_services.create_campaign(
+        actor=office, organiser=root, name="Phong trào thi đua “Cải cách hành chính” năm 2024", year=2024,
+        period="2023–2025", plan_reference="Kế hoạch phát động phong trào thi đua “Cải cách hành chính” giai đoạn 2023 - 2025",
+        launch_date=launch, registration_deadline=today + timedelta(days=10),
+        report_deadline=today + timedelta(days=70), city_report_deadline=today + timedelta(days=85),
+        min_initiatives_per_unit=1, description="Đơn vị đăng ký ít nhất 01 mô hình, giải pháp, sáng kiến về CCHC.",
+    )
+    campaign_services.set_participants(c2024, groups, actor=office)
+    launched_at = start_of_day_utc(launch)
+    now = utcnow()
+    keep_free = {by_code["thpt-chu-van-an"].id}
+    pool = [a for a in answers]
+    rng.shuffle(pool)
+    participants = [u for u in units if u.parent_id is not None and u.id not in keep_free]
+    rng.shuffle(participants)
+    for index, unit in enumerate(participants[: int(len(participants) * 0.55)]):
+        values = {**answer_values(pool[index % len(pool)]), "start_date": launch + timedelta(days=rng.randint(15, 30)),
+                  "end_date": c2024.report_deadline}
+        moment = launched_at + timedelta(hours=3) + (now - launched_at - timedelta(hours=3)) * rng.random()
+        submit = index % 5 != 0  # one in five still a draft
+        _register(c2024, unit, values, moment, accounts, office, submit=submit)
+    db.session.flush()
+    return LOGINS
+
+
+def _register(campaign: Campaign, unit: Unit, values: dict, moment: datetime, accounts, office,
+              *, submit: bool = True) -> None:
+    head = accounts[(unit.code, Role.UNIT_HEAD)]
+    editor = accounts[(unit.code, Role.UNIT_EDITOR)]
+    if moment >= end_of_day_utc(campaign.registration_deadline, campaign.timezone):
+        late_day = moment.date() + timedelta(days=1)
+        campaign_services.grant_extension(
+            campaign, unit, Phase.REGISTRATION, late_day,
+            "Đơn vị đề nghị gia hạn do cán bộ đầu mối nghỉ ốm, đã có văn bản giải trình.", actor=office,
+        )
+    # The Google Form let people skip the dates; the plan's phase-2 deadline is the natural end.
+    values = {**values, "start_date": values["start_date"] or campaign.registration_deadline,
+              "end_date": values["end_date"] or campaign.report_deadline}
+    initiative = registration_services.create_initiative(
+        campaign, unit, actor=editor, values=values, authors=[], now=moment - timedelta(hours=2)
+    )
+    if submit:
+        transition(initiative, State.REGISTERED, actor=head, now=moment)

@@ -1,0 +1,125 @@
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import (FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectField, StringField,
+                     SubmitField, TextAreaField, ValidationError)
+from wtforms.validators import Length, NumberRange, Optional
+
+from thidua.forms import VnDateField, no_control_characters, required, strip_filter
+from thidua.registration.models import AREA_LABELS, AUTHOR_TYPE_LABELS, KIND_LABELS, NOVELTY_LABELS, SOLUTION_TYPE_LABELS
+
+TEXT_LIMIT = 20000
+PHONE = re.compile(r"^\+?[0-9 .()-]{8,20}$")
+
+
+def _choices(labels: dict, blank: str | None = None):
+    items = list(labels.items())
+    return ([("", blank)] if blank else []) + items
+
+
+def _text(label: str, limit: int = TEXT_LIMIT, **kwargs):
+    return TextAreaField(
+        label,
+        validators=[Optional(), Length(max=limit, message=f"Nội dung dài quá {limit:,} ký tự.".replace(",", ".")),
+                    no_control_characters],
+        filters=[strip_filter],
+        **kwargs,
+    )
+
+
+def _line(label: str, limit: int, **kwargs):
+    return StringField(
+        label,
+        validators=[Optional(), Length(max=limit, message=f"Nội dung dài quá {limit} ký tự."), no_control_characters],
+        filters=[strip_filter],
+        **kwargs,
+    )
+
+
+class AuthorForm(Form):
+    full_name = _line("Họ và tên", 160)
+    job_title = _line("Chức vụ", 160)
+    contribution = IntegerField(
+        "Tỷ lệ đóng góp (%)",
+        validators=[Optional(), NumberRange(min=1, max=100, message="Tỷ lệ đóng góp từ 1 đến 100%.")],
+    )
+
+    def validate_contribution(self, field):
+        if self.full_name.data and field.data is None and not field.errors:
+            raise ValidationError("Nhập tỷ lệ đóng góp của tác giả này.")
+
+
+class InitiativeForm(FlaskForm):
+    """Every registration field. A draft may be incomplete; registering checks completeness."""
+
+    version = HiddenField()
+    kind = RadioField("Loại", choices=_choices(KIND_LABELS), validators=[required("Chọn loại: mô hình, giải pháp hay sáng kiến.")])
+    title = StringField(
+        "Tên mô hình, giải pháp, sáng kiến",
+        validators=[required("Vui lòng nhập tên mô hình, giải pháp, sáng kiến."),
+                    Length(max=500, message="Tên dài quá 500 ký tự."), no_control_characters],
+        filters=[strip_filter],
+    )
+    area = SelectField("Lĩnh vực CCHC", choices=_choices(AREA_LABELS, "— Chọn lĩnh vực —"),
+                       validators=[required("Chọn lĩnh vực cải cách hành chính.")])
+    solution_type = SelectField("Loại giải pháp", choices=_choices(SOLUTION_TYPE_LABELS, "— Chọn —"),
+                                validators=[Optional()])
+    novelty = RadioField("Tính mới", choices=_choices(NOVELTY_LABELS), default="moi")
+    improves_on = _text("Mô hình, giải pháp đã có được cải tiến", 2000)
+    need = _text("Sự cần thiết (thực trạng và hạn chế)")
+    objectives = _text("Mục tiêu")
+    content = _text("Nội dung và các bước thực hiện")
+    scope = _text("Phạm vi và đối tượng phục vụ", 4000)
+    start_date = VnDateField("Thời gian bắt đầu", validators=[Optional()])
+    end_date = VnDateField("Thời gian hoàn thành", validators=[Optional()])
+    first_applied_date = VnDateField("Ngày áp dụng lần đầu", validators=[Optional()])
+    budget = _line("Kinh phí dự kiến và nguồn", 255)
+    expected_results = _text("Kết quả dự kiến (chỉ tiêu, số liệu ban đầu)")
+    author_type = RadioField("Tác giả", choices=_choices(AUTHOR_TYPE_LABELS), default="tap_the")
+    collective_name = _line("Tên tập thể thực hiện", 255)
+    authors = FieldList(FormField(AuthorForm), min_entries=3, max_entries=30)
+    people_in_charge = _text("Người phụ trách thực hiện", 2000)
+    contact_name = _line("Người đầu mối liên hệ", 160)
+    contact_position = _line("Chức vụ người đầu mối", 160)
+    contact_phone = _line("Số điện thoại liên hệ", 40)
+    submit = SubmitField("Lưu bản nháp")
+
+    def validate_end_date(self, field):
+        if field.data and self.start_date.data and field.data < self.start_date.data:
+            raise ValidationError("Thời gian hoàn thành phải sau thời gian bắt đầu.")
+
+    def validate_contact_phone(self, field):
+        if field.data and not PHONE.match(field.data):
+            raise ValidationError("Số điện thoại không hợp lệ.")
+
+    def validate_improves_on(self, field):
+        if self.novelty.data == "cai_tien" and not field.data:
+            raise ValidationError("Nêu mô hình, giải pháp đã có mà sáng kiến này cải tiến.")
+
+    def validate_authors(self, field):
+        if self.author_type.data != "ca_nhan":
+            return
+        named = [entry for entry in field.entries if entry.form.full_name.data]
+        if not named:
+            raise ValidationError("Nhập ít nhất một tác giả.")
+        shares = [entry.form.contribution.data for entry in named]
+        if all(isinstance(s, int) for s in shares):
+            total = sum(shares)
+            if total != 100:
+                raise ValidationError(f"Tổng tỷ lệ đóng góp phải bằng 100% (hiện là {total}%).")
+
+    def author_rows(self) -> list[dict]:
+        if self.author_type.data != "ca_nhan":
+            return []
+        return [
+            {"full_name": e.form.full_name.data, "job_title": e.form.job_title.data or "",
+             "contribution": e.form.contribution.data}
+            for e in self.authors.entries if e.form.full_name.data
+        ]
+
+
+class TransitionForm(FlaskForm):
+    target = HiddenField(validators=[required()])
+    reason = TextAreaField("Lý do", validators=[Optional(), Length(max=2000, message="Lý do dài quá 2000 ký tự.")],
+                           filters=[strip_filter])
+    submit = SubmitField("Xác nhận")

@@ -1,0 +1,131 @@
+"""Initiatives (mô hình, giải pháp, sáng kiến) as units register them."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from thidua.campaigns.models import Campaign
+from thidua.extensions import db
+from thidua.timeutil import utcnow
+from thidua.units.models import Unit
+
+KIND_LABELS = {
+    "mo_hinh": "Mô hình",
+    "giai_phap": "Giải pháp",
+    "sang_kien": "Sáng kiến",
+}
+
+# The six areas of Nghị quyết 76/NQ-CP, the seventh of the PAR Index, Đề án 06, other.
+AREA_LABELS = {
+    "the_che": "Cải cách thể chế",
+    "tthc": "Cải cách thủ tục hành chính",
+    "to_chuc_bo_may": "Cải cách tổ chức bộ máy hành chính nhà nước",
+    "cong_vu": "Cải cách chế độ công vụ",
+    "tai_chinh_cong": "Cải cách tài chính công",
+    "chinh_quyen_so": "Xây dựng và phát triển chính quyền điện tử, chính quyền số",
+    "chi_dao_dieu_hanh": "Công tác chỉ đạo, điều hành cải cách hành chính",
+    "de_an_06": "Đề án 06",
+    "khac": "Khác",
+}
+
+SOLUTION_TYPE_LABELS = {
+    "ky_thuat": "Giải pháp kỹ thuật",
+    "quan_ly": "Giải pháp quản lý",
+    "tac_nghiep": "Giải pháp tác nghiệp",
+}
+
+NOVELTY_LABELS = {
+    "moi": "Mới hoàn toàn",
+    "cai_tien": "Cải tiến mô hình, giải pháp đã có",
+}
+
+AUTHOR_TYPE_LABELS = {
+    "tap_the": "Tập thể",
+    "ca_nhan": "Cá nhân",
+}
+
+
+class Initiative(db.Model):
+    __tablename__ = "initiative"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"))
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
+    status: Mapped[str] = mapped_column(sa.String(20), default="draft")
+    version: Mapped[int] = mapped_column(default=1)
+
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    title: Mapped[str] = mapped_column(sa.String(500))
+    area: Mapped[str] = mapped_column(sa.String(30))
+    solution_type: Mapped[str] = mapped_column(sa.String(20), default="")
+    novelty: Mapped[str] = mapped_column(sa.String(20), default="moi")
+    improves_on: Mapped[str] = mapped_column(sa.Text, default="")
+    need: Mapped[str] = mapped_column(sa.Text, default="")
+    objectives: Mapped[str] = mapped_column(sa.Text, default="")
+    content: Mapped[str] = mapped_column(sa.Text, default="")
+    scope: Mapped[str] = mapped_column(sa.Text, default="")
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    first_applied_date: Mapped[date | None]
+    budget: Mapped[str] = mapped_column(sa.String(255), default="")
+    expected_results: Mapped[str] = mapped_column(sa.Text, default="")
+    author_type: Mapped[str] = mapped_column(sa.String(10), default="tap_the")
+    collective_name: Mapped[str] = mapped_column(sa.String(255), default="")
+    people_in_charge: Mapped[str] = mapped_column(sa.Text, default="")
+    contact_name: Mapped[str] = mapped_column(sa.String(160), default="")
+    contact_position: Mapped[str] = mapped_column(sa.String(160), default="")
+    contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
+
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    registered_at: Mapped[datetime | None]
+
+    campaign: Mapped[Campaign] = relationship(lazy="raise")
+    unit: Mapped[Unit] = relationship(lazy="raise")
+    authors: Mapped[list[InitiativeAuthor]] = relationship(
+        back_populates="initiative",
+        order_by="InitiativeAuthor.position",
+        cascade="all, delete-orphan",
+        lazy="raise",
+    )
+
+    # Optimistic locking: a save based on an old version is refused instead of overwriting.
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.Index("ix_initiative_campaign_unit", "campaign_id", "unit_id"),
+        sa.Index("ix_initiative_campaign_status", "campaign_id", "status"),
+        sa.Index("ix_initiative_unit", "unit_id"),
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def area_label(self) -> str:
+        return AREA_LABELS.get(self.area, self.area)
+
+    @property
+    def author_type_label(self) -> str:
+        return AUTHOR_TYPE_LABELS.get(self.author_type, self.author_type)
+
+    def __repr__(self) -> str:
+        return f"<Initiative {self.id} {self.status}>"
+
+
+class InitiativeAuthor(db.Model):
+    """A named author with position and contribution share (when the authors are persons)."""
+
+    __tablename__ = "initiative_author"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(sa.ForeignKey("initiative.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    full_name: Mapped[str] = mapped_column(sa.String(160))
+    job_title: Mapped[str] = mapped_column(sa.String(160), default="")
+    contribution: Mapped[int] = mapped_column(default=0)  # percent
+
+    initiative: Mapped[Initiative] = relationship(back_populates="authors", lazy="raise")

@@ -1,0 +1,19 @@
+"""Who may read or change an initiative, given its unit and state."""
+from thidua.auth.roles import Role
+
+
+def is_own_unit(user, initiative) -> bool:
+    return user.is_unit_member and user.unit_id == initiative.unit_id
+
+
+def can_view(user, initiative) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.role in (Role.SECRETARIAT, Role.LEADER):
+        return True
+    return is_own_unit(user, initiative)
+
+
+def can_edit(user, initiative) -> bool:
+    """The role and ownership half of editing; the state and deadline are checked by the service."""
+    return user.is_authenticated and is_own_unit(user, initiative)

@@ -1,0 +1,126 @@
+"""Registration operations: drafts, edits, completeness."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from thidua import audit
+from thidua.campaigns.models import Campaign, Phase
+from thidua.campaigns.services import is_participant, phase_window
+from thidua.extensions import db
+from thidua.registration.models import Initiative, InitiativeAuthor
+from thidua.timeutil import utcnow
+from thidua.units.models import Unit
+from thidua.workflow import EDITABLE, REQUIREMENTS, DeadlinePassed, State, WorkflowError
+
+EDITABLE_FIELDS = (
+    "kind", "title", "area", "solution_type", "novelty", "improves_on", "need", "objectives", "content",
+    "scope", "start_date", "end_date", "first_applied_date", "budget", "expected_results", "author_type",
+    "collective_name", "people_in_charge", "contact_name", "contact_position", "contact_phone",
+)
+
+# What registering needs, with the words the form uses.
+REQUIRED_TO_REGISTER = {
+    "kind": "Loại",
+    "title": "Tên mô hình, giải pháp, sáng kiến",
+    "area": "Lĩnh vực CCHC",
+    "need": "Sự cần thiết",
+    "objectives": "Mục tiêu",
+    "content": "Nội dung thực hiện",
+    "start_date": "Thời gian bắt đầu",
+    "end_date": "Thời gian hoàn thành",
+    "expected_results": "Kết quả dự kiến",
+    "people_in_charge": "Người phụ trách thực hiện",
+}
+
+
+class StaleEdit(WorkflowError):
+    """The initiative changed since the form was opened."""
+
+
+class IncompleteRegistration(WorkflowError):
+    def __init__(self, missing: list[str]):
+        super().__init__("Hồ sơ chưa đủ để gửi đăng ký, còn thiếu: " + "; ".join(missing) + ".")
+        self.missing = missing
+
+
+def missing_for_registration(initiative: Initiative) -> list[str]:
+    missing = [label for field, label in REQUIRED_TO_REGISTER.items() if not getattr(initiative, field)]
+    if initiative.author_type == "tap_the" and not initiative.collective_name:
+        missing.append("Tên tập thể thực hiện")
+    if initiative.author_type == "ca_nhan":
+        if not initiative.authors:
+            missing.append("Danh sách tác giả")
+        elif sum(a.contribution for a in initiative.authors) != 100:
+            missing.append("Tổng tỷ lệ đóng góp của tác giả bằng 100%")
+    return missing
+
+
+def check_registration_complete(initiative: Initiative) -> None:
+    missing = missing_for_registration(initiative)
+    if missing:
+        raise IncompleteRegistration(missing)
+
+
+REQUIREMENTS["registration_complete"] = check_registration_complete
+
+
+def check_can_draft(campaign: Campaign, unit: Unit, *, now: datetime | None = None) -> None:
+    if not is_participant(campaign.id, unit.id):
+        raise WorkflowError("Đơn vị không thuộc danh sách tham gia phong trào này.")
+    phase_window(campaign, unit.id, Phase.REGISTRATION).check(now)
+
+
+def _set_authors(initiative: Initiative, rows: list[dict]) -> None:
+    initiative.authors.clear()
+    for position, row in enumerate(rows):
+        initiative.authors.append(
+            InitiativeAuthor(position=position, full_name=row["full_name"], job_title=row.get("job_title", ""),
+                             contribution=row.get("contribution") or 0)
+        )
+
+
+def create_initiative(campaign: Campaign, unit: Unit, *, actor, values: dict, authors: list[dict],
+                      now: datetime | None = None) -> Initiative:
+    """Save a new draft for the unit. Refused when the unit is not taking part or the phase is closed."""
+    check_can_draft(campaign, unit, now=now)
+    moment = now or utcnow()
+    initiative = Initiative(
+        campaign_id=campaign.id, unit_id=unit.id, status=State.DRAFT.value, created_by_id=actor.id,
+        created_at=moment, updated_at=moment, authors=[],
+        **{k: v for k, v in values.items() if k in EDITABLE_FIELDS},
+    )
+    _set_authors(initiative, authors)
+    db.session.add(initiative)
+    db.session.flush()
+    audit.record("initiative.created", actor=actor, object_type="initiative", object_id=initiative.id,
+                 campaign_id=campaign.id, unit_id=unit.id, to_state=State.DRAFT.value)
+    return initiative
+
+
+def update_initiative(initiative: Initiative, *, actor, values: dict, authors: list[dict], expected_version: int,
+                      now: datetime | None = None) -> Initiative:
+    """Apply an edit made on a form opened at `expected_version`.
+
+    Refused when someone saved in between (no silent overwrite), when the state no longer allows
+    edits, or when the registration phase has closed for this unit.
+    """
+    if initiative.version != expected_version:
+        raise StaleEdit(
+            "Đề xuất này vừa được người khác cập nhật sau khi bạn mở biểu mẫu. "
+            "Nội dung bạn nhập vẫn còn bên dưới; hãy mở bản mới nhất trong thẻ khác, so sánh rồi lưu lại."
+        )
+    if State(initiative.status) not in EDITABLE:
+        raise WorkflowError("Đề xuất đã gửi đăng ký; thủ trưởng đơn vị cần mở lại trước khi sửa.")
+    phase_window(initiative.campaign_id, initiative.unit_id, Phase.REGISTRATION).check(now)
+    for key in EDITABLE_FIELDS:
+        if key in values:
+            setattr(initiative, key, values[key])
+    _set_authors(initiative, authors)
+    initiative.updated_at = now or utcnow()
+    return initiative
+
+
+__all__ = [
+    "DeadlinePassed", "IncompleteRegistration", "StaleEdit", "check_can_draft", "check_registration_complete",
+    "create_initiative", "missing_for_registration", "update_initiative",
+]

@@ -1,0 +1,184 @@
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
+
+from thidua import workflow
+from thidua.audit import AuditLog
+from thidua.campaigns.models import Campaign, CampaignUnit, Phase
+from thidua.campaigns.services import extensions_in_force, make_window, phase_window
+from thidua.extensions import db
+from thidua.registration import bp, permissions, services
+from thidua.registration.forms import InitiativeForm, TransitionForm
+from thidua.registration.models import Initiative
+from thidua.workflow import State, WorkflowError
+
+
+def get_initiative_or_404(initiative_id: int, *, with_authors: bool = False) -> Initiative:
+    stmt = (
+        sa.select(Initiative)
+        .options(joinedload(Initiative.unit), joinedload(Initiative.campaign))
+        .where(Initiative.id == initiative_id)
+    )
+    if with_authors:
+        stmt = stmt.options(selectinload(Initiative.authors))
+    initiative = db.session.scalar(stmt)
+    if initiative is None:
+        abort(404)
+    return initiative
+
+
+@bp.get("/don-vi")
+def dashboard():
+    unit = current_user.unit
+    campaigns = db.session.scalars(
+        sa.select(Campaign)
+        .join(CampaignUnit, CampaignUnit.campaign_id == Campaign.id)
+        .where(CampaignUnit.unit_id == unit.id)
+        .order_by(Campaign.year.desc(), Campaign.id.desc())
+    ).all()
+    ids = [c.id for c in campaigns]
+    extensions = extensions_in_force(ids, unit.id)
+    initiatives = db.session.scalars(
+        sa.select(Initiative)
+        .where(Initiative.unit_id == unit.id, Initiative.campaign_id.in_(ids))
+        .order_by(Initiative.created_at, Initiative.id)
+    ).all() if ids else []
+    by_campaign: dict[int, list[Initiative]] = {c.id: [] for c in campaigns}
+    for initiative in initiatives:
+        by_campaign[initiative.campaign_id].append(initiative)
+    cards = []
+    for campaign in campaigns:
+        registration = make_window(campaign, Phase.REGISTRATION, extensions.get((campaign.id, Phase.REGISTRATION.value)))
+        report = make_window(campaign, Phase.REPORT, extensions.get((campaign.id, Phase.REPORT.value)))
+        items = by_campaign[campaign.id]
+        registered = sum(1 for i in items if State(i.status) in workflow.COUNTS_AS_REGISTERED)
+        cards.append({
+            "campaign": campaign,
+            "registration": registration,
+            "report": report,
+            "initiatives": items,
+            "registered": registered,
+            "target_met": registered >= campaign.min_initiatives_per_unit,
+            "is_open": registration.is_open() or report.is_open(),
+        })
+    return render_template("registration/dashboard.html", unit=unit, cards=cards)
+
+
+def _values(form: InitiativeForm) -> dict:
+    return {field: getattr(form, field).data for field in services.EDITABLE_FIELDS}
+
+
+@bp.route("/don-vi/phong-trao/<int:campaign_id>/dang-ky-moi", methods=["GET", "POST"])
+def new(campaign_id: int):
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    unit = current_user.unit
+    try:
+        services.check_can_draft(campaign, unit)
+    except WorkflowError as error:
+        flash(str(error), "error")
+        return redirect(url_for("registration.dashboard"))
+    form = InitiativeForm()
+    if request.method == "GET":
+        form.contact_name.data = current_user.full_name
+        form.contact_position.data = current_user.job_title
+        form.contact_phone.data = current_user.phone
+        form.collective_name.data = unit.name
+    if form.validate_on_submit():
+        try:
+            initiative = services.create_initiative(
+                campaign, unit, actor=current_user, values=_values(form), authors=form.author_rows()
+            )
+        except WorkflowError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash("Đã lưu bản nháp. Thủ trưởng đơn vị sẽ gửi đăng ký khi hồ sơ đầy đủ.", "success")
+            return redirect(url_for("registration.detail", initiative_id=initiative.id))
+    return render_template("registration/form.html", form=form, campaign=campaign, initiative=None), (
+        400 if form.errors else 200
+    )
+
+
+@bp.get("/sang-kien/<int:initiative_id>")
+def detail(initiative_id: int):
+    initiative = get_initiative_or_404(initiative_id, with_authors=True)
+    if not permissions.can_view(current_user, initiative):
+        abort(403)
+    history = db.session.scalars(
+        sa.select(AuditLog)
+        .options(joinedload(AuditLog.actor))
+        .where(AuditLog.object_type == "initiative", AuditLog.object_id == initiative.id)
+        .order_by(AuditLog.at, AuditLog.id)
+    ).all()
+    moves = workflow.available_transitions(initiative, current_user)
+    missing = (
+        services.missing_for_registration(initiative)
+        if initiative.status == State.DRAFT and permissions.is_own_unit(current_user, initiative) else []
+    )
+    window = phase_window(initiative.campaign, initiative.unit_id, Phase.REGISTRATION)
+    return render_template(
+        "registration/detail.html", initiative=initiative, history=history, moves=moves, missing=missing,
+        can_edit=permissions.can_edit(current_user, initiative) and initiative.status in workflow.EDITABLE
+        and window.is_open(),
+        window=window, transition_form=TransitionForm(),
+    )
+
+
+@bp.route("/sang-kien/<int:initiative_id>/sua", methods=["GET", "POST"])
+def edit(initiative_id: int):
+    initiative = get_initiative_or_404(initiative_id, with_authors=True)
+    if not permissions.can_edit(current_user, initiative):
+        abort(403)
+    form = InitiativeForm(obj=initiative)
+    if request.method == "GET":
+        form.version.data = str(initiative.version)
+        if initiative.authors:
+            while len(form.authors.entries) < len(initiative.authors) + 1:
+                form.authors.append_entry()
+            for entry, author in zip(form.authors.entries, initiative.authors):
+                entry.form.full_name.data = author.full_name
+                entry.form.job_title.data = author.job_title
+                entry.form.contribution.data = author.contribution
+    status = 200
+    if form.validate_on_submit():
+        try:
+            expected = int(form.version.data or 0)
+            services.update_initiative(initiative, actor=current_user, values=_values(form),
+                                       authors=form.author_rows(), expected_version=expected)
+            db.session.commit()
+        except WorkflowError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            status = 409 if isinstance(error, services.StaleEdit) else 400
+        else:
+            flash("Đã lưu thay đổi.", "success")
+            return redirect(url_for("registration.detail", initiative_id=initiative.id))
+    elif form.errors:
+        status = 400
+    return render_template("registration/form.html", form=form, campaign=initiative.campaign,
+                           initiative=initiative), status
+
+
+@bp.post("/sang-kien/<int:initiative_id>/trang-thai")
+def transition(initiative_id: int):
+    initiative = get_initiative_or_404(initiative_id, with_authors=True)
+    if not permissions.can_view(current_user, initiative):
+        abort(403)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        target = State(form.target.data)
+    except ValueError:
+        abort(400)
+    try:
+        workflow.transition(initiative, target, actor=current_user, reason=form.reason.data)
+        db.session.commit()
+    except WorkflowError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        flash(f"Đề xuất đã chuyển sang trạng thái “{target.label}”.", "success")
+    return redirect(url_for("registration.detail", initiative_id=initiative_id))

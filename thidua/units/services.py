@@ -1,0 +1,65 @@
+"""Directory operations."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from thidua import audit
+from thidua.extensions import db
+from thidua.units.models import Unit
+
+UNIT_FIELDS = ("code", "name", "short_name", "block", "unit_type", "district", "email", "parent_id")
+
+
+class UnitError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def _check(unit: Unit | None, values: dict) -> None:
+    clash = db.session.scalar(sa.select(Unit.id).where(Unit.code == values["code"]))
+    if clash is not None and (unit is None or clash != unit.id):
+        raise UnitError("code", "Mã đơn vị này đã có trong danh mục.")
+    parent_id = values.get("parent_id")
+    if unit is not None and parent_id:
+        # The tree must stay a tree: the new parent may not be the unit or one of its descendants.
+        ancestor = db.session.get(Unit, parent_id)
+        while ancestor is not None:
+            if ancestor.id == unit.id:
+                raise UnitError("parent_id", "Đơn vị cấp trên không thể là chính đơn vị này hoặc đơn vị cấp dưới của nó.")
+            ancestor = db.session.get(Unit, ancestor.parent_id) if ancestor.parent_id else None
+
+
+def create_unit(*, actor, **values) -> Unit:
+    values["parent_id"] = values.get("parent_id") or None
+    _check(None, values)
+    unit = Unit(**{k: v or "" if k != "parent_id" else v for k, v in values.items() if k in UNIT_FIELDS})
+    db.session.add(unit)
+    db.session.flush()
+    audit.record("unit.created", actor=actor, object_type="unit", object_id=unit.id, unit_id=unit.id,
+                 details={"code": unit.code, "name": unit.name})
+    return unit
+
+
+def update_unit(unit: Unit, *, actor, **values) -> Unit:
+    values["parent_id"] = values.get("parent_id") or None
+    _check(unit, values)
+    changes = {}
+    for key in UNIT_FIELDS:
+        new = values.get(key) if key == "parent_id" else (values.get(key) or "")
+        if getattr(unit, key) != new:
+            changes[key] = [getattr(unit, key), new]
+            setattr(unit, key, new)
+    if changes:
+        audit.record("unit.updated", actor=actor, object_type="unit", object_id=unit.id, unit_id=unit.id,
+                     details=changes)
+    return unit
+
+
+def set_unit_active(unit: Unit, active: bool, *, actor) -> None:
+    """Deactivated units keep their records and accounts but leave new campaigns' lists."""
+    if unit.is_active == active:
+        return
+    unit.is_active = active
+    audit.record("unit.activated" if active else "unit.deactivated", actor=actor, object_type="unit",
+                 object_id=unit.id, unit_id=unit.id)

@@ -1,0 +1,168 @@
+import secrets
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from thidua.extensions import db
+from thidua.forms import ButtonForm
+from thidua.text import fold
+from thidua.units import bp
+from thidua.units.forms import ImportForm, UnitForm
+from thidua.units.importer import ImportRefused, apply_plan, plan_import
+from thidua.units.models import Unit, unit_type_label
+from thidua.units.services import UNIT_FIELDS, UnitError, create_unit, set_unit_active, update_unit
+
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
+
+
+@bp.get("/don-vi-truc-thuoc")
+def index():
+    args = request.args
+    filters = {"q": (args.get("q") or "").strip(), "block": args.get("block") or "",
+               "type": args.get("type") or "", "active": args.get("active") or "1"}
+    stmt = sa.select(Unit).order_by(Unit.block, Unit.unit_type, Unit.name)
+    if filters["q"]:
+        stmt = stmt.where(Unit.search_text.like(f"%{fold(filters['q'])}%"))
+    if filters["block"]:
+        stmt = stmt.where(Unit.block == filters["block"])
+    if filters["type"]:
+        stmt = stmt.where(Unit.unit_type == filters["type"])
+    if filters["active"] in ("0", "1"):
+        stmt = stmt.where(Unit.is_active.is_(filters["active"] == "1"))
+    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    blocks = db.session.scalars(sa.select(Unit.block).where(Unit.block != "").distinct().order_by(Unit.block)).all()
+    types = [(code, unit_type_label(code)) for code in
+             db.session.scalars(sa.select(Unit.unit_type).distinct().order_by(Unit.unit_type))]
+    return render_template("units/index.html", page=page, filters=filters, blocks=blocks, types=types)
+
+
+def _parent_choices(exclude: int | None = None):
+    rows = db.session.execute(
+        sa.select(Unit.id, Unit.name).where(Unit.is_active.is_(True)).order_by(Unit.parent_id.is_not(None), Unit.name)
+    )
+    return [(0, "— Không có (đơn vị gốc) —")] + [(r.id, r.name) for r in rows if r.id != exclude]
+
+
+def _values(form: UnitForm) -> dict:
+    return {key: getattr(form, key).data for key in UNIT_FIELDS}
+
+
+@bp.route("/don-vi-truc-thuoc/moi", methods=["GET", "POST"])
+def new():
+    form = UnitForm()
+    form.parent_id.choices = _parent_choices()
+    if form.validate_on_submit():
+        try:
+            unit = create_unit(actor=current_user, **_values(form))
+        except UnitError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Đã thêm {unit.name}.", "success")
+            return redirect(url_for("units.index"))
+    return render_template("units/form.html", form=form, unit=None), 400 if form.errors else 200
+
+
+@bp.route("/don-vi-truc-thuoc/<int:unit_id>", methods=["GET", "POST"])
+def edit(unit_id: int):
+    unit = db.session.get(Unit, unit_id) or abort(404)
+    form = UnitForm(obj=unit)
+    form.parent_id.choices = _parent_choices(exclude=unit.id)
+    if request.method == "GET":
+        form.parent_id.data = unit.parent_id or 0
+    if form.validate_on_submit():
+        try:
+            update_unit(unit, actor=current_user, **_values(form))
+        except UnitError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Đã lưu đơn vị.", "success")
+            return redirect(url_for("units.index"))
+    return render_template("units/form.html", form=form, unit=unit), 400 if form.errors else 200
+
+
+@bp.post("/don-vi-truc-thuoc/<int:unit_id>/trang-thai")
+def toggle(unit_id: int):
+    unit = db.session.get(Unit, unit_id) or abort(404)
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    set_unit_active(unit, not unit.is_active, actor=current_user)
+    db.session.commit()
+    flash(("Đã kích hoạt lại " if unit.is_active else "Đã ngừng hoạt động ") + unit.name + ".", "success")
+    return redirect(url_for("units.edit", unit_id=unit.id))
+
+
+# The uploaded sheet waits in the instance folder, under a generated name, between the
+# check and the import: the user sees the report before anything is written.
+def _pending_dir() -> Path:
+    path = Path(current_app.instance_path) / "pending-imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _pending_path(token: str) -> Path:
+    if not token or not token.isalnum() or len(token) != 32:
+        abort(404)
+    path = _pending_dir() / f"{current_user.id}-{token}"
+    if not path.exists():
+        abort(404)
+    return path
+
+
+@bp.route("/don-vi-truc-thuoc/nhap", methods=["GET", "POST"])
+def import_upload():
+    form = ImportForm()
+    if form.validate_on_submit():
+        data = form.file.data.read(IMPORT_MAX_BYTES + 1)
+        if len(data) > IMPORT_MAX_BYTES:
+            form.file.errors.append("Tệp lớn hơn 5 MB; hãy tách thành nhiều tệp.")
+        elif not data:
+            form.file.errors.append("Tệp rỗng.")
+        else:
+            token = secrets.token_hex(16)
+            name = Path(form.file.data.filename or "danh-muc").name[:120]
+            (_pending_dir() / f"{current_user.id}-{token}").write_bytes(data)
+            (_pending_dir() / f"{current_user.id}-{token}.name").write_text(name, encoding="utf-8")
+            return redirect(url_for("units.import_review", token=token))
+    return render_template("units/import_upload.html", form=form), 400 if form.errors else 200
+
+
+def _load_plan(token: str):
+    path = _pending_path(token)
+    name = path.with_name(path.name + ".name").read_text(encoding="utf-8")
+    return plan_import(name, path.read_bytes()), path
+
+
+@bp.get("/don-vi-truc-thuoc/nhap/<token>")
+def import_review(token: str):
+    plan, _ = _load_plan(token)
+    return render_template("units/import_review.html", plan=plan, token=token, form=ButtonForm())
+
+
+@bp.post("/don-vi-truc-thuoc/nhap/<token>")
+def import_apply(token: str):
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    plan, path = _load_plan(token)
+    good_rows_only = request.form.get("mode") == "good_rows"
+    try:
+        counts = apply_plan(plan, actor=current_user, include_good_rows_only=good_rows_only)
+    except ImportRefused as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return render_template("units/import_review.html", plan=plan, token=token, form=form), 400
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    path.with_name(path.name + ".name").unlink(missing_ok=True)
+    flash(
+        f"Đã nhập danh mục: {counts['created']} đơn vị mới, {counts['updated']} cập nhật, "
+        f"{counts['unchanged']} không đổi" + (f", bỏ qua {counts['skipped']} dòng lỗi" if counts["skipped"] else "") + ".",
+        "success",
+    )
+    return redirect(url_for("units.index"))

@@ -1,0 +1,83 @@
+"""Template helpers, the user loader and error pages."""
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from thidua import access
+from thidua.extensions import db, login_manager
+from thidua.timeutil import format_date, format_moment
+
+
+def init_app(app) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_key: str):
+        from thidua.auth.models import User
+
+        user_id, _, token = user_key.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_token != token or not user.is_active:
+            return None
+        return user
+
+    app.before_request(access.enforce)
+
+    tz = app.config["TIMEZONE"]
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["moment"] = lambda value: format_moment(value, tz)
+    app.jinja_env.filters["number"] = lambda value: f"{value:,}".replace(",", ".")
+    app.jinja_env.filters["combine"] = lambda first, second: {**first, **second}
+    app.jinja_env.filters["percent"] = lambda value: f"{value:.1f}".replace(".", ",") + "%"
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    from thidua.workflow import STATE_LABELS
+
+    app.jinja_env.globals.update(
+        organisation_name=app.config["ORGANISATION_NAME"],
+        state_labels=STATE_LABELS,
+        may_open=lambda endpoint: _may_open(endpoint),
+    )
+
+    def _may_open(endpoint: str) -> bool:
+        rule = access.rule_for(endpoint)
+        if rule == access.PUBLIC:
+            return True
+        if not current_user.is_authenticated or rule is None:
+            return False
+        return rule == access.SIGNED_IN or current_user.role in rule
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template("errors/error.html", code=400, title="Phiên làm việc đã hết hạn",
+                               message="Biểu mẫu đã quá hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại."), 400
+
+    messages = {
+        403: ("Không có quyền truy cập", "Tài khoản của bạn không được phép xem hoặc thay đổi nội dung này."),
+        404: ("Không tìm thấy trang", "Trang hoặc hồ sơ bạn tìm không tồn tại."),
+        405: ("Thao tác không hợp lệ", "Thao tác này không được hỗ trợ tại địa chỉ này."),
+        413: ("Tệp quá lớn", "Tệp tải lên vượt quá dung lượng cho phép."),
+        500: ("Lỗi hệ thống", "Đã có lỗi xảy ra; dữ liệu của bạn chưa được lưu. Vui lòng thử lại sau ít phút."),
+    }
+
+    for code, (title, message) in messages.items():
+        def handler(error, code=code, title=title, message=message):
+            if code == 500:
+                db.session.rollback()
+            return render_template("errors/error.html", code=code, title=title, message=message), code
+
+        app.register_error_handler(code, handler)
+
+    @app.after_request
+    def vary_on_cookie(response):
+        if request.endpoint != "static":
+            response.headers.add("Vary", "Cookie")
+        return response

@@ -1,0 +1,209 @@
+"""The initiative's states and the one function that changes them.
+
+Every change of `Initiative.status` goes through `transition()`: it checks that the
+move exists, that the actor's role may make it (and, for unit roles, that the
+initiative is their unit's), that the phase it belongs to is open for that unit
+(deadline or extension), and it writes the audit row. Views never set a status.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from thidua import audit
+from thidua.auth.roles import UNIT_ROLES, Role
+from thidua.campaigns.models import Phase
+from thidua.timeutil import utcnow
+
+
+class State(StrEnum):
+    DRAFT = "draft"
+    REGISTERED = "registered"
+    WITHDRAWN = "withdrawn"
+    REPORTED = "reported"
+    RETURNED = "returned"
+    UNDER_REVIEW = "under_review"
+    SCORED = "scored"
+    SHORTLISTED = "shortlisted"
+    NOT_AWARDED = "not_awarded"
+    AWARDED = "awarded"
+    PUBLISHED = "published"
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+
+STATE_LABELS = {
+    State.DRAFT: "Bản nháp",
+    State.REGISTERED: "Đã đăng ký",
+    State.WITHDRAWN: "Đã rút",
+    State.REPORTED: "Đã báo cáo kết quả",
+    State.RETURNED: "Trả lại để bổ sung",
+    State.UNDER_REVIEW: "Đang chấm điểm",
+    State.SCORED: "Đã chấm điểm",
+    State.SHORTLISTED: "Được đề xuất khen thưởng",
+    State.NOT_AWARDED: "Không khen thưởng",
+    State.AWARDED: "Được khen thưởng",
+    State.PUBLISHED: "Đã công bố",
+}
+
+# States in which the unit may still change the registration.
+EDITABLE = frozenset({State.DRAFT})
+# States that count as "the unit has registered" for the 100% target.
+COUNTS_AS_REGISTERED = frozenset(set(State) - {State.DRAFT, State.WITHDRAWN})
+COUNTS_AS_REPORTED = frozenset(
+    {State.REPORTED, State.UNDER_REVIEW, State.SCORED, State.SHORTLISTED, State.NOT_AWARDED,
+     State.AWARDED, State.PUBLISHED}
+)
+
+UNIT_HEAD = frozenset({Role.UNIT_HEAD})
+SECRETARIAT = frozenset({Role.SECRETARIAT})
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str  # the button, in Vietnamese
+    roles: frozenset[Role]
+    phase: Phase | None = None  # the phase whose deadline (or extension) applies
+    needs_reason: bool = False
+    requires: str | None = None  # a named check on the record itself (see REQUIREMENTS)
+
+
+TRANSITIONS: dict[tuple[State, State], Transition] = {
+    (State.DRAFT, State.REGISTERED): Transition(
+        "register", "Gửi đăng ký", UNIT_HEAD, Phase.REGISTRATION, requires="registration_complete"
+    ),
+    (State.REGISTERED, State.DRAFT): Transition("reopen", "Mở lại để sửa", UNIT_HEAD, Phase.REGISTRATION),
+    (State.DRAFT, State.WITHDRAWN): Transition("withdraw", "Rút đăng ký", UNIT_HEAD, Phase.REGISTRATION),
+    (State.REGISTERED, State.WITHDRAWN): Transition(
+        "withdraw", "Rút đăng ký", UNIT_HEAD, Phase.REGISTRATION, needs_reason=True
+    ),
+    (State.REGISTERED, State.REPORTED): Transition("report", "Gửi báo cáo kết quả", UNIT_HEAD, Phase.REPORT),
+    (State.REPORTED, State.REGISTERED): Transition("reopen_report", "Mở lại báo cáo", UNIT_HEAD, Phase.REPORT),
+    (State.REPORTED, State.RETURNED): Transition("return", "Trả lại để bổ sung", SECRETARIAT, needs_reason=True),
+    (State.UNDER_REVIEW, State.RETURNED): Transition("return", "Trả lại để bổ sung", SECRETARIAT, needs_reason=True),
+    (State.SCORED, State.RETURNED): Transition("return", "Trả lại để bổ sung", SECRETARIAT, needs_reason=True),
+    # A returned initiative goes back with its corrections; the secretariat set the terms.
+    (State.RETURNED, State.REPORTED): Transition("resubmit", "Gửi lại báo cáo", UNIT_HEAD),
+    (State.REPORTED, State.UNDER_REVIEW): Transition("start_review", "Đưa vào chấm điểm", SECRETARIAT),
+    (State.UNDER_REVIEW, State.SCORED): Transition("complete_review", "Hoàn tất chấm điểm", SECRETARIAT),
+    (State.SCORED, State.UNDER_REVIEW): Transition("reopen_review", "Mở lại chấm điểm", SECRETARIAT, needs_reason=True),
+    (State.SCORED, State.SHORTLISTED): Transition("shortlist", "Đề xuất khen thưởng", SECRETARIAT),
+    (State.SCORED, State.NOT_AWARDED): Transition("not_award", "Không khen thưởng", SECRETARIAT, needs_reason=True),
+    (State.SHORTLISTED, State.SCORED): Transition("unshortlist", "Bỏ khỏi danh sách đề xuất", SECRETARIAT, needs_reason=True),
+    (State.NOT_AWARDED, State.SCORED): Transition("reconsider", "Xem xét lại", SECRETARIAT, needs_reason=True),
+    (State.SHORTLISTED, State.AWARDED): Transition("award", "Ghi nhận khen thưởng", SECRETARIAT),
+    (State.SHORTLISTED, State.PUBLISHED): Transition("publish", "Công bố lên thư viện", SECRETARIAT),
+    (State.AWARDED, State.PUBLISHED): Transition("publish", "Công bố lên thư viện", SECRETARIAT),
+}
+
+
+# Checks on the record that a stage registers by name, e.g. "registration_complete".
+# Each raises a WorkflowError saying what is missing.
+REQUIREMENTS: dict[str, Callable[[object], None]] = {}
+
+
+class WorkflowError(Exception):
+    """A refused change of state, with a message for the user in Vietnamese."""
+
+
+class TransitionNotAllowed(WorkflowError):
+    pass
+
+
+class NotPermitted(WorkflowError):
+    pass
+
+
+class DeadlinePassed(WorkflowError):
+    pass
+
+
+class ReasonRequired(WorkflowError):
+    pass
+
+
+def state_of(initiative) -> State:
+    return State(initiative.status)
+
+
+def get_transition(current: State, target: State) -> Transition | None:
+    return TRANSITIONS.get((current, target))
+
+
+def actor_may(transition: Transition, initiative, actor) -> bool:
+    """The role test of a transition, without the deadline."""
+    if actor is None or not actor.is_active or actor.role not in transition.roles:
+        return False
+    if actor.role in UNIT_ROLES:
+        return actor.unit_id == initiative.unit_id
+    return True
+
+
+def check_transition(initiative, target: State, *, actor, reason: str | None = None,
+                     now: datetime | None = None, check_requirements: bool = True) -> Transition:
+    """Raise a WorkflowError if the move may not be made now by this actor; return it otherwise."""
+    # Imported here: campaigns.services imports this module's states.
+    from thidua.campaigns.services import phase_window
+
+    current = state_of(initiative)
+    move = get_transition(current, target)
+    if move is None:
+        raise TransitionNotAllowed(
+            f"Không thể chuyển từ “{current.label}” sang “{target.label}”."
+        )
+    if not actor_may(move, initiative, actor):
+        raise NotPermitted(f"Tài khoản của bạn không có quyền thực hiện “{move.label}”.")
+    if move.needs_reason and not (reason or "").strip():
+        raise ReasonRequired(f"Cần ghi rõ lý do để “{move.label}”.")
+    if move.phase is not None:
+        moment = now or utcnow()
+        window = phase_window(initiative.campaign_id, initiative.unit_id, move.phase)
+        window.check(moment)
+    if check_requirements and move.requires:
+        REQUIREMENTS[move.requires](initiative)
+    return move
+
+
+def transition(initiative, target: State, *, actor, reason: str | None = None,
+               now: datetime | None = None):
+    """Move the initiative to `target`, or raise a WorkflowError and change nothing."""
+    move = check_transition(initiative, target, actor=actor, reason=reason, now=now)
+    previous = initiative.status
+    moment = now or utcnow()
+    initiative.status = target.value
+    initiative.updated_at = moment
+    if target is State.REGISTERED and previous == State.DRAFT:
+        initiative.registered_at = moment
+    audit.record(
+        "initiative.transition",
+        actor=actor,
+        object_type="initiative",
+        object_id=initiative.id,
+        campaign_id=initiative.campaign_id,
+        unit_id=initiative.unit_id,
+        from_state=previous,
+        to_state=target.value,
+        reason=(reason or "").strip() or None,
+        details={"transition": move.name},
+    )
+    return initiative
+
+
+def available_transitions(initiative, actor, *, now: datetime | None = None) -> list[tuple[State, Transition]]:
+    """The moves this actor can make now, for the buttons on the page."""
+    moves = []
+    current = state_of(initiative)
+    for (source, target), move in TRANSITIONS.items():
+        if source is not current:
+            continue
+        try:
+            check_transition(initiative, target, actor=actor, reason="-", now=now, check_requirements=False)
+        except WorkflowError:
+            continue
+        moves.append((target, move))
+    return moves
