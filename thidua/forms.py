@@ -1,26 +1,100 @@
 """Pieces shared by the forms of every stage."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, SubmitField, ValidationError
-from wtforms.validators import InputRequired
+from wtforms import DateField, SelectChoice, SubmitField, ValidationError
+from wtforms import Form as WtfForm
+from wtforms.validators import InputRequired, StopValidation
 
 REQUIRED = "Vui lòng nhập thông tin này."
 
+# WTForms ships no Vietnamese catalogue; its built-in messages are translated here.
+VI_MESSAGES = {
+    "This field is required.": REQUIRED,
+    "Not a valid choice.": "Lựa chọn không hợp lệ.",
+    "Invalid Choice: could not coerce.": "Lựa chọn không hợp lệ.",
+    "Not a valid date value.": "Ngày không hợp lệ (định dạng ngày/tháng/năm).",
+    "Not a valid datetime value.": "Thời điểm không hợp lệ.",
+    "Not a valid integer value.": "Vui lòng nhập một số nguyên.",
+    "Not a valid decimal value.": "Vui lòng nhập một số.",
+    "Not a valid float value.": "Vui lòng nhập một số.",
+    "Invalid email address.": "Địa chỉ thư điện tử không hợp lệ.",
+    "Invalid input.": "Giá trị không hợp lệ.",
+    "Number must be at least %(min)s.": "Giá trị phải từ %(min)s trở lên.",
+    "Number must be at most %(max)s.": "Giá trị không được quá %(max)s.",
+    "Number must be between %(min)s and %(max)s.": "Giá trị phải từ %(min)s đến %(max)s.",
+    "Field must be at least %(min)d character long.": "Cần ít nhất %(min)d ký tự.",
+    "Field must be at least %(min)d characters long.": "Cần ít nhất %(min)d ký tự.",
+    "Field cannot be longer than %(max)d character.": "Nội dung dài quá %(max)d ký tự.",
+    "Field cannot be longer than %(max)d characters.": "Nội dung dài quá %(max)d ký tự.",
+    "Field must be exactly %(max)d character long.": "Cần đúng %(max)d ký tự.",
+    "Field must be exactly %(max)d characters long.": "Cần đúng %(max)d ký tự.",
+    "Field must be between %(min)d and %(max)d characters long.": "Cần từ %(min)d đến %(max)d ký tự.",
+    "Field must be equal to %(other_name)s.": "Giá trị không khớp.",
+    "The CSRF token is missing.": "Biểu mẫu đã hết hạn; vui lòng tải lại trang.",
+    "The CSRF token is invalid.": "Biểu mẫu đã hết hạn; vui lòng tải lại trang.",
+    "The CSRF token has expired.": "Biểu mẫu đã hết hạn; vui lòng tải lại trang.",
+    "The CSRF tokens do not match.": "Biểu mẫu đã hết hạn; vui lòng tải lại trang.",
+}
+
+
+class VietnameseMessages:
+    def gettext(self, message: str) -> str:
+        return VI_MESSAGES.get(message, message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
+_MESSAGES = VietnameseMessages()
+
+
+class VietnameseMeta:
+    def get_translations(self, form):
+        return _MESSAGES
+
+
+class Form(FlaskForm):
+    """The base of every form with CSRF: messages in Vietnamese."""
+
+    class Meta(VietnameseMeta):
+        pass
+
+
+class SubForm(WtfForm):
+    """A repeated part of a form (FormField); the outer form carries the CSRF token."""
+
+    class Meta(VietnameseMeta):
+        pass
+
+
+class _Required(InputRequired):
+    """InputRequired that also refuses input made only of spaces (strip_filter would save it empty)."""
+
+    def __call__(self, form, field):
+        super().__call__(form, field)
+        if isinstance(field.data, str) and not field.data.strip():
+            field.errors[:] = []
+            raise StopValidation(self.message)
+
 
 def required(message: str = REQUIRED):
-    return InputRequired(message=message)
+    return _Required(message=message)
 
 
 class VnDateField(DateField):
-    """A date field whose parse error speaks Vietnamese."""
+    """A date, typed in the browser's date picker (ISO) or by hand as dd/mm/yyyy."""
 
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError("Ngày không hợp lệ (định dạng ngày/tháng/năm).") from error
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", ["%Y-%m-%d", "%d/%m/%Y"])
+        super().__init__(*args, **kwargs)
 
 
-class ButtonForm(FlaskForm):
+def choices(pairs, blank: str | None = None, blank_value="") -> list[SelectChoice]:
+    """Options for a SelectField or RadioField from (value, label) pairs, with an optional blank first."""
+    options = [SelectChoice(blank_value, blank)] if blank is not None else []
+    return options + [SelectChoice(value, label) for value, label in pairs]
+
+
+class ButtonForm(Form):
     """A form of one button, so that every state-changing POST carries a CSRF token."""
 
     submit = SubmitField("Xác nhận")

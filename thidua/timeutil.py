@@ -10,9 +10,20 @@ from zoneinfo import ZoneInfo
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 
 
+_frozen: datetime | None = None
+
+
 def utcnow() -> datetime:
-    """The current moment as naive UTC. Tests replace this to move the clock."""
+    """The current moment as naive UTC (or the moment a test froze the clock at)."""
+    if _frozen is not None:
+        return _frozen
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def freeze(moment: datetime | None) -> None:
+    """Stop the clock at `moment` (naive UTC), or restart it with None. For tests and the demo."""
+    global _frozen
+    _frozen = moment
 
 
 def zone(name: str | None = None) -> ZoneInfo:

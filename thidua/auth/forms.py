@@ -1,9 +1,8 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField, ValidationError
 from wtforms.validators import Email, Length, Optional, Regexp
 
 from thidua.auth.roles import ROLE_LABELS, Role
-from thidua.forms import no_control_characters, required, strip_filter
+from thidua.forms import Form, choices, no_control_characters, required, strip_filter
 
 PASSWORD_RULE = "Mật khẩu cần ít nhất 8 ký tự, gồm cả chữ và số."
 
@@ -14,7 +13,7 @@ def password_policy(form, field):
         raise ValidationError(PASSWORD_RULE)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField("Tên đăng nhập", validators=[required("Vui lòng nhập tên đăng nhập.")],
                            filters=[strip_filter])
     password = PasswordField("Mật khẩu", validators=[required("Vui lòng nhập mật khẩu.")])
@@ -22,7 +21,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Đăng nhập")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField("Mật khẩu hiện tại", validators=[required()])
     new_password = PasswordField("Mật khẩu mới", validators=[required(), password_policy])
     confirm = PasswordField("Nhập lại mật khẩu mới", validators=[required()])
@@ -33,7 +32,7 @@ class ChangePasswordForm(FlaskForm):
             raise ValidationError("Mật khẩu nhập lại không khớp.")
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     username = StringField(
         "Tên đăng nhập",
         validators=[required(), Length(min=3, max=80, message="Tên đăng nhập dài từ 3 đến 80 ký tự."),
@@ -47,13 +46,13 @@ class UserForm(FlaskForm):
     email = EmailField("Thư điện tử", validators=[Optional(), Email(message="Địa chỉ thư điện tử không hợp lệ."),
                                                    Length(max=255)], filters=[strip_filter])
     phone = StringField("Số điện thoại", validators=[Optional(), Length(max=40)], filters=[strip_filter])
-    role = SelectField("Vai trò", choices=[(r.value, ROLE_LABELS[r]) for r in Role])
+    role = SelectField("Vai trò", choices=choices((r.value, ROLE_LABELS[r]) for r in Role))
     unit_id = SelectField("Đơn vị", coerce=int, validate_choice=False)
     password = PasswordField("Mật khẩu ban đầu", validators=[Optional(), password_policy])
     is_active = BooleanField("Đang hoạt động", default=True)
     submit = SubmitField("Lưu")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     new_password = PasswordField("Mật khẩu mới", validators=[required(), password_policy])
     submit = SubmitField("Đặt lại mật khẩu")

@@ -10,7 +10,7 @@ from thidua.auth.models import User
 from thidua.auth.roles import ROLE_LABELS, Role
 from thidua.auth.services import AccountError, create_user, reset_password, update_user
 from thidua.extensions import db
-from thidua.forms import ButtonForm
+from thidua.forms import ButtonForm, choices
 from thidua.security import clear_login_failures, client_address, login_lock_minutes_left, note_login_failure
 from thidua.text import fold
 from thidua.timeutil import utcnow
@@ -76,7 +76,8 @@ def account():
         else:
             current_user.set_password(form.new_password.data)
             db.session.commit()
-            login_user(current_user)  # the session carries the new token
+            # The user object, not the current_user proxy: a proxy stored as g._login_user resolves to itself.
+            login_user(current_user._get_current_object())  # the session carries the new token
             flash("Đã đổi mật khẩu.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form)
@@ -86,7 +87,7 @@ def _unit_choices():
     rows = db.session.execute(
         sa.select(Unit.id, Unit.short_name, Unit.name).where(Unit.is_active.is_(True)).order_by(Unit.block, Unit.name)
     )
-    return [(0, "— Không thuộc đơn vị —")] + [(row.id, row.short_name or row.name) for row in rows]
+    return choices(((row.id, row.short_name or row.name) for row in rows), "— Không thuộc đơn vị —", 0)
 
 
 @bp.get("/quan-tri/tai-khoan")

@@ -1,13 +1,12 @@
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import Length, NumberRange, Optional
 
 from thidua.campaigns.models import PHASE_LABELS, Phase
-from thidua.forms import VnDateField, no_control_characters, required, strip_filter
+from thidua.forms import Form, VnDateField, choices, no_control_characters, required, strip_filter
 from thidua.timeutil import local_today
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(Form):
     name = StringField("Tên phong trào", validators=[required(), Length(max=255, message="Tên dài quá 255 ký tự."),
                                                      no_control_characters], filters=[strip_filter])
     year = IntegerField("Năm", validators=[required("Nhập năm của phong trào."),
@@ -40,9 +39,9 @@ class CampaignForm(FlaskForm):
             raise ValidationError("Hạn báo cáo UBND Thành phố phải sau hạn báo cáo kết quả.")
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(Form):
     unit_id = SelectField("Đơn vị", coerce=int, validate_choice=False)
-    phase = SelectField("Đợt", choices=[(p.value, PHASE_LABELS[p]) for p in Phase])
+    phase = SelectField("Đợt", choices=choices((p.value, PHASE_LABELS[p]) for p in Phase))
     until = VnDateField("Gia hạn đến hết ngày", validators=[required("Nhập ngày gia hạn.")])
     reason = TextAreaField("Lý do gia hạn", validators=[required("Ghi rõ lý do gia hạn."), Length(max=2000)],
                            filters=[strip_filter])

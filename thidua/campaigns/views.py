@@ -9,7 +9,7 @@ from thidua.campaigns.forms import CampaignForm, ExtensionForm
 from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
 from thidua.exports import xlsx_response
 from thidua.extensions import db
-from thidua.forms import ButtonForm
+from thidua.forms import ButtonForm, choices
 from thidua.registration.models import AREA_LABELS, KIND_LABELS, Initiative
 from thidua.text import fold
 from thidua.timeutil import format_date, format_moment
@@ -171,7 +171,7 @@ def extension_new(campaign_id: int):
         .where(CampaignUnit.campaign_id == campaign.id)
         .order_by(Unit.block, Unit.name)
     ).all()
-    form.unit_id.choices = [(0, "— Chọn đơn vị —")] + [(u.id, u.short_name or u.name) for u in units]
+    form.unit_id.choices = choices(((u.id, u.short_name or u.name) for u in units), "— Chọn đơn vị —", 0)
     if request.method == "GET" and request.args.get("unit", type=int):
         form.unit_id.data = request.args.get("unit", type=int)
     if form.validate_on_submit():

@@ -1,11 +1,10 @@
 import re
 
-from flask_wtf import FlaskForm
-from wtforms import (FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectField, StringField,
+from wtforms import (FieldList, FormField, HiddenField, IntegerField, RadioField, SelectField, StringField,
                      SubmitField, TextAreaField, ValidationError)
 from wtforms.validators import Length, NumberRange, Optional
 
-from thidua.forms import VnDateField, no_control_characters, required, strip_filter
+from thidua.forms import Form, SubForm, VnDateField, choices, no_control_characters, required, strip_filter
 from thidua.registration.models import AREA_LABELS, AUTHOR_TYPE_LABELS, KIND_LABELS, NOVELTY_LABELS, SOLUTION_TYPE_LABELS
 
 TEXT_LIMIT = 20000
@@ -13,8 +12,7 @@ PHONE = re.compile(r"^\+?[0-9 .()-]{8,20}$")
 
 
 def _choices(labels: dict, blank: str | None = None):
-    items = list(labels.items())
-    return ([("", blank)] if blank else []) + items
+    return choices(labels.items(), blank)
 
 
 def _text(label: str, limit: int = TEXT_LIMIT, **kwargs):
@@ -36,7 +34,7 @@ def _line(label: str, limit: int, **kwargs):
     )
 
 
-class AuthorForm(Form):
+class AuthorForm(SubForm):
     full_name = _line("Họ và tên", 160)
     job_title = _line("Chức vụ", 160)
     contribution = IntegerField(
@@ -44,12 +42,8 @@ class AuthorForm(Form):
         validators=[Optional(), NumberRange(min=1, max=100, message="Tỷ lệ đóng góp từ 1 đến 100%.")],
     )
 
-    def validate_contribution(self, field):
-        if self.full_name.data and field.data is None and not field.errors:
-            raise ValidationError("Nhập tỷ lệ đóng góp của tác giả này.")
 
-
-class InitiativeForm(FlaskForm):
+class InitiativeForm(Form):
     """Every registration field. A draft may be incomplete; registering checks completeness."""
 
     version = HiddenField()
@@ -102,6 +96,11 @@ class InitiativeForm(FlaskForm):
         named = [entry for entry in field.entries if entry.form.full_name.data]
         if not named:
             raise ValidationError("Nhập ít nhất một tác giả.")
+        unshared = [e for e in named if e.form.contribution.data is None and not e.form.contribution.errors]
+        for entry in unshared:
+            entry.form.contribution.errors.append("Nhập tỷ lệ đóng góp của tác giả này.")
+        if unshared:
+            raise ValidationError("Nhập tỷ lệ đóng góp cho từng tác giả.")
         shares = [entry.form.contribution.data for entry in named]
         if all(isinstance(s, int) for s in shares):
             total = sum(shares)
@@ -118,7 +117,7 @@ class InitiativeForm(FlaskForm):
         ]
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(Form):
     target = HiddenField(validators=[required()])
     reason = TextAreaField("Lý do", validators=[Optional(), Length(max=2000, message="Lý do dài quá 2000 ký tự.")],
                            filters=[strip_filter])

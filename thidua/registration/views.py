@@ -131,6 +131,7 @@ def edit(initiative_id: int):
     initiative = get_initiative_or_404(initiative_id, with_authors=True)
     if not permissions.can_edit(current_user, initiative):
         abort(403)
+    campaign = initiative.campaign  # kept: a refused save rolls back and expires the instance
     form = InitiativeForm(obj=initiative)
     if request.method == "GET":
         form.version.data = str(initiative.version)
@@ -157,8 +158,7 @@ def edit(initiative_id: int):
             return redirect(url_for("registration.detail", initiative_id=initiative.id))
     elif form.errors:
         status = 400
-    return render_template("registration/form.html", form=form, campaign=initiative.campaign,
-                           initiative=initiative), status
+    return render_template("registration/form.html", form=form, campaign=campaign, initiative=initiative), status
 
 
 @bp.post("/sang-kien/<int:initiative_id>/trang-thai")

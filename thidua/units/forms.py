@@ -1,12 +1,11 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, Length, Optional, Regexp
 
-from thidua.forms import no_control_characters, required, strip_filter
+from thidua.forms import Form, no_control_characters, required, strip_filter
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     code = StringField(
         "Mã đơn vị",
         validators=[required(), Length(max=80),
@@ -30,6 +29,6 @@ class UnitForm(FlaskForm):
     submit = SubmitField("Lưu")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField("Tệp danh mục (XLSX hoặc CSV)", validators=[FileRequired("Chọn tệp để nhập.")])
     submit = SubmitField("Kiểm tra tệp")

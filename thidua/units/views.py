@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from thidua.extensions import db
-from thidua.forms import ButtonForm
+from thidua.forms import ButtonForm, choices
 from thidua.text import fold
 from thidua.units import bp
 from thidua.units.forms import ImportForm, UnitForm
@@ -42,7 +42,7 @@ def _parent_choices(exclude: int | None = None):
     rows = db.session.execute(
         sa.select(Unit.id, Unit.name).where(Unit.is_active.is_(True)).order_by(Unit.parent_id.is_not(None), Unit.name)
     )
-    return [(0, "— Không có (đơn vị gốc) —")] + [(r.id, r.name) for r in rows if r.id != exclude]
+    return choices(((r.id, r.name) for r in rows if r.id != exclude), "— Không có (đơn vị gốc) —", 0)
 
 
 def _values(form: UnitForm) -> dict:

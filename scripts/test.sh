@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Sets up everything the tests need on a fresh Debian machine and runs the whole suite,
+# on SQLite and then on a real PostgreSQL server (with Redis beside it), both started
+# here on temporary directories and loopback ports and stopped at the end.
+# Extra arguments go to pytest, e.g. scripts/test.sh -k deadline
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+# --- system packages (Debian) ---------------------------------------------------------
+PACKAGES=(postgresql redis-server chromium fonts-liberation poppler-utils libreoffice-writer-nogui)
+missing=()
+for package in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- Python environment ---------------------------------------------------------------
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+PY=.venv/bin/python
+
+# --- services on loopback ---------------------------------------------------------------
+WORK=$(mktemp -d /tmp/thidua-test-XXXXXX)
+chmod 755 "$WORK"
+free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+PG_PORT=$(free_port)
+REDIS_PORT=$(free_port)
+as_postgres() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+mkdir -p "$WORK/pg"
+if [ "$(id -u)" -eq 0 ]; then chown postgres "$WORK/pg"; fi
+
+cleanup() {
+  set +e
+  as_postgres "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m immediate stop >/dev/null 2>&1
+  if [ -f "$WORK/redis.pid" ]; then kill "$(cat "$WORK/redis.pid")" 2>/dev/null; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+as_postgres "$PG_BIN/initdb" -D "$WORK/pg/data" -U thidua --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+as_postgres "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/log" -w -o \
+  "-p $PG_PORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+  start >/dev/null
+as_postgres "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U thidua thidua_test
+redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no --dir "$WORK" \
+  --daemonize yes --pidfile "$WORK/redis.pid" --logfile "$WORK/redis.log"
+
+export THIDUA_TEST_PG_ADMIN_URL="postgresql+psycopg://thidua@127.0.0.1:$PG_PORT/postgres"
+export TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+export THIDUA_CHROMIUM=/usr/bin/chromium
+mkdir -p test-artifacts
+
+status=0
+echo "== pytest on SQLite"
+env -u TEST_DATABASE_URL "$PY" -m pytest -p no:cacheprovider "$@" || status=$?
+echo "== pytest on PostgreSQL"
+TEST_DATABASE_URL="postgresql+psycopg://thidua@127.0.0.1:$PG_PORT/thidua_test" \
+  "$PY" -m pytest -p no:cacheprovider "$@" || status=$?
+exit $status

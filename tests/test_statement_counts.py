@@ -1,0 +1,102 @@
+"""The main pages run a fixed, small number of SQL statements, whatever the amount of data."""
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from thidua.audit import AuditLog
+from thidua.auth.models import User
+from thidua.campaigns.models import CampaignUnit, Extension
+from thidua.extensions import db
+from thidua.registration.models import Initiative, InitiativeAuthor
+from thidua.timeutil import utcnow
+from thidua.units.models import Unit
+
+from tests import factories
+from tests.conftest import count_statements
+
+# (page, who looks at it, the most statements it may run)
+PAGES = [
+    ("/don-vi", "editor", 4),
+    ("/phong-trao", "secretariat", 5),
+    ("/phong-trao/{campaign}", "secretariat", 5),
+    ("/phong-trao/{campaign}/sang-kien", "secretariat", 5),
+    ("/phong-trao/{campaign}/sang-kien?q=truong&status=registered", "secretariat", 5),
+    ("/don-vi-truc-thuoc", "secretariat", 5),
+    ("/quan-tri/tai-khoan", "secretariat", 3),
+    ("/nhat-ky", "secretariat", 4),
+    ("/sang-kien/{initiative}", "head", 7),
+]
+
+
+def grow(world, units: int) -> None:
+    """Add `units` schools to the campaign, each with two initiatives, authors, accounts, audit rows."""
+    start = db.session.scalar(sa.select(sa.func.count()).select_from(Unit))
+    unit_rows = [
+        {"code": f"thpt-tang-{start + i}", "name": f"Trường THPT Tăng Trưởng {start + i}", "short_name": "",
+         "block": "Khối trực thuộc" if i % 3 else "Khối các phòng thuộc Sở", "unit_type": "thpt", "district": "Hà Đông",
+         "email": "", "parent_id": world.root.id, "is_active": True, "search_text": f"truong thpt tang truong {start + i}",
+         "created_at": utcnow(), "updated_at": utcnow()}
+        for i in range(units)
+    ]
+    db.session.execute(sa.insert(Unit), unit_rows)
+    ids = db.session.scalars(sa.select(Unit.id).where(Unit.code.like("thpt-tang-%")).order_by(Unit.id)).all()[-units:]
+    db.session.execute(sa.insert(CampaignUnit), [{"campaign_id": world.campaign.id, "unit_id": u} for u in ids])
+    db.session.execute(sa.insert(User), [
+        {"username": f"u{u}", "full_name": f"Cán bộ {u}", "email": "", "phone": "", "job_title": "",
+         "password_hash": "x", "role": "unit_editor", "unit_id": u, "is_active_account": True, "session_token": "t",
+         "created_at": utcnow()} for u in ids
+    ])
+    now = utcnow()
+    initiative_rows = [
+        {"campaign_id": world.campaign.id, "unit_id": u, "status": "registered" if n else "draft", "version": 1,
+         "kind": "giai_phap", "title": f"Giải pháp số {u}-{n}", "area": "tthc", "author_type": "ca_nhan",
+         "created_at": now, "updated_at": now, "registered_at": now}
+        for u in ids for n in range(2)
+    ]
+    db.session.execute(sa.insert(Initiative), initiative_rows)
+    initiative_ids = db.session.scalars(sa.select(Initiative.id).where(Initiative.unit_id.in_(ids))).all()
+    db.session.execute(sa.insert(InitiativeAuthor), [
+        {"initiative_id": i, "position": 0, "full_name": "Nguyễn Văn A", "job_title": "", "contribution": 100}
+        for i in initiative_ids
+    ])
+    db.session.execute(sa.insert(Extension), [
+        {"campaign_id": world.campaign.id, "unit_id": u, "phase": "registration",
+         "until": world.campaign.registration_deadline + timedelta(days=3), "reason": "Gia hạn",
+         "granted_by_id": world.secretariat.id, "granted_at": now} for u in ids[::5]
+    ])
+    db.session.execute(sa.insert(AuditLog), [
+        {"at": now, "actor_id": world.secretariat.id, "action": "initiative.transition", "object_type": "initiative",
+         "object_id": i, "campaign_id": world.campaign.id, "unit_id": None, "from_state": "draft",
+         "to_state": "registered"} for i in initiative_ids
+    ])
+    db.session.commit()
+
+
+def own_initiative(world):
+    initiative = factories.initiative(world.campaign, world.school, actor=world.editor)
+    db.session.commit()
+    return initiative
+
+
+def measure(client, url: str) -> int:
+    with count_statements() as statements:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(statements)
+
+
+@pytest.mark.parametrize(("page", "who", "limit"), PAGES, ids=[p[0] for p in PAGES])
+def test_page_statement_count_is_small_and_does_not_grow_tenfold(world, client, page, who, limit):
+    initiative = own_initiative(world)
+    client.login(getattr(world, who))
+    url = page.format(campaign=world.campaign.id, initiative=initiative.id)
+
+    grow(world, 20)
+    client.get(url)  # warm-up: the first request of a session loads a few things once
+    small = measure(client, url)
+    grow(world, 180)
+    large = measure(client, url)
+
+    assert small == large, f"{url}: {small} statements with 20 units, {large} with 200"
+    assert large <= limit, f"{url}: {large} statements (limit {limit})"

@@ -1,0 +1,131 @@
+"""The state machine: every allowed move succeeds for its role, every other move is refused."""
+from datetime import timedelta
+from itertools import product
+
+import pytest
+import sqlalchemy as sa
+
+from thidua import workflow
+from thidua.audit import AuditLog
+from thidua.auth.roles import Role
+from thidua.extensions import db
+from thidua.registration.models import Initiative
+from thidua.workflow import TRANSITIONS, State
+
+from tests import factories
+
+ALL_PAIRS = list(product(State, State))
+ALLOWED = sorted(TRANSITIONS, key=lambda pair: (pair[0].value, pair[1].value))
+REFUSED = [pair for pair in ALL_PAIRS if pair not in TRANSITIONS]
+
+
+def actor_for(world, role: Role):
+    return {
+        Role.UNIT_HEAD: world.head,
+        Role.UNIT_EDITOR: world.editor,
+        Role.SECRETARIAT: world.secretariat,
+        Role.LEADER: world.leader,
+        Role.REVIEWER: world.reviewer,
+    }[role]
+
+
+@pytest.mark.parametrize(("source", "target"), ALLOWED, ids=lambda s: s.value)
+def test_allowed_transition_is_made_by_its_role_and_audited(world, source, target):
+    move = TRANSITIONS[(source, target)]
+    initiative = factories.initiative(world.campaign, world.school, actor=world.editor, status=source)
+    actor = actor_for(world, next(iter(move.roles)))
+    workflow.transition(initiative, target, actor=actor, reason="Lý do kiểm thử")
+    db.session.commit()
+
+    assert db.session.get(Initiative, initiative.id).status == target.value
+    entry = db.session.scalar(
+        sa.select(AuditLog).where(AuditLog.action == "initiative.transition", AuditLog.object_id == initiative.id)
+    )
+    assert (entry.from_state, entry.to_state, entry.actor_id) == (source.value, target.value, actor.id)
+    assert entry.reason == "Lý do kiểm thử"
+
+
+@pytest.mark.parametrize(("source", "target"), REFUSED, ids=lambda s: s.value)
+def test_move_outside_the_table_is_refused_for_everyone(world, source, target):
+    initiative = factories.initiative(world.campaign, world.school, actor=world.editor, status=source)
+    for actor in (world.head, world.secretariat):
+        with pytest.raises(workflow.TransitionNotAllowed):
+            workflow.transition(initiative, target, actor=actor, reason="x")
+    assert initiative.status == source.value
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)
+                             .where(AuditLog.action == "initiative.transition")) == 0
+
+
+@pytest.mark.parametrize(("source", "target"), ALLOWED, ids=lambda s: s.value)
+def test_allowed_transition_is_refused_to_every_other_role(world, source, target):
+    move = TRANSITIONS[(source, target)]
+    initiative = factories.initiative(world.campaign, world.school, actor=world.editor, status=source)
+    others = [actor_for(world, role) for role in Role if role not in move.roles]
+    if Role.UNIT_HEAD in move.roles:
+        others.append(world.other_head)  # the right role, the wrong unit
+    for actor in others:
+        with pytest.raises(workflow.NotPermitted):
+            workflow.transition(initiative, target, actor=actor, reason="x")
+    assert initiative.status == source.value
+
+
+def test_transitions_needing_a_reason_refuse_an_empty_one(world):
+    initiative = factories.initiative(world.campaign, world.school, actor=world.editor, status=State.REPORTED)
+    with pytest.raises(workflow.ReasonRequired, match="Cần ghi rõ lý do"):
+        workflow.transition(initiative, State.RETURNED, actor=world.secretariat, reason="   ")
+    assert initiative.status == State.REPORTED.value
+
+
+def test_registering_an_incomplete_draft_lists_what_is_missing(world):
+    initiative = factories.initiative(world.campaign, world.school, actor=world.editor, need="", end_date=None)
+    with pytest.raises(workflow.WorkflowError) as refused:
+        workflow.transition(initiative, State.REGISTERED, actor=world.head)
+    assert "Sự cần thiết" in str(refused.value) and "Thời gian hoàn thành" in str(refused.value)
+    assert initiative.status == State.DRAFT.value
+
+
+def test_registering_named_authors_needs_shares_adding_to_100(world):
+    initiative = factories.initiative(world.campaign, world.school, actor=world.editor, author_type="ca_nhan")
+    from thidua.registration.models import InitiativeAuthor
+
+    initiative.authors.append(InitiativeAuthor(full_name="Nguyễn Văn A", contribution=60, position=0))
+    with pytest.raises(workflow.WorkflowError, match="100%"):
+        workflow.transition(initiative, State.REGISTERED, actor=world.head)
+    initiative.authors.append(InitiativeAuthor(full_name="Trần Thị B", contribution=40, position=1))
+    workflow.transition(initiative, State.REGISTERED, actor=world.head)
+    assert initiative.status == State.REGISTERED.value
+
+
+def test_report_phase_moves_are_refused_after_the_report_deadline(world, clock):
+    from datetime import datetime, time
+
+    initiative = factories.initiative(world.campaign, world.school, actor=world.editor, status=State.REGISTERED)
+    db.session.commit()
+    clock.at(datetime.combine(world.campaign.report_deadline + timedelta(days=1), time(0, 0)))
+    with pytest.raises(workflow.DeadlinePassed, match="Đã hết hạn báo cáo kết quả"):
+        workflow.transition(initiative, State.REPORTED, actor=world.head)
+
+
+def test_available_transitions_offer_the_head_register_and_withdraw_but_the_editor_nothing(world):
+    initiative = factories.initiative(world.campaign, world.school, actor=world.editor)
+    head_moves = {target for target, _ in workflow.available_transitions(initiative, world.head)}
+    assert head_moves == {State.REGISTERED, State.WITHDRAWN}
+    assert workflow.available_transitions(initiative, world.editor) == []
+    assert workflow.available_transitions(initiative, world.other_head) == []
+
+
+def test_only_the_workflow_module_assigns_a_status():
+    """Views and services never set `.status` themselves (factories may, for set-up)."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(workflow.__file__).parent
+    offenders = []
+    pattern = re.compile(r"\.status\s*=[^=]")
+    for path in root.rglob("*.py"):
+        if path.name == "workflow.py":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if pattern.search(line):
+                offenders.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    assert offenders == []
