@@ -19,7 +19,8 @@ from thidua.units.models import Unit
 from thidua.workflow import State  # noqa: F401  (tests use factories.State)
 
 PASSWORD = "matkhau2024"
-_HASH = generate_password_hash(PASSWORD)
+# A cheap hash keeps sign-in fast in tests; the product hashes with scrypt (werkzeug default).
+_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 _sequence = itertools.count(1)
 
 

@@ -1,4 +1,6 @@
 """Extension objects, bound to the app in create_app()."""
+import sqlite3
+
 import sqlalchemy as sa
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -23,3 +25,16 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite, the embedded default, enforces foreign keys and lets readers work during a write."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        # With WAL, NORMAL keeps the database consistent after a crash and commits without an fsync each.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

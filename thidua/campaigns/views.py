@@ -219,7 +219,7 @@ def _initiatives_query(campaign: Campaign):
         stmt = stmt.where(Initiative.kind == filters["kind"])
     if filters["q"]:
         folded = f"%{fold(filters['q'])}%"
-        stmt = stmt.where(sa.or_(Unit.search_text.like(folded), Initiative.title.ilike(f"%{filters['q']}%")))
+        stmt = stmt.where(sa.or_(Unit.search_text.like(folded), Initiative.search_text.like(folded)))
     return stmt.order_by(Unit.block, Unit.name, Initiative.id), filters
 
 

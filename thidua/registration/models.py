@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
+from thidua.text import fold
 from thidua.timeutil import utcnow
 from thidua.units.models import Unit
 
@@ -78,6 +79,8 @@ class Initiative(db.Model):
     contact_position: Mapped[str] = mapped_column(sa.String(160), default="")
     contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
 
+    # The title lower-case without diacritics: "tra cuu van bang" finds "Tra cứu văn bằng".
+    search_text: Mapped[str] = mapped_column(sa.String(600), default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -114,6 +117,12 @@ class Initiative(db.Model):
 
     def __repr__(self) -> str:
         return f"<Initiative {self.id} {self.status}>"
+
+
+@sa.event.listens_for(Initiative, "before_insert")
+@sa.event.listens_for(Initiative, "before_update")
+def _initiative_search_text(mapper, connection, initiative: Initiative) -> None:
+    initiative.search_text = fold(initiative.title or "")
 
 
 class InitiativeAuthor(db.Model):

@@ -1,0 +1,237 @@
+"""The command line: `flask demo load`, `flask units import`, `flask users create`."""
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+
+from thidua import demo
+from thidua.audit import AuditLog
+from thidua.auth.models import User
+from thidua.auth.roles import Role
+from thidua.campaigns import services as campaign_services
+from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
+from thidua.extensions import db
+from thidua.registration.models import Initiative
+from thidua.units.models import Unit
+from thidua.workflow import COUNTS_AS_REGISTERED
+
+REGISTERED = [state.value for state in COUNTS_AS_REGISTERED]
+HEADER = "code,name,short_name,block,unit_type,district,parent_code,email\n"
+# Rows 2 and 5 are correct; rows 3 and 4 have mistakes.
+MALFORMED_CSV = (
+    HEADER
+    + "so-gddt,Sở Giáo dục và Đào tạo,,,so,,,\n"
+    + "THPT Sai,Trường THPT Sai,,Khối trực thuộc,thpt,,so-gddt,\n"
+    + "thpt-thieu-ten,,,Khối trực thuộc,thpt,,so-gddt,\n"
+    + "thpt-dung,Trường THPT Đúng,,Khối trực thuộc,thpt,,so-gddt,\n"
+)
+
+
+@pytest.fixture
+def cli(app):
+    runner = app.test_cli_runner()
+
+    def invoke(*args: str):
+        db.session.commit()  # nothing of the test's own left open while the command writes
+        result = runner.invoke(args=list(args))
+        db.session.expire_all()
+        return result
+
+    return invoke
+
+
+def _count(model, *where) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def _campaign(year: int) -> Campaign:
+    return db.session.scalar(sa.select(Campaign).where(Campaign.year == year))
+
+
+# --------------------------------------------------------------------------- demo load
+
+
+def test_demo_load_fills_an_empty_database_with_the_directory_and_both_campaigns(cli):
+    result = cli("demo", "load")
+
+    assert result.exit_code == 0, result.output
+    assert "Đã nạp dữ liệu mẫu." in result.output
+    assert f"Tài khoản dùng thử (mật khẩu chung: {demo.PASSWORD})" in result.output
+    for login in ("vanphong", "giamdoc", "hoidong", "chuvanan.canbo", "chuvanan.hieutruong", "kimlien.hieutruong"):
+        assert login in result.output
+
+    assert _count(Unit) == 153
+    assert _count(Campaign) == 2
+
+    c2023 = _campaign(2023)
+    assert (c2023.launch_date, c2023.registration_deadline, c2023.report_deadline, c2023.city_report_deadline) == (
+        date(2023, 8, 1), date(2023, 8, 25), date(2023, 10, 31), date(2023, 11, 15))
+    assert campaign_services.campaign_stage(c2023) == "Đã kết thúc"
+    assert campaign_services.current_phase(c2023) is None
+    registered_2023 = _count(Initiative, Initiative.campaign_id == c2023.id, Initiative.status.in_(REGISTERED))
+    assert registered_2023 >= 80
+    # Every state change went through the state machine and is in the audit log.
+    assert _count(AuditLog, AuditLog.action == "initiative.transition",
+                  AuditLog.campaign_id == c2023.id) == registered_2023
+    assert _count(AuditLog, AuditLog.action == "initiative.transition", AuditLog.campaign_id == c2023.id,
+                  AuditLog.from_state == "draft", AuditLog.to_state == "registered") == registered_2023
+    # Late answers were preceded by the extension the office would have granted, audited like any other.
+    assert _count(Extension, Extension.campaign_id == c2023.id) >= 1
+    assert _count(AuditLog, AuditLog.action == "extension.granted", AuditLog.campaign_id == c2023.id) == _count(
+        Extension, Extension.campaign_id == c2023.id)
+
+    c2024 = _campaign(2024)
+    assert campaign_services.current_phase(c2024) is Phase.REGISTRATION
+    some_participant = db.session.scalar(
+        sa.select(CampaignUnit.unit_id).where(CampaignUnit.campaign_id == c2024.id).limit(1))
+    assert campaign_services.phase_window(c2024, some_participant, Phase.REGISTRATION).is_open()
+    assert _count(CampaignUnit, CampaignUnit.campaign_id == c2024.id) > 100
+    # The unit of the demo's unit accounts is left free to register during a demonstration.
+    chu_van_an = db.session.scalar(sa.select(Unit.id).where(Unit.code == "thpt-chu-van-an"))
+    assert _count(Initiative, Initiative.campaign_id == c2024.id, Initiative.unit_id == chu_van_an) == 0
+
+
+def test_demo_load_refuses_a_second_run_unless_told_to_skip_when_not_empty(cli):
+    assert cli("demo", "load").exit_code == 0
+    units, initiatives, audit_rows = _count(Unit), _count(Initiative), _count(AuditLog)
+
+    again = cli("demo", "load")
+    assert again.exit_code != 0
+    assert "Cơ sở dữ liệu đã có dữ liệu; dữ liệu mẫu chỉ nạp vào cơ sở dữ liệu trống." in again.output
+
+    skipped = cli("demo", "load", "--if-empty")
+    assert skipped.exit_code == 0, skipped.output
+    assert "Cơ sở dữ liệu đã có dữ liệu; không nạp lại dữ liệu mẫu." in skipped.output
+    assert "vanphong" in skipped.output
+
+    assert (_count(Unit), _count(Initiative), _count(AuditLog)) == (units, initiatives, audit_rows)
+
+
+def test_demo_load_refuses_a_database_that_already_has_units(cli, world):
+    result = cli("demo", "load")
+    assert result.exit_code != 0
+    assert "Cơ sở dữ liệu đã có dữ liệu; dữ liệu mẫu chỉ nạp vào cơ sở dữ liệu trống." in result.output
+    assert _count(Campaign) == 1
+
+
+def test_the_demo_accounts_can_sign_in_and_land_on_their_pages(cli, make_client):
+    assert cli("demo", "load").exit_code == 0
+    landing = {
+        "vanphong": "/phong-trao",
+        "giamdoc": "/phong-trao",
+        "chuvanan.hieutruong": "/don-vi",
+        "chuvanan.canbo": "/don-vi",
+    }
+    clients = {}
+    for username, page in landing.items():
+        clients[username] = client = make_client()
+        client.login(SimpleNamespace(username=username), password=demo.PASSWORD)
+        home = client.get("/trang-chu")
+        assert home.status_code == 302, username
+        assert home.headers["Location"].startswith(page), (username, home.headers["Location"])
+
+    html = clients["vanphong"].get("/phong-trao").get_data(as_text=True)
+    assert "Phong trào thi đua “Cải cách hành chính” năm 2023" in html
+    assert "Phong trào thi đua “Cải cách hành chính” năm 2024" in html
+
+    # Every unit's own accounts too, named after the unit's code.
+    editor = db.session.scalar(sa.select(User).where(User.username == "thpt-kim-lien.cb"))
+    assert editor is not None and editor.role == Role.UNIT_EDITOR
+    make_client().login(editor, password=demo.PASSWORD)
+
+
+# --------------------------------------------------------------------------- units import
+
+
+def test_units_import_of_a_file_with_errors_prints_them_and_imports_nothing(cli, tmp_path):
+    path = tmp_path / "danh-muc.csv"
+    path.write_text(MALFORMED_CSV, encoding="utf-8")
+
+    result = cli("units", "import", str(path))
+
+    assert result.exit_code != 0
+    assert "Dòng 3, cột “code”: Mã đơn vị chỉ gồm chữ thường không dấu, số và dấu gạch ngang" in result.output
+    assert "Dòng 4, cột “name”: Thiếu tên đơn vị" in result.output
+    assert "Tệp còn 2 dòng có lỗi nên chưa nhập dòng nào." in result.output
+    assert _count(Unit) == 0
+    assert _count(AuditLog) == 0
+
+
+def test_units_import_with_good_rows_imports_only_the_correct_rows(cli, tmp_path):
+    path = tmp_path / "danh-muc.csv"
+    path.write_text(MALFORMED_CSV, encoding="utf-8")
+
+    result = cli("units", "import", str(path), "--good-rows")
+
+    assert result.exit_code == 0, result.output
+    assert "Dòng 3, cột “code”" in result.output  # the skipped rows are still reported
+    assert "Đã nhập: 2 đơn vị mới, 0 cập nhật, 0 không đổi, 2 dòng bỏ qua." in result.output
+    units = {unit.code: unit for unit in db.session.scalars(sa.select(Unit))}
+    assert set(units) == {"so-gddt", "thpt-dung"}
+    assert units["thpt-dung"].parent_id == units["so-gddt"].id
+    [entry] = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "units.imported")).all()
+    assert entry.actor_id is None
+    assert entry.details == {"created": 2, "updated": 0, "unchanged": 0, "skipped": 2, "filename": "danh-muc.csv"}
+
+
+def test_units_import_of_a_non_utf8_file_explains_the_encoding(cli, tmp_path):
+    path = tmp_path / "danh-muc.csv"
+    path.write_bytes((HEADER + "so-gddt,Sở Giáo dục và Đào tạo,,,so,,,\n").encode("cp1258", "replace"))
+
+    result = cli("units", "import", str(path), "--good-rows")
+
+    assert result.exit_code != 0
+    assert "Tệp CSV không dùng bảng mã UTF-8" in result.output
+    assert _count(Unit) == 0
+
+
+# --------------------------------------------------------------------------- users create
+
+
+def test_users_create_makes_an_account_that_can_sign_in(cli, client, world):
+    result = cli("users", "create", "--username", "ThuongTruc2", "--full-name", "Lê Thị Thường Trực",
+                 "--role", "secretariat", "--password", "matkhau2025")
+
+    assert result.exit_code == 0, result.output
+    assert "Đã tạo tài khoản thuongtruc2." in result.output
+    user = db.session.scalar(sa.select(User).where(User.username == "thuongtruc2"))
+    assert user is not None
+    assert (user.full_name, user.role, user.unit_id) == ("Lê Thị Thường Trực", "secretariat", None)
+    assert user.check_password("matkhau2025")
+    [entry] = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "user.created")).all()
+    assert entry.object_id == user.id
+    client.login(user, password="matkhau2025")
+
+
+def test_users_create_for_a_unit_role_needs_an_existing_unit(cli, world):
+    result = cli("users", "create", "--username", "cb.moi", "--full-name", "Cán bộ Mới", "--role", "unit_editor",
+                 "--password", "matkhau2025")
+    assert result.exit_code != 0
+    assert "Tài khoản của đơn vị phải thuộc một đơn vị." in result.output
+
+    result = cli("users", "create", "--username", "cb.moi", "--full-name", "Cán bộ Mới", "--role", "unit_editor",
+                 "--unit", "khong-co", "--password", "matkhau2025")
+    assert result.exit_code != 0
+    assert "Không có đơn vị mã “khong-co”." in result.output
+
+    result = cli("users", "create", "--username", "cb.moi", "--full-name", "Cán bộ Mới", "--role", "unit_editor",
+                 "--unit", "thpt-chu-van-an", "--password", "matkhau2025")
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(sa.select(User).where(User.username == "cb.moi"))
+    assert user.unit_id == world.school.id
+
+
+def test_users_create_refuses_a_short_password_and_a_taken_username(cli, world):
+    result = cli("users", "create", "--username", "ngan", "--full-name", "Mật Khẩu Ngắn", "--role", "leader",
+                 "--password", "ngan")
+    assert result.exit_code != 0
+    assert "Mật khẩu cần ít nhất 8 ký tự." in result.output
+
+    result = cli("users", "create", "--username", "vanphong", "--full-name", "Trùng Tên", "--role", "leader",
+                 "--password", "matkhau2025")
+    assert result.exit_code != 0
+    assert "Tên đăng nhập này đã có người dùng." in result.output
+    assert _count(User, User.username.in_(["ngan", "vanphong"])) == 1

@@ -1,0 +1,128 @@
+"""The Alembic migrations build exactly the schema the models describe, and can be undone and redone.
+
+Each check runs on a database made for it: a fresh SQLite file, and, when the suite runs
+on PostgreSQL, a fresh database created on the same server and dropped afterwards.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Iterator
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy.engine import make_url
+
+from thidua import create_app
+from thidua.extensions import db
+
+from tests.conftest import Config, is_postgres
+
+
+
+@pytest.fixture(autouse=True)
+def _logging_left_alone():
+    """migrations/env.py calls logging.config.fileConfig, which disables every existing logger.
+
+    Put the logging set-up back so that later tests still see the app's log records.
+    """
+    manager = logging.root.manager
+    saved = {
+        name: (logger.disabled, logger.level, list(logger.handlers), logger.propagate)
+        for name, logger in manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
+    root = (logging.root.level, list(logging.root.handlers))
+    yield
+    for name, logger in list(manager.loggerDict.items()):
+        if not isinstance(logger, logging.Logger):
+            continue
+        if name in saved:
+            logger.disabled, logger.level, handlers, logger.propagate = saved[name]
+            logger.handlers[:] = handlers
+        else:
+            logger.disabled = False
+    logging.root.setLevel(root[0])
+    logging.root.handlers[:] = root[1]
+
+
+def _app_on(uri: str):
+    class MigrationConfig(Config):
+        SQLALCHEMY_DATABASE_URI = uri
+
+    return create_app(MigrationConfig)
+
+
+def _differences(app) -> list:
+    with app.app_context(), db.engine.connect() as connection:
+        return compare_metadata(MigrationContext.configure(connection), db.metadata)
+
+
+def _tables(app) -> set[str]:
+    with app.app_context():
+        return set(sa.inspect(db.engine).get_table_names())
+
+
+def _check_migrations(app) -> None:
+    model_tables = set(db.metadata.tables)
+    with app.app_context():
+        assert _tables(app) == set(), "the database for the migration test is not empty"
+        flask_migrate.upgrade()
+    assert _tables(app) == model_tables | {"alembic_version"}
+    assert _differences(app) == []
+
+    with app.app_context():
+        flask_migrate.downgrade(revision="base")
+    assert _tables(app) == {"alembic_version"}
+
+    with app.app_context():
+        flask_migrate.upgrade()
+    assert _tables(app) == model_tables | {"alembic_version"}
+    assert _differences(app) == []
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    app = _app_on(f"sqlite:///{tmp_path / 'migrated.sqlite'}")
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_migrations_on_a_fresh_sqlite_file_build_exactly_the_models_schema_and_downgrade_cleanly(sqlite_app):
+    _check_migrations(sqlite_app)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database on the test server, dropped at the end."""
+    test_url = make_url(Config.SQLALCHEMY_DATABASE_URI)
+    admin_url = make_url(os.environ.get("THIDUA_TEST_PG_ADMIN_URL") or test_url)
+    name = f"thidua_migrations_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        yield test_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(not is_postgres(), reason="needs TEST_DATABASE_URL pointing at PostgreSQL")
+def test_migrations_on_a_fresh_postgresql_database_build_exactly_the_models_schema_and_downgrade_cleanly(
+        postgres_url):
+    app = _app_on(postgres_url)
+    try:
+        _check_migrations(app)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
