@@ -96,14 +96,32 @@ def test_registering_named_authors_needs_shares_adding_to_100(world):
     assert initiative.status == State.REGISTERED.value
 
 
-def test_report_phase_moves_are_refused_after_the_report_deadline(world, clock):
+def test_the_report_phase_opens_the_day_after_registration_closes_and_ends_with_its_deadline(world, clock):
     from datetime import datetime, time
 
-    initiative = factories.initiative(world.campaign, world.school, actor=world.editor, status=State.REGISTERED)
-    db.session.commit()
-    clock.at(datetime.combine(world.campaign.report_deadline + timedelta(days=1), time(0, 0)))
+    from thidua.campaigns.models import Phase
+    from thidua.campaigns.services import phase_window
+
+    campaign = world.campaign
+    window = phase_window(campaign, world.school.id, Phase.REPORT)
+    clock.at(datetime.combine(campaign.registration_deadline, time(23, 59, 59)))
+    with pytest.raises(workflow.DeadlinePassed, match="chưa bắt đầu nhận báo cáo kết quả"):
+        window.check()
+    clock.at(datetime.combine(campaign.registration_deadline + timedelta(days=1), time(0, 0)))
+    window.check()
+    clock.at(datetime.combine(campaign.report_deadline, time(23, 59, 59)))
+    window.check()
+    clock.at(datetime.combine(campaign.report_deadline + timedelta(days=1), time(0, 0)))
     with pytest.raises(workflow.DeadlinePassed, match="Đã hết hạn báo cáo kết quả"):
-        workflow.transition(initiative, State.REPORTED, actor=world.head)
+        window.check()
+
+
+def test_reopening_a_registration_clears_its_registration_time(world):
+    initiative = factories.initiative(world.campaign, world.school, actor=world.editor)
+    workflow.transition(initiative, State.REGISTERED, actor=world.head)
+    assert initiative.registered_at is not None
+    workflow.transition(initiative, State.DRAFT, actor=world.head)
+    assert initiative.registered_at is None
 
 
 def test_available_transitions_offer_the_head_register_and_withdraw_but_the_editor_nothing(world):

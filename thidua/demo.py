@@ -196,7 +196,6 @@ def load(*, today: date | None = None, seed: int = 2023) -> list[DemoLogin]:
         min_initiatives_per_unit=1, description="Đơn vị đăng ký ít nhất 01 mô hình, giải pháp, sáng kiến về CCHC.",
     )
     campaign_services.set_participants(c2024, groups, actor=office)
-    launched_at = start_of_day_utc(launch)
     now = utcnow()
     keep_free = {by_code["thpt-chu-van-an"].id}
     pool = [a for a in answers]
@@ -206,7 +205,10 @@ def load(*, today: date | None = None, seed: int = 2023) -> list[DemoLogin]:
     for index, unit in enumerate(participants[: int(len(participants) * 0.55)]):
         values = {**answer_values(pool[index % len(pool)]), "start_date": launch + timedelta(days=rng.randint(15, 30)),
                   "end_date": c2024.report_deadline}
-        moment = launched_at + timedelta(hours=3) + (now - launched_at - timedelta(hours=3)) * rng.random()
+        # Office hours and evenings, on a day between the launch and today.
+        day = launch + timedelta(days=rng.randint(1, max(1, (today - launch).days - 1)))
+        moment = start_of_day_utc(day) + timedelta(hours=rng.randint(7, 21), minutes=rng.randint(0, 59))
+        moment = min(moment, now - timedelta(minutes=5))
         submit = index % 5 != 0  # one in five still a draft
         _register(c2024, unit, values, moment, accounts, office, submit=submit)
     db.session.flush()

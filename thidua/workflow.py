@@ -73,6 +73,8 @@ class Transition:
     requires: str | None = None  # a named check on the record itself (see REQUIREMENTS)
 
 
+# The moves into and out of "reported" (the unit's results report, Đợt 2) arrive with
+# the report itself; the states after it are the committee's and the office's.
 TRANSITIONS: dict[tuple[State, State], Transition] = {
     (State.DRAFT, State.REGISTERED): Transition(
         "register", "Gửi đăng ký", UNIT_HEAD, Phase.REGISTRATION, requires="registration_complete"
@@ -82,13 +84,9 @@ TRANSITIONS: dict[tuple[State, State], Transition] = {
     (State.REGISTERED, State.WITHDRAWN): Transition(
         "withdraw", "Rút đăng ký", UNIT_HEAD, Phase.REGISTRATION, needs_reason=True
     ),
-    (State.REGISTERED, State.REPORTED): Transition("report", "Gửi báo cáo kết quả", UNIT_HEAD, Phase.REPORT),
-    (State.REPORTED, State.REGISTERED): Transition("reopen_report", "Mở lại báo cáo", UNIT_HEAD, Phase.REPORT),
     (State.REPORTED, State.RETURNED): Transition("return", "Trả lại để bổ sung", SECRETARIAT, needs_reason=True),
     (State.UNDER_REVIEW, State.RETURNED): Transition("return", "Trả lại để bổ sung", SECRETARIAT, needs_reason=True),
     (State.SCORED, State.RETURNED): Transition("return", "Trả lại để bổ sung", SECRETARIAT, needs_reason=True),
-    # A returned initiative goes back with its corrections; the secretariat set the terms.
-    (State.RETURNED, State.REPORTED): Transition("resubmit", "Gửi lại báo cáo", UNIT_HEAD),
     (State.REPORTED, State.UNDER_REVIEW): Transition("start_review", "Đưa vào chấm điểm", SECRETARIAT),
     (State.UNDER_REVIEW, State.SCORED): Transition("complete_review", "Hoàn tất chấm điểm", SECRETARIAT),
     (State.SCORED, State.UNDER_REVIEW): Transition("reopen_review", "Mở lại chấm điểm", SECRETARIAT, needs_reason=True),
@@ -179,6 +177,8 @@ def transition(initiative, target: State, *, actor, reason: str | None = None,
     initiative.updated_at = moment
     if target is State.REGISTERED and previous == State.DRAFT:
         initiative.registered_at = moment
+    elif target is State.DRAFT:
+        initiative.registered_at = None  # reopened: it is no longer a registration until sent again
     audit.record(
         "initiative.transition",
         actor=actor,

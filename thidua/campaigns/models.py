@@ -63,9 +63,6 @@ class Campaign(db.Model):
     def deadline(self, phase: Phase) -> date:
         return self.registration_deadline if phase is Phase.REGISTRATION else self.report_deadline
 
-    def phase_start(self, phase: Phase) -> date:
-        return self.launch_date if phase is Phase.REGISTRATION else self.registration_deadline
-
     def __repr__(self) -> str:
         return f"<Campaign {self.year} {self.name!r}>"
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from thidua import audit
 from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
 from thidua.extensions import db
-from thidua.timeutil import end_of_day_utc, format_date, local_today, start_of_day_utc, utcnow
+from thidua.timeutil import end_of_day_utc, format_date, local_today, start_of_day_utc, to_local, utcnow
 from thidua.units.models import Unit
 
 
@@ -19,7 +19,7 @@ class PhaseWindow:
 
     campaign: Campaign
     phase: Phase
-    opens_at: datetime | None  # UTC, inclusive; None when the phase has no opening
+    opens_at: datetime  # UTC, inclusive
     deadline: date  # the campaign's deadline
     effective_deadline: date  # the deadline or this unit's extension, whichever is later
     extension: Extension | None
@@ -31,7 +31,7 @@ class PhaseWindow:
 
     def is_open(self, now: datetime | None = None) -> bool:
         moment = now or utcnow()
-        if self.opens_at is not None and moment < self.opens_at:
+        if moment < self.opens_at:
             return False
         return moment < self.closes_at
 
@@ -39,10 +39,10 @@ class PhaseWindow:
         from thidua.workflow import DeadlinePassed
 
         moment = now or utcnow()
-        if self.opens_at is not None and moment < self.opens_at:
+        if moment < self.opens_at:
+            starts = to_local(self.opens_at, self.campaign.timezone).date()
             raise DeadlinePassed(
-                f"Phong trào chưa bắt đầu nhận {self.phase.noun} "
-                f"(bắt đầu từ ngày {format_date(self.campaign.launch_date)})."
+                f"Phong trào chưa bắt đầu nhận {self.phase.noun} (bắt đầu từ ngày {format_date(starts)})."
             )
         if moment >= self.closes_at:
             raise DeadlinePassed(
@@ -79,7 +79,11 @@ def extensions_in_force(campaign_ids, unit_id: int) -> dict[tuple[int, str], Ext
 def make_window(campaign: Campaign, phase: Phase, extension: Extension | None) -> PhaseWindow:
     deadline = campaign.deadline(phase)
     effective = max(deadline, extension.until) if extension else deadline
-    opens_at = start_of_day_utc(campaign.launch_date, campaign.timezone) if phase is Phase.REGISTRATION else None
+    # Đợt 1 opens at the launch; Đợt 2 (carrying out and reporting) once Đợt 1 is over.
+    if phase is Phase.REGISTRATION:
+        opens_at = start_of_day_utc(campaign.launch_date, campaign.timezone)
+    else:
+        opens_at = end_of_day_utc(campaign.registration_deadline, campaign.timezone)
     return PhaseWindow(campaign, phase, opens_at, deadline, effective, extension)
 
 
