@@ -3,55 +3,17 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 
 from thidua.extensions import db
 
 REPO = Path(__file__).resolve().parents[2]
 HANOI_CSV = REPO / "thidua" / "demo_data" / "units-hanoi.csv"
 HEADER = "code,name,short_name,block,unit_type,district,parent_code,email\n"
-
-
-def _build_app() -> Flask:
-    """The real app when it can be built, else just enough of one for the models.
-
-    The app factory is being written alongside this module; the importer needs only
-    the database, so its tests should not depend on every blueprint being ready.
-    """
-    try:
-        from thidua import create_app
-        from thidua.config import TestConfig
-
-        return create_app(TestConfig)
-    except (ImportError, AttributeError):
-        app = Flask(__name__)
-        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
-        app.config["TESTING"] = True
-        db.init_app(app)
-        return app
-
-
-@pytest.fixture
-def app() -> Iterator[Flask]:
-    app = _build_app()
-    import thidua.audit  # noqa: F401
-    import thidua.auth.models  # noqa: F401
-    import thidua.campaigns.models  # noqa: F401
-    import thidua.units.models  # noqa: F401
-
-    with app.app_context():
-        db.create_all()
-        try:
-            yield app
-        finally:
-            db.session.remove()
-            db.drop_all()
 
 
 @pytest.fixture
