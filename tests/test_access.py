@@ -15,6 +15,8 @@ from thidua.access import ACCESS, PUBLIC, SIGNED_IN
 from thidua.audit import AuditLog
 from thidua.auth.models import User
 from thidua.extensions import db
+from thidua.jobs.models import Job
+from thidua.results.models import EvidenceFile
 from thidua.registration.models import Initiative
 from thidua.units.models import Unit
 from thidua.workflow import State
@@ -47,7 +49,8 @@ ROLES = {
 OTHER_UNIT_ROLES = {"other_unit_head"}
 # Routes about one initiative: the role gate lets every unit role through, the view refuses
 # a unit other than the initiative's own.
-RECORD_LEVEL = {"registration.detail", "registration.edit", "registration.transition"}
+RECORD_LEVEL = {"registration.detail", "registration.edit", "registration.transition",
+                "results.edit", "results.upload", "results.remove", "results.download"}
 
 # How to fill each URL argument. A route with an argument not listed here fails the suite.
 ARGUMENTS = {
@@ -57,6 +60,8 @@ ARGUMENTS = {
     "user_id": lambda w: w.editor.id,
     "token": lambda w: "0" * 32,
     "filename": lambda w: "css/app.css",
+    "job_id": lambda w: w.job.id,
+    "file_id": lambda w: w.evidence.id,
 }
 
 # Logging in checks the password; a one-round hash keeps hundreds of logins fast while the
@@ -73,6 +78,12 @@ def _fast_logins() -> None:
 def world(world):
     """The shared world plus a draft initiative of world.school."""
     world.initiative = factories.initiative(world.campaign, world.school, actor=world.editor)
+    world.job = Job(kind="send_reminders", title="Nhắc việc", status="done", campaign_id=world.campaign.id)
+    db.session.add(world.job)
+    db.session.flush()
+    world.evidence = EvidenceFile(initiative_id=world.initiative.id, original_name="minh-chung.pdf",
+                                  storage_key="0" * 40, content_type="application/pdf", size=1, sha256="0" * 64)
+    db.session.add(world.evidence)
     _fast_logins()  # commits the initiative too
     return world
 

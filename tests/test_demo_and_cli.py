@@ -73,9 +73,13 @@ def test_demo_load_fills_an_empty_database_with_the_directory_and_both_campaigns
     assert campaign_services.current_phase(c2023) is None
     registered_2023 = _count(Initiative, Initiative.campaign_id == c2023.id, Initiative.status.in_(REGISTERED))
     assert registered_2023 >= 80
+    reported_2023 = _count(Initiative, Initiative.campaign_id == c2023.id, Initiative.status == "reported")
+    assert reported_2023 >= 40  # most units sent their results report, from the report form's answers
     # Every state change went through the state machine and is in the audit log.
     assert _count(AuditLog, AuditLog.action == "initiative.transition",
-                  AuditLog.campaign_id == c2023.id) == registered_2023
+                  AuditLog.campaign_id == c2023.id) == registered_2023 + reported_2023
+    assert _count(AuditLog, AuditLog.action == "initiative.transition", AuditLog.campaign_id == c2023.id,
+                  AuditLog.from_state == "registered", AuditLog.to_state == "reported") == reported_2023
     assert _count(AuditLog, AuditLog.action == "initiative.transition", AuditLog.campaign_id == c2023.id,
                   AuditLog.from_state == "draft", AuditLog.to_state == "registered") == registered_2023
     # Late answers were preceded by the extension the office would have granted, audited like any other.

@@ -46,11 +46,22 @@ ACCESS: dict[str, str | frozenset[Role]] = {
     "campaigns.participants": OFFICE,
     "campaigns.extension_new": OFFICE,
     "campaigns.initiatives": OFFICE_AND_LEADERS,
+    "campaigns.board": OFFICE_AND_LEADERS,
     "registration.dashboard": UNIT,
     "registration.new": UNIT,
     "registration.detail": INITIATIVE_READERS,
     "registration.edit": UNIT,
     "registration.transition": frozenset({Role.UNIT_HEAD, Role.SECRETARIAT}),
+    "results.edit": UNIT,
+    "results.upload": UNIT,
+    "results.remove": UNIT,
+    "results.download": frozenset({Role.UNIT_EDITOR, Role.UNIT_HEAD, Role.SECRETARIAT}),
+    "jobs.detail": OFFICE_AND_LEADERS,
+    "jobs.progress": OFFICE_AND_LEADERS,
+    "jobs.retry": OFFICE,
+    "notifications.reminders": OFFICE,
+    "notifications.send_reminders": OFFICE,
+    "notifications.mark_all_read": UNIT,
 }
 
 

@@ -13,6 +13,10 @@ from thidua.timeutil import utcnow
 ACTION_LABELS = {
     "initiative.created": "Tạo bản nháp",
     "initiative.transition": "Chuyển trạng thái",
+    "report.saved": "Lưu báo cáo kết quả",
+    "evidence.added": "Thêm minh chứng",
+    "evidence.replaced": "Thay minh chứng",
+    "evidence.removed": "Xóa minh chứng",
     "extension.granted": "Gia hạn",
     "campaign.created": "Tạo phong trào",
     "campaign.updated": "Sửa phong trào",
@@ -66,6 +70,7 @@ def record(
     to_state: str | None = None,
     reason: str | None = None,
     details: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> AuditLog:
     entry = AuditLog(
         action=action,
@@ -78,7 +83,7 @@ def record(
         to_state=to_state,
         reason=reason,
         details=details,
-        at=utcnow(),
+        at=at or utcnow(),
     )
     db.session.add(entry)
     return entry

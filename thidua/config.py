@@ -46,6 +46,17 @@ class Config:
     LOGIN_LOCK_MINUTES = _env_int("THIDUA_LOGIN_LOCK_MINUTES", 15)
     PASSWORD_MIN_LENGTH = 8
     PAGE_SIZE = 50
+    # Without REDIS_URL, jobs run in this process: "thread" (the page follows progress) or "sync".
+    JOBS_IN_PROCESS = os.environ.get("THIDUA_JOBS_IN_PROCESS", "thread")
+    JOB_TIMEOUT = _env_int("THIDUA_JOB_TIMEOUT", 1800)
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") == "1"
+    MAIL_FROM = os.environ.get("MAIL_FROM", "thidua@localhost")
+    PUBLIC_URL = os.environ.get("THIDUA_PUBLIC_URL", "http://127.0.0.1:5000")
 
 
 class TestConfig(Config):
@@ -56,6 +67,7 @@ class TestConfig(Config):
         os.environ.get("TEST_DATABASE_URL", "sqlite://")
     )
     REDIS_URL = None
+    JOBS_IN_PROCESS = "sync"
 
 
 def resolve(app) -> None:

@@ -186,6 +186,8 @@ def load(*, today: date | None = None, seed: int = 2023) -> list[DemoLogin]:
         _register(c2023, unit, values, sent, accounts, office)
         used_2023.add(unit.id)
 
+    _report_2023(c2023, by_email, by_name, accounts, office)
+
     # 2024: open now, relative to today, with a realistic spread of progress.
     launch = today - timedelta(days=14)
     c2024 = campaign_services.create_campaign(
@@ -213,6 +215,62 @@ def load(*, today: date | None = None, seed: int = 2023) -> list[DemoLogin]:
         _register(c2024, unit, values, moment, accounts, office, submit=submit)
     db.session.flush()
     return LOGINS
+
+
+SELF_ASSESSMENT_BY_WORDS = {
+    "hoan thanh xuat sac": "xuat_sac", "hoan thanh tot": "tot", "hoan thanh": "hoan_thanh",
+    "chua hoan thanh": "chua_hoan_thanh",
+}
+
+
+def _report_2023(campaign: Campaign, by_email, by_name, accounts, office) -> None:
+    """The results reports of 2023, from the answers of the report form, sent when they were sent."""
+    from thidua.registration.models import Initiative
+    from thidua.results.services import save_report
+
+    with open(DATA / "bckq_mohinhgiaiphap.csv", encoding="utf-8", newline="") as handle:
+        answers = [row for row in csv.DictReader(handle) if (row.get("Tên đơn vị") or "").strip()]
+    registered = db.session.scalars(
+        sa.select(Initiative).where(Initiative.campaign_id == campaign.id, Initiative.status == State.REGISTERED.value)
+    ).all()
+    by_unit: dict[int, list[Initiative]] = {}
+    for initiative in registered:
+        by_unit.setdefault(initiative.unit_id, []).append(initiative)
+    done: set[int] = set()
+    for row in sorted(answers, key=lambda r: parse_moment(r["Dấu thời gian"])):
+        unit = _match_unit(row, by_email, by_name)
+        if unit is None or unit.id not in by_unit:
+            continue
+        typed = fold(row["Tên mô hình, giải pháp, sáng kiến đã đăng ký"])
+        candidates = [i for i in by_unit[unit.id] if i.id not in done]
+        initiative = next((i for i in candidates if fold(i.title)[:30] in typed or typed[:30] in fold(i.title)),
+                          candidates[0] if len(candidates) == 1 else None)
+        if initiative is None:
+            continue
+        sent = parse_moment(row["Dấu thời gian"])
+        if sent >= end_of_day_utc(campaign.report_deadline, campaign.timezone):
+            campaign_services.grant_extension(
+                campaign, unit, Phase.REPORT, sent.date() + timedelta(days=1),
+                "Đơn vị đề nghị gia hạn báo cáo để bổ sung số liệu minh chứng.", actor=office,
+            )
+        before, after = row["Số liệu trước khi áp dụng"].strip(), row["Số liệu sau khi áp dụng"].strip()
+        achievements = row["Kết quả đạt được"].strip()
+        if before or after:
+            achievements += f"\nTrước khi áp dụng: {before or '—'}.\nSau khi áp dụng: {after or '—'}."
+        values = {
+            "progress": "hoan_thanh",
+            "achievements": achievements,
+            "effect_citizens": row["Hiệu quả"].strip(),
+            "replication_units": row["Khả năng nhân rộng"].strip(),
+            "self_assessment": SELF_ASSESSMENT_BY_WORDS.get(fold(row["Tự đánh giá mức độ hoàn thành"]), "hoan_thanh"),
+            "people_in_charge": f"{row['Họ và tên người báo cáo'].strip()}, {row['Chức vụ'].strip()}",
+            "evidence_links": row["Minh chứng (đường link)"].strip() or "Hồ sơ lưu tại đơn vị.",
+        }
+        editor = accounts[(unit.code, Role.UNIT_EDITOR)]
+        save_report(initiative, actor=editor, values=values, indicators=[], expected_version=None,
+                    now=sent - timedelta(hours=1))
+        transition(initiative, State.REPORTED, actor=accounts[(unit.code, Role.UNIT_HEAD)], now=sent)
+        done.add(initiative.id)
 
 
 def _register(campaign: Campaign, unit: Unit, values: dict, moment: datetime, accounts, office,

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from flask import send_file
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -20,8 +20,27 @@ def safe_cell_value(value):
     return value
 
 
+_THIN = Side(style="thin", color="888888")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+HEADER_STYLE = "thidua-header"
+CELL_STYLE = "thidua-cell"
+
+
+def _register_styles(workbook: Workbook) -> None:
+    """Named styles are written once per workbook; styling cell by cell costs twice the time."""
+    if HEADER_STYLE in workbook.named_styles:
+        return
+    workbook.add_named_style(NamedStyle(
+        name=HEADER_STYLE, font=Font(bold=True), fill=PatternFill("solid", fgColor="DCE6F1"), border=_BORDER,
+        alignment=Alignment(wrap_text=True, vertical="center", horizontal="center"),
+    ))
+    workbook.add_named_style(NamedStyle(name=CELL_STYLE, border=_BORDER,
+                                        alignment=Alignment(wrap_text=True, vertical="top")))
+
+
 def write_sheet(workbook: Workbook, *, title: str, headers: Sequence[str], rows: Iterable[Sequence],
                 widths: Sequence[int] | None = None, sheet_title: str | None = None):
+    _register_styles(workbook)
     sheet = workbook.create_sheet(title=(sheet_title or "Danh sách")[:31])
     for index, width in enumerate(widths or [], start=1):
         sheet.column_dimensions[_column_letter(index)].width = width
@@ -29,24 +48,17 @@ def write_sheet(workbook: Workbook, *, title: str, headers: Sequence[str], rows:
     heading.font = Font(bold=True, size=13)
     sheet.append([heading])
     sheet.append([])
-    thin = Side(style="thin", color="888888")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
     header_cells = []
     for text in headers:
         cell = WriteOnlyCell(sheet, value=text)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DCE6F1")
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        cell.border = border
+        cell.style = HEADER_STYLE
         header_cells.append(cell)
     sheet.append(header_cells)
-    wrap = Alignment(wrap_text=True, vertical="top")
     for row in rows:
         cells = []
         for value in row:
             cell = WriteOnlyCell(sheet, value=safe_cell_value(value))
-            cell.alignment = wrap
-            cell.border = border
+            cell.style = CELL_STYLE
             cells.append(cell)
         sheet.append(cells)
     return sheet
@@ -58,11 +70,16 @@ def _column_letter(index: int) -> str:
     return get_column_letter(index)
 
 
-def xlsx_response(filename: str, **sheet):
-    """One sheet, written row by row (write-only mode keeps memory flat) and sent as a download."""
-    workbook = Workbook(write_only=True)
-    write_sheet(workbook, **sheet)
+def workbook_response(workbook: Workbook, filename: str):
+    """Send a finished workbook as a download (spooled to disk past 8 MB)."""
     buffer = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     workbook.save(buffer)
     buffer.seek(0)
     return send_file(buffer, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
+
+
+def xlsx_response(filename: str, **sheet):
+    """One sheet, written row by row (write-only mode keeps memory flat) and sent as a download."""
+    workbook = Workbook(write_only=True)
+    write_sheet(workbook, **sheet)
+    return workbook_response(workbook, filename)

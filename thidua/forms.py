@@ -1,10 +1,11 @@
 """Pieces shared by the forms of every stage."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SubmitField, ValidationError
+from wtforms import DateField, SelectChoice, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms import Form as WtfForm
-from wtforms.validators import InputRequired, StopValidation
+from wtforms.validators import InputRequired, Length, Optional, StopValidation
 
 REQUIRED = "Vui lòng nhập thông tin này."
+TEXT_LIMIT = 20000
 
 # WTForms ships no Vietnamese catalogue; its built-in messages are translated here.
 VI_MESSAGES = {
@@ -92,6 +93,25 @@ def choices(pairs, blank: str | None = None, blank_value="") -> list[SelectChoic
     """Options for a SelectField or RadioField from (value, label) pairs, with an optional blank first."""
     options = [SelectChoice(blank_value, blank)] if blank is not None else []
     return options + [SelectChoice(value, label) for value, label in pairs]
+
+
+def text_area(label: str, limit: int = TEXT_LIMIT, **kwargs):
+    return TextAreaField(
+        label,
+        validators=[Optional(), Length(max=limit, message=f"Nội dung dài quá {limit:,} ký tự.".replace(",", ".")),
+                    no_control_characters],
+        filters=[strip_filter],
+        **kwargs,
+    )
+
+
+def text_line(label: str, limit: int, **kwargs):
+    return StringField(
+        label,
+        validators=[Optional(), Length(max=limit, message=f"Nội dung dài quá {limit} ký tự."), no_control_characters],
+        filters=[strip_filter],
+        **kwargs,
+    )
 
 
 class ButtonForm(Form):

@@ -4,3 +4,6 @@ from thidua.auth.models import LoginFailure, User  # noqa: F401
 from thidua.campaigns.models import Campaign, CampaignUnit, Extension  # noqa: F401
 from thidua.registration.models import Initiative, InitiativeAuthor  # noqa: F401
 from thidua.units.models import Unit  # noqa: F401
+from thidua.jobs.models import Job  # noqa: F401,E402
+from thidua.notifications.models import Notification, ReminderLog  # noqa: F401,E402
+from thidua.results.models import EvidenceFile, ReportIndicator, ResultReport  # noqa: F401,E402

@@ -10,6 +10,27 @@ from thidua.extensions import db, login_manager
 from thidua.timeutil import format_date, format_moment
 
 
+def format_decimal(value) -> str:
+    """1245.5 -> "1.245,5" (Vietnamese grouping and decimal comma)."""
+    text = f"{value:,.4f}".rstrip("0").rstrip(".")
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def web_address(text: str) -> str | None:
+    """A link typed by a user, as a safe http(s) address ("drive.google.com/x" gets https://), else None."""
+    from urllib.parse import urlsplit
+
+    candidate = text.strip()
+    if not candidate or any(ch.isspace() for ch in candidate):
+        return None
+    if "://" not in candidate:
+        candidate = "https://" + candidate
+    parts = urlsplit(candidate)
+    if parts.scheme not in ("http", "https") or "." not in (parts.hostname or ""):
+        return None
+    return candidate
+
+
 def init_app(app) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
@@ -34,6 +55,8 @@ def init_app(app) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["moment"] = lambda value: format_moment(value, tz)
     app.jinja_env.filters["number"] = lambda value: f"{value:,}".replace(",", ".")
+    app.jinja_env.filters["decimal"] = format_decimal
+    app.jinja_env.filters["web_address"] = web_address
     app.jinja_env.filters["combine"] = lambda first, second: {**first, **second}
     app.jinja_env.filters["percent"] = lambda value: f"{value:.1f}".replace(".", ",") + "%"
     app.jinja_env.trim_blocks = True

@@ -73,8 +73,6 @@ class Transition:
     requires: str | None = None  # a named check on the record itself (see REQUIREMENTS)
 
 
-# The moves into and out of "reported" (the unit's results report, Đợt 2) arrive with
-# the report itself; the states after it are the committee's and the office's.
 TRANSITIONS: dict[tuple[State, State], Transition] = {
     (State.DRAFT, State.REGISTERED): Transition(
         "register", "Gửi đăng ký", UNIT_HEAD, Phase.REGISTRATION, requires="registration_complete"
@@ -84,6 +82,12 @@ TRANSITIONS: dict[tuple[State, State], Transition] = {
     (State.REGISTERED, State.WITHDRAWN): Transition(
         "withdraw", "Rút đăng ký", UNIT_HEAD, Phase.REGISTRATION, needs_reason=True
     ),
+    (State.REGISTERED, State.REPORTED): Transition(
+        "report", "Gửi báo cáo kết quả", UNIT_HEAD, Phase.REPORT, requires="report_complete"
+    ),
+    (State.REPORTED, State.REGISTERED): Transition("reopen_report", "Mở lại báo cáo kết quả", UNIT_HEAD, Phase.REPORT),
+    # A returned initiative goes back with its corrections; the secretariat set the terms, not the deadline.
+    (State.RETURNED, State.REPORTED): Transition("resubmit", "Gửi lại báo cáo", UNIT_HEAD, requires="report_complete"),
     (State.REPORTED, State.RETURNED): Transition("return", "Trả lại để bổ sung", SECRETARIAT, needs_reason=True),
     (State.UNDER_REVIEW, State.RETURNED): Transition("return", "Trả lại để bổ sung", SECRETARIAT, needs_reason=True),
     (State.SCORED, State.RETURNED): Transition("return", "Trả lại để bổ sung", SECRETARIAT, needs_reason=True),
@@ -103,6 +107,8 @@ TRANSITIONS: dict[tuple[State, State], Transition] = {
 # Checks on the record that a stage registers by name, e.g. "registration_complete".
 # Each raises a WorkflowError saying what is missing.
 REQUIREMENTS: dict[str, Callable[[object], None]] = {}
+# What else changes with a move, by transition name (e.g. the report's submission time).
+EFFECTS: dict[str, Callable[[object, datetime], None]] = {}
 
 
 class WorkflowError(Exception):
@@ -179,6 +185,8 @@ def transition(initiative, target: State, *, actor, reason: str | None = None,
         initiative.registered_at = moment
     elif target is State.DRAFT:
         initiative.registered_at = None  # reopened: it is no longer a registration until sent again
+    if move.name in EFFECTS:
+        EFFECTS[move.name](initiative, moment)
     audit.record(
         "initiative.transition",
         actor=actor,
@@ -190,6 +198,7 @@ def transition(initiative, target: State, *, actor, reason: str | None = None,
         to_state=target.value,
         reason=(reason or "").strip() or None,
         details={"transition": move.name},
+        at=moment,
     )
     return initiative
 

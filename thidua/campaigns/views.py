@@ -1,13 +1,15 @@
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from openpyxl import Workbook
 from sqlalchemy.orm import joinedload
 
 from thidua import workflow
+from thidua.campaigns import board as board_data
 from thidua.campaigns import bp, services
 from thidua.campaigns.forms import CampaignForm, ExtensionForm
 from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
-from thidua.exports import xlsx_response
+from thidua.exports import workbook_response, write_sheet, xlsx_response
 from thidua.extensions import db
 from thidua.forms import ButtonForm, choices
 from thidua.registration.models import AREA_LABELS, KIND_LABELS, Initiative
@@ -256,3 +258,64 @@ def _initiatives_xlsx(campaign: Campaign, stmt):
         f"dang-ky-{campaign.year}.xlsx", title=f"Danh sách đăng ký — {campaign.name}", headers=headers, rows=rows(),
         widths=[6, 22, 34, 12, 60, 34, 28, 24, 20, 18],
     )
+
+
+# --------------------------------------------------------------------------- compliance board
+
+
+@bp.get("/phong-trao/<int:campaign_id>/tien-do")
+def board(campaign_id: int):
+    """Every participating unit against the 100% target of one phase; ?format=xlsx downloads it."""
+    campaign = get_campaign_or_404(campaign_id)
+    phase = board_data.phase_from(request.args.get("phase"), campaign)
+    filters = board_data.BoardFilters.from_args(request.args)
+    export = request.args.get("format") == "xlsx"
+    result = board_data.build_board(campaign, phase, filters, chart=not export)
+    if export:
+        return _board_xlsx(result)
+    return render_template(
+        "campaigns/board.html", campaign=campaign, board=result, phases=list(Phase),
+        # The same chart drawn for a wide screen and for a phone (CSS shows one of them).
+        charts={"wide": result.chart.layout(), "narrow": result.chart.layout(360, 250, 4)} if result.chart else None,
+        statuses=board_data.STATUS_CHOICES, sorts=board_data.SORT_CHOICES, orders=board_data.ORDER_CHOICES,
+    )
+
+
+def _board_xlsx(result: board_data.Board):
+    campaign, tz = result.campaign, result.campaign.timezone
+    heading = (f"Bảng tiến độ — {campaign.name} — {result.phase.label} "
+               f"(số liệu lúc {format_moment(result.taken_at, tz)})")
+    if result.filters.active:
+        heading += f" (lọc: {result.filters.describe()})"
+
+    def unit_rows():
+        for number, row in enumerate(result.rows, start=1):
+            yield [
+                number, row.block, row.type_label, row.name, row.registered, row.reported,
+                format_moment(row.last_activity, tz), format_date(row.extension),
+                "Có" if row.done else "Chưa",
+            ]
+
+    def summary_rows():
+        for block in result.blocks:
+            for group in block.types:
+                yield [block.block, group.label, group.total, group.done, group.missing, round(group.rate, 1)]
+            yield [f"Cộng {block.block}", "", block.total, block.done, block.missing, round(block.rate, 1)]
+        yield ["Tổng cộng", "", result.total, result.done, result.missing, round(result.rate, 1)]
+
+    workbook = Workbook(write_only=True)
+    write_sheet(
+        workbook, sheet_title="Tiến độ", title=heading,
+        headers=["STT", "Khối", "Loại đơn vị", "Đơn vị", "Số đề xuất đã đăng ký", "Số đã báo cáo",
+                 "Hoạt động gần nhất", "Gia hạn", "Hoàn thành"],
+        rows=unit_rows(), widths=[6, 26, 22, 44, 14, 12, 18, 12, 12],
+    )
+    write_sheet(
+        workbook, sheet_title="Tổng hợp",
+        title=f"Tỷ lệ hoàn thành {result.phase.noun} theo khối và loại đơn vị (chỉ tiêu 100%) — {campaign.name} "
+              f"(số liệu lúc {format_moment(result.taken_at, tz)})",
+        headers=["Khối", "Loại đơn vị", "Số đơn vị tham gia", "Đã hoàn thành", "Chưa hoàn thành", "Tỷ lệ (%)"],
+        rows=summary_rows(), widths=[30, 26, 14, 14, 14, 12],
+    )
+    filename = f"tien-do-{'dang-ky' if result.phase is Phase.REGISTRATION else 'bao-cao'}-{campaign.year}.xlsx"
+    return workbook_response(workbook, filename)

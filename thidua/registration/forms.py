@@ -4,10 +4,9 @@ from wtforms import (FieldList, FormField, HiddenField, IntegerField, RadioField
                      SubmitField, TextAreaField, ValidationError)
 from wtforms.validators import Length, NumberRange, Optional
 
-from thidua.forms import Form, SubForm, VnDateField, choices, no_control_characters, required, strip_filter
+from thidua.forms import Form, SubForm, VnDateField, choices, no_control_characters, required, strip_filter, text_area, text_line
 from thidua.registration.models import AREA_LABELS, AUTHOR_TYPE_LABELS, KIND_LABELS, NOVELTY_LABELS, SOLUTION_TYPE_LABELS
 
-TEXT_LIMIT = 20000
 PHONE = re.compile(r"^\+?[0-9 .()-]{8,20}$")
 
 
@@ -15,28 +14,9 @@ def _choices(labels: dict, blank: str | None = None):
     return choices(labels.items(), blank)
 
 
-def _text(label: str, limit: int = TEXT_LIMIT, **kwargs):
-    return TextAreaField(
-        label,
-        validators=[Optional(), Length(max=limit, message=f"Nội dung dài quá {limit:,} ký tự.".replace(",", ".")),
-                    no_control_characters],
-        filters=[strip_filter],
-        **kwargs,
-    )
-
-
-def _line(label: str, limit: int, **kwargs):
-    return StringField(
-        label,
-        validators=[Optional(), Length(max=limit, message=f"Nội dung dài quá {limit} ký tự."), no_control_characters],
-        filters=[strip_filter],
-        **kwargs,
-    )
-
-
 class AuthorForm(SubForm):
-    full_name = _line("Họ và tên", 160)
-    job_title = _line("Chức vụ", 160)
+    full_name = text_line("Họ và tên", 160)
+    job_title = text_line("Chức vụ", 160)
     contribution = IntegerField(
         "Tỷ lệ đóng góp (%)",
         validators=[Optional(), NumberRange(min=1, max=100, message="Tỷ lệ đóng góp từ 1 đến 100%.")],
@@ -59,23 +39,23 @@ class InitiativeForm(Form):
     solution_type = SelectField("Loại giải pháp", choices=_choices(SOLUTION_TYPE_LABELS, "— Chọn —"),
                                 validators=[Optional()])
     novelty = RadioField("Tính mới", choices=_choices(NOVELTY_LABELS), default="moi")
-    improves_on = _text("Mô hình, giải pháp đã có được cải tiến", 2000)
-    need = _text("Sự cần thiết (thực trạng và hạn chế)")
-    objectives = _text("Mục tiêu")
-    content = _text("Nội dung và các bước thực hiện")
-    scope = _text("Phạm vi và đối tượng phục vụ", 4000)
+    improves_on = text_area("Mô hình, giải pháp đã có được cải tiến", 2000)
+    need = text_area("Sự cần thiết (thực trạng và hạn chế)")
+    objectives = text_area("Mục tiêu")
+    content = text_area("Nội dung và các bước thực hiện")
+    scope = text_area("Phạm vi và đối tượng phục vụ", 4000)
     start_date = VnDateField("Thời gian bắt đầu", validators=[Optional()])
     end_date = VnDateField("Thời gian hoàn thành", validators=[Optional()])
     first_applied_date = VnDateField("Ngày áp dụng lần đầu", validators=[Optional()])
-    budget = _line("Kinh phí dự kiến và nguồn", 255)
-    expected_results = _text("Kết quả dự kiến (chỉ tiêu, số liệu ban đầu)")
+    budget = text_line("Kinh phí dự kiến và nguồn", 255)
+    expected_results = text_area("Kết quả dự kiến (chỉ tiêu, số liệu ban đầu)")
     author_type = RadioField("Tác giả", choices=_choices(AUTHOR_TYPE_LABELS), default="tap_the")
-    collective_name = _line("Tên tập thể thực hiện", 255)
+    collective_name = text_line("Tên tập thể thực hiện", 255)
     authors = FieldList(FormField(AuthorForm), min_entries=3, max_entries=30)
-    people_in_charge = _text("Người phụ trách thực hiện", 2000)
-    contact_name = _line("Người đầu mối liên hệ", 160)
-    contact_position = _line("Chức vụ người đầu mối", 160)
-    contact_phone = _line("Số điện thoại liên hệ", 40)
+    people_in_charge = text_area("Người phụ trách thực hiện", 2000)
+    contact_name = text_line("Người đầu mối liên hệ", 160)
+    contact_position = text_line("Chức vụ người đầu mối", 160)
+    contact_phone = text_line("Số điện thoại liên hệ", 40)
     submit = SubmitField("Lưu bản nháp")
 
     def validate_end_date(self, field):

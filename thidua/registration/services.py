@@ -93,7 +93,7 @@ def create_initiative(campaign: Campaign, unit: Unit, *, actor, values: dict, au
     db.session.add(initiative)
     db.session.flush()
     audit.record("initiative.created", actor=actor, object_type="initiative", object_id=initiative.id,
-                 campaign_id=campaign.id, unit_id=unit.id, to_state=State.DRAFT.value)
+                 campaign_id=campaign.id, unit_id=unit.id, to_state=State.DRAFT.value, at=moment)
     return initiative
 
 

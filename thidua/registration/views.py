@@ -6,7 +6,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from thidua import workflow
 from thidua.audit import AuditLog
 from thidua.campaigns.models import Campaign, CampaignUnit, Phase
-from thidua.campaigns.services import extensions_in_force, make_window, phase_window
+from thidua.campaigns.services import extensions_in_force, make_window
 from thidua.extensions import db
 from thidua.registration import bp, permissions, services
 from thidua.registration.forms import InitiativeForm, TransitionForm
@@ -62,7 +62,11 @@ def dashboard():
             "target_met": registered >= campaign.min_initiatives_per_unit,
             "is_open": registration.is_open() or report.is_open(),
         })
-    return render_template("registration/dashboard.html", unit=unit, cards=cards)
+    from thidua.notifications.services import latest_for_unit
+
+    notifications, unread = latest_for_unit(unit.id)  # one statement, whatever the number of notifications
+    return render_template("registration/dashboard.html", unit=unit, cards=cards, notifications=notifications,
+                           unread=unread)
 
 
 def _values(form: InitiativeForm) -> dict:
@@ -117,12 +121,16 @@ def detail(initiative_id: int):
         services.missing_for_registration(initiative)
         if initiative.status == State.DRAFT and permissions.is_own_unit(current_user, initiative) else []
     )
-    window = phase_window(initiative.campaign, initiative.unit_id, Phase.REGISTRATION)
+    extensions = extensions_in_force([initiative.campaign_id], initiative.unit_id)
+    window, report_window = (
+        make_window(initiative.campaign, phase, extensions.get((initiative.campaign_id, phase.value)))
+        for phase in (Phase.REGISTRATION, Phase.REPORT)
+    )
     return render_template(
         "registration/detail.html", initiative=initiative, history=history, moves=moves, missing=missing,
         can_edit=permissions.can_edit(current_user, initiative) and initiative.status in workflow.EDITABLE
         and window.is_open(),
-        window=window, transition_form=TransitionForm(),
+        window=window, report_window=report_window, transition_form=TransitionForm(),
     )
 
 

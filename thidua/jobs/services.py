@@ -1,0 +1,156 @@
+"""Starting jobs and running them.
+
+A job is a row (`Job`) that records what was asked, its progress and its outcome, and a
+handler registered under the job's kind. `start_job` creates the row; the caller
+commits; `dispatch` then hands the job to RQ (REDIS_URL set) or runs it in this
+process. Dispatching only after the commit means a worker never looks for a row that
+is not there yet.
+
+Handlers receive the job and a `Progress`; long handlers commit their work item by
+item, so that a crash loses at most the item in hand and a rerun skips what is done.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app
+
+from thidua.extensions import db
+from thidua.jobs.models import Job, JobStatus
+from thidua.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "thidua"
+Handler = Callable[[Job, "Progress"], dict[str, Any] | None]
+HANDLERS: dict[str, Handler] = {}
+
+
+def job_handler(kind: str):
+    """Register the function that does the work of jobs of this kind."""
+
+    def register(function: Handler) -> Handler:
+        HANDLERS[kind] = function
+        return function
+
+    return register
+
+
+class Progress:
+    """Reports progress of a running job to its row (committed, so the page sees it)."""
+
+    def __init__(self, job: Job):
+        self.job = job
+
+    def start(self, total: int, message: str = "") -> None:
+        self.job.total = total
+        self.job.done = 0
+        if message:
+            self.job.message = message[:500]
+        db.session.commit()
+
+    def advance(self, steps: int = 1, message: str | None = None) -> None:
+        self.job.done = min(self.job.total or self.job.done + steps, self.job.done + steps)
+        if message is not None:
+            self.job.message = message[:500]
+        db.session.commit()
+
+
+def start_job(kind: str, *, actor=None, title: str = "", campaign_id: int | None = None, **params) -> Job:
+    """Record a job to run; dispatch it after the caller's commit."""
+    if kind not in HANDLERS:
+        raise KeyError(f"no handler for job kind {kind!r}")
+    job = Job(kind=kind, title=title, params=params, campaign_id=campaign_id,
+              created_by_id=actor.id if actor is not None else None, status=JobStatus.QUEUED.value)
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def dispatch(job: Job) -> None:
+    """Hand a committed job to the queue, or run it here when there is no queue (or it is down)."""
+    job_id = job.id
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        try:
+            rq_job = _queue(redis_url).enqueue(
+                "thidua.jobs.runner.run_job", job_id, job_id=f"thidua-job-{job_id}",
+                job_timeout=current_app.config.get("JOB_TIMEOUT", 1800),
+                retry=_retry(), failure_ttl=7 * 24 * 3600,
+            )
+        except Exception as error:  # noqa: BLE001 - any failure to reach Redis
+            log.warning("queue unavailable (%s); running job %s in this process", error, job_id)
+        else:
+            job.rq_job_id = rq_job.id
+            db.session.commit()
+            return
+    if current_app.config.get("JOBS_IN_PROCESS", "thread") == "sync":
+        run_job_here(current_app._get_current_object(), job_id)
+    else:
+        app = current_app._get_current_object()
+        threading.Thread(target=run_job_here, args=(app, job_id), name=f"job-{job_id}", daemon=True).start()
+
+
+def _queue(redis_url: str):
+    from redis import Redis
+    from rq import Queue
+
+    connection = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
+    return Queue(QUEUE_NAME, connection=connection)
+
+
+def _retry():
+    from rq import Retry
+
+    return Retry(max=2, interval=[10, 60])
+
+
+def run_job_here(app, job_id: int) -> None:
+    with app.app_context():
+        execute(job_id, reraise=False)
+
+
+def execute(job_id: int, *, reraise: bool = True) -> None:
+    """Run one job: mark it running, call its handler, record the result or the error.
+
+    A failure is recorded on the row (the page shows it, with a retry button); it is
+    raised again for RQ, whose retry policy then runs the job once more.
+    """
+    job = db.session.get(Job, job_id)
+    if job is None or job.status == JobStatus.DONE:
+        return  # gone, or finished by an earlier attempt
+    job.status = JobStatus.RUNNING.value
+    job.attempts += 1
+    job.started_at = utcnow()
+    job.error = None
+    db.session.commit()
+    try:
+        result = HANDLERS[job.kind](job, Progress(job))
+    except Exception as error:
+        db.session.rollback()
+        job = db.session.get(Job, job_id)
+        job.status = JobStatus.FAILED.value
+        job.error = "".join(traceback.format_exception_only(type(error), error)).strip()[:4000]
+        job.message = "Công việc gặp lỗi và đã dừng."
+        job.finished_at = utcnow()
+        db.session.commit()
+        log.exception("job %s (%s) failed", job_id, job.kind)
+        if reraise:
+            raise
+        return
+    job.status = JobStatus.DONE.value
+    job.result = result or {}
+    job.done = job.total
+    job.finished_at = utcnow()
+    db.session.commit()
+
+
+def retry_job(job: Job) -> None:
+    """Put a failed job back in the queue (the caller commits, then dispatches)."""
+    job.status = JobStatus.QUEUED.value
+    job.error = None
+    job.message = "Đang chờ chạy lại."

@@ -1,0 +1,44 @@
+from flask import abort, flash, jsonify, redirect, render_template, url_for
+
+from thidua.extensions import db
+from thidua.forms import ButtonForm
+from thidua.jobs import bp
+from thidua.jobs.models import Job, JobStatus
+from thidua.jobs.services import dispatch, retry_job
+
+
+def _job_or_404(job_id: int) -> Job:
+    return db.session.get(Job, job_id) or abort(404)
+
+
+@bp.get("/cong-viec/<int:job_id>")
+def detail(job_id: int):
+    job = _job_or_404(job_id)
+    return render_template("jobs/detail.html", job=job, form=ButtonForm())
+
+
+@bp.get("/cong-viec/<int:job_id>/tien-do")
+def progress(job_id: int):
+    job = _job_or_404(job_id)
+    return jsonify(
+        status=job.status, status_label=job.status_enum.label, percent=job.percent, done=job.done,
+        total=job.total, message=job.message, finished=job.finished, error=job.error if job.finished else None,
+    )
+
+
+@bp.post("/cong-viec/<int:job_id>/chay-lai")
+def retry(job_id: int):
+    job = _job_or_404(job_id)
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if job.status != JobStatus.FAILED:
+        flash("Chỉ chạy lại được công việc đã gặp lỗi.", "error")
+    else:
+        retry_job(job)
+        db.session.commit()
+        dispatch(job)
+        flash("Đã đưa công việc vào hàng đợi để chạy lại.", "success")
+    return redirect(url_for("jobs.detail", job_id=job.id))
+
+

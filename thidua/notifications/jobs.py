@@ -1,0 +1,100 @@
+"""The reminder jobs: the one the office starts and the timed one (7, 3 and 1 days before a deadline).
+
+Both run through thidua.jobs (RQ worker when REDIS_URL is set, in-process otherwise).
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from thidua.campaigns.compliance import units_to_remind
+from thidua.campaigns.models import Campaign, Phase
+from thidua.extensions import db
+from thidua.jobs.models import Job, JobStatus
+from thidua.jobs.services import Progress, execute, job_handler, start_job
+from thidua.notifications import services
+from thidua.notifications.mail import mail_enabled
+from thidua.timeutil import utcnow
+
+SEND_REMINDERS = "send_reminders"
+SEND_DUE_REMINDERS = "send_due_reminders"
+DUE_TITLE = "Nhắc việc tự động (7, 3 và 1 ngày trước hạn)"
+
+
+def manual_title(campaign: Campaign, phase: Phase) -> str:
+    return f"Nhắc việc {phase.noun}: {campaign.name}"[:255]
+
+
+@job_handler(SEND_REMINDERS)
+def send_reminders(job: Job, progress: Progress) -> dict:
+    """Remind every unit still missing the phase; params: campaign_id (else the job's campaign), phase."""
+    campaign_id = (job.params or {}).get("campaign_id", job.campaign_id)
+    campaign = db.session.get(Campaign, campaign_id) if campaign_id is not None else None
+    if campaign is None:
+        raise LookupError(f"Không tìm thấy phong trào #{campaign_id} (có thể đã bị xoá).")
+    try:
+        phase = Phase(job.params.get("phase"))
+    except ValueError:
+        raise ValueError(f"Đợt không hợp lệ: {job.params.get('phase')!r}.") from None
+    units = units_to_remind(campaign, phase)
+    progress.start(len(units), f"Nhắc {len(units)} đơn vị chưa {phase.noun}.")
+    counts = services.remind_units(campaign, phase, f"manual:{job.id}", job=job, progress=progress, units=units)
+    job.message = f"Đã nhắc xong {len(units)} đơn vị chưa {phase.noun}."
+    return services.summarise(counts, mail_enabled=mail_enabled(), units=len(units))
+
+
+@job_handler(SEND_DUE_REMINDERS)
+def send_due_reminders(job: Job, progress: Progress) -> dict:
+    """Remind the units whose deadline is 7, 3 or 1 days away, in every campaign with an open phase."""
+    due = services.due_reminders(utcnow())
+    progress.start(len(due), f"{len(due)} lượt nhắc đến hạn." if due else "Không có đơn vị nào đến mốc nhắc hôm nay.")
+    total = services.empty_counts()
+    for campaign, phase, milestone, units in services.group_due(due):
+        counts = services.remind_units(campaign, phase, milestone, job=job, progress=progress, units=units)
+        services.add_counts(total, counts)
+    if due:
+        job.message = f"Đã xử lý xong {len(due)} lượt nhắc đến hạn."
+    return services.summarise(total, mail_enabled=mail_enabled(), units=len(due))
+
+
+def recent_manual_job(campaign_id: int, phase: Phase, *, minutes: int = 15) -> Job | None:
+    """A reminder job for this campaign and phase still waiting or running (a second click, a reload)."""
+    since = utcnow() - timedelta(minutes=minutes)
+    jobs = db.session.scalars(
+        sa.select(Job)
+        .where(Job.kind == SEND_REMINDERS, Job.campaign_id == campaign_id,
+               Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]),
+               Job.created_at >= since)
+        .order_by(Job.id.desc())
+    ).all()
+    return next((j for j in jobs if (j.params or {}).get("phase") == phase.value), None)
+
+
+def start_due_reminders(*, run_here: bool = True) -> Job:
+    """Record a "send_due_reminders" job and run it in this process (cron, CLI)."""
+    job = start_job(SEND_DUE_REMINDERS, title=DUE_TITLE)
+    db.session.commit()
+    if run_here:
+        execute(job.id, reraise=False)
+        db.session.refresh(job)
+    return job
+
+
+def run_due_reminders_from_cron() -> int:
+    """What RQ's cron scheduler enqueues every hour (see thidua/jobs/cron.py); runs in a worker.
+
+    The reminders themselves are a Job row like any other, so each run shows on its job page.
+    """
+    from thidua.jobs.runner import get_app
+
+    app = get_app()
+    with app.app_context():
+        try:
+            job = start_job(SEND_DUE_REMINDERS, title=DUE_TITLE)
+            db.session.commit()
+            job_id = job.id
+            execute(job_id)  # raises on failure: RQ records it in its failed registry too
+            return job_id
+        finally:
+            db.session.remove()

@@ -1,0 +1,371 @@
+"""Reminders ("đôn đốc") to the units still missing a phase's submission, and the unit's notifications.
+
+A reminder to one unit is, in this order:
+
+1. a `ReminderLog` row for (campaign, unit, phase, milestone), committed on its own. The
+   unique key on those four columns is what makes a second reminder for the same milestone
+   impossible, even when two runs race: the loser's insert fails and it skips the unit;
+2. a `Notification` on the unit's dashboard;
+3. an e-mail to the unit's address and its accounts' addresses (when MAIL_SERVER is set),
+   after which the log row is marked sent, failed or in-app only.
+
+A crash between 1 and 3 leaves the row "pending" and the unit is not reminded again for
+that milestone: at most once, never twice.
+
+Milestones: "d7:2024-08-25" (7 days before that unit's deadline, extension included),
+"d3:…", "d1:…" for the automatic ones; "manual:<job id>" for the one the office sends.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from sqlalchemy.exc import IntegrityError
+
+from thidua.auth.models import User
+from thidua.auth.roles import UNIT_ROLES
+from thidua.campaigns.compliance import UnitProgress, units_to_remind, unit_progress
+from thidua.campaigns.models import Campaign, Extension, Phase
+from thidua.campaigns.services import make_window
+from thidua.extensions import db
+from thidua.notifications.mail import Mailer, MailError, clean_addresses
+from thidua.notifications.models import Notification, ReminderLog
+from thidua.timeutil import format_date, local_today, utcnow
+
+REMINDER_DAYS = (7, 3, 1)
+NOTIFICATION_KIND = "reminder"
+NOTIFICATIONS_SHOWN = 8
+
+# What the unit still has to do, in the words of the reminders.
+PHASE_TASKS = {
+    Phase.REGISTRATION: "đăng ký mô hình, giải pháp, sáng kiến",
+    Phase.REPORT: "báo cáo kết quả thực hiện mô hình, giải pháp, sáng kiến",
+}
+
+STATUS_LABELS = {
+    "pending": "Đang gửi",
+    "sent": "Đã gửi thư và thông báo",
+    "in_app": "Chỉ thông báo trên hệ thống",
+    "failed": "Gửi thư lỗi (đã có thông báo trên hệ thống)",
+}
+
+MAIL_DISABLED_NOTE = (
+    "Chưa cấu hình máy chủ thư (MAIL_SERVER): không gửi thư điện tử, chỉ tạo thông báo trên hệ thống."
+)
+
+
+def empty_counts() -> dict[str, int]:
+    return {"sent": 0, "skipped_already_reminded": 0, "failed": 0, "notified": 0, "no_email": 0}
+
+
+# --- deadlines and words ----------------------------------------------------------------------
+
+def effective_deadline(campaign: Campaign, phase: Phase, item: UnitProgress) -> date:
+    """The unit's deadline for the phase: the campaign's, or its extension when later."""
+    deadline = campaign.deadline(phase)
+    extension = item.registration_extension if phase is Phase.REGISTRATION else item.report_extension
+    return max(deadline, extension) if extension else deadline
+
+
+def days_phrase(days_left: int) -> str:
+    if days_left > 0:
+        return f"còn {days_left} ngày"
+    if days_left == 0:
+        return "hôm nay là ngày cuối"
+    return f"đã quá hạn {-days_left} ngày"
+
+
+def milestone_label(milestone: str) -> str:
+    kind, _, rest = milestone.partition(":")
+    if kind == "manual":
+        return f"Bộ phận Thường trực gửi (công việc #{rest})"
+    if kind.startswith("d") and kind[1:].isdigit():
+        try:
+            deadline = date.fromisoformat(rest)
+        except ValueError:
+            return milestone
+        return f"Tự động, {kind[1:]} ngày trước hạn {format_date(deadline)}"
+    return milestone
+
+
+def _dashboard_path(campaign_id: int) -> str:
+    # Built from the URL map, not url_for: a worker has no request (and no SERVER_NAME).
+    path = current_app.url_map.bind("localhost").build("registration.dashboard")
+    return f"{path}#phong-trao-{campaign_id}"
+
+
+@dataclass(frozen=True)
+class ReminderText:
+    title: str
+    body: str
+    subject: str
+    email: str
+    link: str
+
+
+def reminder_text(campaign: Campaign, phase: Phase, item: UnitProgress, deadline: date, days_left: int) -> ReminderText:
+    task = PHASE_TASKS[phase]
+    when = days_phrase(days_left)
+    title = f"Nhắc việc: {task} — hạn {format_date(deadline)}, {when}"
+    if phase is Phase.REGISTRATION:
+        situation = (
+            f"Đơn vị chưa đăng ký đủ mô hình, giải pháp, sáng kiến trong phong trào “{campaign.name}” "
+            f"(cần ít nhất {campaign.min_initiatives_per_unit}; đã đăng ký {item.registered})."
+        )
+    else:
+        situation = (
+            f"Đơn vị chưa nộp đủ báo cáo kết quả thực hiện trong phong trào “{campaign.name}” "
+            f"(đã báo cáo {item.reported}/{item.registered} đề xuất đã đăng ký)."
+        )
+    body = f"{situation} Hạn của đơn vị: hết ngày {format_date(deadline)} ({when})."
+    link = _dashboard_path(campaign.id)
+    public_url = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    email = render_template(
+        "notifications/reminder_email.txt", campaign=campaign, phase=phase, task=task, unit=item,
+        situation=situation, deadline=format_date(deadline), when=when, url=f"{public_url}{link}",
+        organisation=current_app.config.get("ORGANISATION_NAME", ""),
+    )
+    subject = f"[Thi đua CCHC] Nhắc việc: {task} — hạn {format_date(deadline)} ({when})"
+    return ReminderText(title=title[:255], body=body, subject=subject, email=email, link=link[:255])
+
+
+# --- who receives them ------------------------------------------------------------------------
+
+def recipients_for(units: Iterable[UnitProgress]) -> dict[int, list[str]]:
+    """Each unit's e-mail addresses: the unit's own, then its heads' and editors' (active accounts)."""
+    units = list(units)
+    result: dict[int, list[str]] = {u.unit_id: [u.email] for u in units}
+    if not units:
+        return {}
+    ids = list(result)
+    for chunk_start in range(0, len(ids), 500):
+        chunk = ids[chunk_start:chunk_start + 500]
+        rows = db.session.execute(
+            sa.select(User.unit_id, User.email)
+            .where(User.unit_id.in_(chunk), User.role.in_([r.value for r in UNIT_ROLES]),
+                   User.is_active_account.is_(True), User.email != "")
+            .order_by(User.unit_id, User.role, User.id)
+        )
+        for unit_id, email in rows:
+            result[unit_id].append(email)
+    return {unit_id: clean_addresses(addresses) for unit_id, addresses in result.items()}
+
+
+@dataclass
+class Recipient:
+    unit: UnitProgress
+    deadline: date
+    days_left: int
+    emails: list[str]
+    last_reminded_at: datetime | None
+
+
+def reminder_recipients(campaign: Campaign, phase: Phase, *, now: datetime | None = None) -> list[Recipient]:
+    """The units a reminder for this phase would go to now, with their addresses."""
+    units = units_to_remind(campaign, phase)
+    today = local_today(campaign.timezone, now=now)
+    emails = recipients_for(units)
+    last = dict(db.session.execute(
+        sa.select(ReminderLog.unit_id, sa.func.max(ReminderLog.created_at))
+        .where(ReminderLog.campaign_id == campaign.id, ReminderLog.phase == phase.value)
+        .group_by(ReminderLog.unit_id)
+    ).all())
+    result = []
+    for item in units:
+        deadline = effective_deadline(campaign, phase, item)
+        result.append(Recipient(item, deadline, (deadline - today).days, emails.get(item.unit_id, []),
+                                last.get(item.unit_id)))
+    return result
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+def remind_units(campaign: Campaign, phase: Phase, milestone: str, *, job=None, progress=None,
+                 units: list[UnitProgress] | None = None, now: datetime | None = None) -> dict[str, int]:
+    """Remind each unit still missing the phase (or the `units` given) once for `milestone`.
+
+    Commits unit by unit. Returns counts: sent (e-mails), notified (in-app notifications),
+    failed (e-mails that could not be sent), skipped_already_reminded, no_email.
+    """
+    if units is None:
+        units = units_to_remind(campaign, phase)
+    today = local_today(campaign.timezone, now=now)
+    addresses = recipients_for(units)
+    counts = empty_counts()
+    campaign_id, job_id = campaign.id, (job.id if job is not None else None)
+    # Render every text before the first commit: a rollback expires the campaign object.
+    plans = []
+    for item in units:
+        deadline = effective_deadline(campaign, phase, item)
+        plans.append((item, reminder_text(campaign, phase, item, deadline, (deadline - today).days)))
+    with Mailer() as mailer:
+        for item, text in plans:
+            to = addresses.get(item.unit_id, [])
+            entry = ReminderLog(campaign_id=campaign_id, unit_id=item.unit_id, phase=phase.value, milestone=milestone,
+                                status="pending", recipients=", ".join(to), job_id=job_id)
+            db.session.add(entry)
+            try:
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()
+                counts["skipped_already_reminded"] += 1
+                _advance(progress, f"{item.display_name}: đã được nhắc ở mốc này, bỏ qua.")
+                continue
+            db.session.add(Notification(unit_id=item.unit_id, campaign_id=campaign_id, kind=NOTIFICATION_KIND,
+                                        title=text.title, body=text.body, link=text.link))
+            db.session.commit()
+            counts["notified"] += 1
+            if not mailer.enabled:
+                entry.status = "in_app"
+                outcome = "đã tạo thông báo (không gửi thư)"
+            elif not to:
+                entry.status = "in_app"
+                entry.error = "Đơn vị và các tài khoản của đơn vị chưa có địa chỉ thư điện tử."
+                counts["no_email"] += 1
+                outcome = "đã tạo thông báo; chưa có địa chỉ thư"
+            else:
+                try:
+                    mailer.send(to, text.subject, text.email)
+                except MailError as error:
+                    entry.status = "failed"
+                    entry.error = str(error)[:2000]
+                    counts["failed"] += 1
+                    outcome = "gửi thư lỗi"
+                else:
+                    entry.status = "sent"
+                    entry.sent_at = utcnow()
+                    counts["sent"] += 1
+                    outcome = f"đã gửi thư tới {len(to)} địa chỉ"
+            db.session.commit()
+            _advance(progress, f"{item.display_name}: {outcome}.")
+    return counts
+
+
+def _advance(progress, message: str) -> None:
+    if progress is not None:
+        progress.advance(message=message)
+
+
+def summarise(counts: dict[str, int], *, mail_enabled: bool, units: int) -> dict:
+    """A job result: the sentences the job page shows, and the counts under "details"."""
+    parts = [f"{units} đơn vị cần nhắc", f"{counts['notified']} thông báo trên hệ thống"]
+    if mail_enabled:
+        parts.append(f"{counts['sent']} thư điện tử đã gửi")
+        if counts["failed"]:
+            parts.append(f"{counts['failed']} thư gửi lỗi")
+        if counts["no_email"]:
+            parts.append(f"{counts['no_email']} đơn vị chưa có địa chỉ thư")
+    if counts["skipped_already_reminded"]:
+        parts.append(f"{counts['skipped_already_reminded']} đơn vị đã được nhắc ở mốc này (bỏ qua)")
+    result = {"summary": "; ".join(parts) + "."}
+    if not mail_enabled:
+        result["mail"] = MAIL_DISABLED_NOTE
+    result["details"] = {**counts, "units": units, "mail_enabled": mail_enabled}
+    return result
+
+
+def add_counts(total: dict[str, int], counts: dict[str, int]) -> dict[str, int]:
+    for key, value in counts.items():
+        total[key] = total.get(key, 0) + value
+    return total
+
+
+# --- automatic reminders ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DueReminder:
+    campaign: Campaign
+    phase: Phase
+    unit: UnitProgress
+    deadline: date
+    days_left: int
+
+    @property
+    def milestone(self) -> str:
+        return f"d{self.days_left}:{self.deadline.isoformat()}"
+
+
+def _candidate_campaigns(now: datetime) -> list[Campaign]:
+    """Campaigns that may have a phase open now (a day either side, for every time zone)."""
+    low, high = now.date() - timedelta(days=1), now.date() + timedelta(days=1)
+    extended = sa.select(Extension.id).where(Extension.campaign_id == Campaign.id, Extension.until >= low).exists()
+    return list(db.session.scalars(
+        sa.select(Campaign)
+        .where(Campaign.launch_date <= high, sa.or_(Campaign.report_deadline >= low, extended))
+        .order_by(Campaign.id)
+    ))
+
+
+def due_reminders(now: datetime | None = None) -> list[DueReminder]:
+    """The units whose deadline (extension included) is exactly 7, 3 or 1 days away today
+    (local date of the campaign, Asia/Ho_Chi_Minh by default), in a phase open for them, still missing it."""
+    now = now or utcnow()
+    due = []
+    for campaign in _candidate_campaigns(now):
+        today = local_today(campaign.timezone, now=now)
+        progress = None
+        for phase in Phase:
+            if now < make_window(campaign, phase, None).opens_at:
+                continue  # Đợt 2 opens once Đợt 1 is over
+            if progress is None:
+                progress = unit_progress(campaign)
+            for item in progress:
+                if not item.needs_reminder(phase, campaign.min_initiatives_per_unit):
+                    continue
+                deadline = effective_deadline(campaign, phase, item)
+                left = (deadline - today).days
+                if left in REMINDER_DAYS:
+                    due.append(DueReminder(campaign, phase, item, deadline, left))
+    return due
+
+
+def group_due(due: list[DueReminder]) -> list[tuple[Campaign, Phase, str, list[UnitProgress]]]:
+    groups: dict[tuple[int, Phase, str], list[DueReminder]] = defaultdict(list)
+    for reminder in due:
+        groups[(reminder.campaign.id, reminder.phase, reminder.milestone)].append(reminder)
+    return [(items[0].campaign, phase, milestone, [r.unit for r in items])
+            for (_, phase, milestone), items in groups.items()]
+
+
+# --- the unit's notifications -----------------------------------------------------------------
+
+def latest_for_unit(unit_id: int, limit: int = NOTIFICATIONS_SHOWN) -> tuple[list[Notification], int]:
+    """The unit's latest notifications and how many of all its notifications are unread, in one query."""
+    unread = sa.func.sum(sa.case((Notification.read_at.is_(None), 1), else_=0)).over()
+    rows = db.session.execute(
+        sa.select(Notification, unread)
+        .where(Notification.unit_id == unit_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    ).all()
+    return [row[0] for row in rows], (int(rows[0][1] or 0) if rows else 0)
+
+
+def mark_all_read(unit_id: int) -> int:
+    result = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.unit_id == unit_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    return result.rowcount or 0
+
+
+def reminder_history(campaign_id: int, limit: int = 300) -> tuple[list, int]:
+    """The reminders sent for a campaign, newest first (at most `limit`), and how many there are."""
+    from thidua.units.models import Unit
+
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(ReminderLog).where(ReminderLog.campaign_id == campaign_id)
+    ) or 0
+    rows = db.session.execute(
+        sa.select(ReminderLog, Unit.name, Unit.short_name)
+        .join(Unit, Unit.id == ReminderLog.unit_id)
+        .where(ReminderLog.campaign_id == campaign_id)
+        .order_by(ReminderLog.created_at.desc(), ReminderLog.id.desc())
+        .limit(limit)
+    ).all()
+    return rows, total

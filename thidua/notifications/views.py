@@ -1,0 +1,85 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import HiddenField
+
+from thidua.campaigns.compliance import units_to_remind
+from thidua.campaigns.models import Campaign, Phase
+from thidua.campaigns.services import current_phase
+from thidua.extensions import db
+from thidua.forms import ButtonForm, Form
+from thidua.jobs.services import dispatch, start_job
+from thidua.notifications import bp, services
+from thidua.notifications.jobs import SEND_REMINDERS, manual_title, recent_manual_job
+from thidua.notifications.mail import mail_enabled
+
+
+class SendRemindersForm(Form):
+    phase = HiddenField()
+
+
+def _campaign_or_404(campaign_id: int) -> Campaign:
+    return db.session.get(Campaign, campaign_id) or abort(404)
+
+
+def _phase(campaign: Campaign, value: str | None) -> Phase:
+    """The phase asked for, else the campaign's current one, else Đợt 1."""
+    try:
+        return Phase(value)
+    except ValueError:
+        return current_phase(campaign) or Phase.REGISTRATION
+
+
+@bp.get("/phong-trao/<int:campaign_id>/nhac-viec")
+def reminders(campaign_id: int):
+    campaign = _campaign_or_404(campaign_id)
+    phase = _phase(campaign, request.args.get("phase"))
+    recipients = services.reminder_recipients(campaign, phase)
+    history, history_total = services.reminder_history(campaign.id)
+    form = SendRemindersForm(phase=phase.value)
+    return render_template(
+        "notifications/reminders.html", campaign=campaign, phase=phase, phases=list(Phase),
+        current=current_phase(campaign), recipients=recipients, form=form, history=history,
+        history_total=history_total, mail_enabled=mail_enabled(), status_labels=services.STATUS_LABELS,
+        milestone_label=services.milestone_label, days_phrase=services.days_phrase,
+        without_email=sum(1 for r in recipients if not r.emails),
+    )
+
+
+@bp.post("/phong-trao/<int:campaign_id>/nhac-viec")
+def send_reminders(campaign_id: int):
+    campaign = _campaign_or_404(campaign_id)
+    form = SendRemindersForm()
+    if not form.validate_on_submit():
+        abort(400)
+    phase = _phase(campaign, form.phase.data)
+    back = url_for("notifications.reminders", campaign_id=campaign.id, phase=phase.value)
+    running = recent_manual_job(campaign.id, phase)
+    if running is not None:
+        flash("Việc nhắc các đơn vị của đợt này đang chạy; không gửi thêm lần nữa.", "info")
+        return redirect(url_for("jobs.detail", job_id=running.id))
+    if not units_to_remind(campaign, phase):
+        flash(f"Mọi đơn vị tham gia đã {phase.noun}; không có đơn vị nào cần nhắc.", "info")
+        return redirect(back)
+    job = start_job(SEND_REMINDERS, actor=current_user, title=manual_title(campaign, phase), campaign_id=campaign.id,
+                    phase=phase.value)
+    # start_job keeps campaign_id as the job's column; the params say it too (the column is emptied
+    # if the campaign is deleted, the params keep what was asked).
+    job.params = {**job.params, "campaign_id": campaign.id}
+    db.session.commit()
+    dispatch(job)
+    return redirect(url_for("jobs.detail", job_id=job.id))
+
+
+@bp.post("/don-vi/thong-bao/da-doc")
+def mark_all_read():
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    unit_id = current_user.unit_id
+    if unit_id is None:
+        abort(403)
+    count = services.mark_all_read(unit_id)
+    db.session.commit()
+    if count:
+        flash(f"Đã đánh dấu {count} thông báo là đã đọc.", "success")
+    return redirect(url_for("registration.dashboard"))
