@@ -104,6 +104,19 @@ def complete_report(initiative: Initiative, *, actor: User) -> None:
     }, indicators=[{"name": "Thời gian xử lý", "unit_of_measure": "ngày", "before": Decimal(5), "after": Decimal(2)}])
 
 
+def submitted_review(initiative: Initiative, reviewer: User, *, total=None) -> None:
+    """An assignment of `reviewer` with a submitted review (set-up for the states after scoring)."""
+    from decimal import Decimal
+
+    from thidua.review.models import Assignment, Review
+
+    assignment = Assignment(campaign_id=initiative.campaign_id, initiative_id=initiative.id, reviewer_id=reviewer.id)
+    db.session.add(assignment)
+    db.session.flush()
+    db.session.add(Review(assignment_id=assignment.id, status="submitted", total=Decimal(total or 80)))
+    db.session.flush()
+
+
 @dataclass
 class World:
     root: Unit

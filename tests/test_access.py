@@ -14,9 +14,11 @@ from thidua import create_app
 from thidua.access import ACCESS, PUBLIC, SIGNED_IN
 from thidua.audit import AuditLog
 from thidua.auth.models import User
+from thidua.auth.roles import Role
 from thidua.extensions import db
 from thidua.jobs.models import Job
 from thidua.results.models import EvidenceFile
+from thidua.review.models import Assignment, CommitteeMember
 from thidua.registration.models import Initiative
 from thidua.units.models import Unit
 from thidua.workflow import State
@@ -43,10 +45,14 @@ ROLES = {
     "unit_head": "head",
     "other_unit_head": "other_head",
     "reviewer": "reviewer",
+    "other_reviewer": "other_reviewer",
     "secretariat": "secretariat",
     "leader": "leader",
 }
 OTHER_UNIT_ROLES = {"other_unit_head"}
+# A committee member without an assignment on the world's initiative: refused its record-level routes.
+UNASSIGNED_REVIEWER_ROLES = {"other_reviewer"}
+REVIEWER_RECORD_LEVEL = {"results.download", "review.score", "review.declare_conflict"}
 # Routes about one initiative: the role gate lets every unit role through, the view refuses
 # a unit other than the initiative's own.
 RECORD_LEVEL = {"registration.detail", "registration.edit", "registration.transition",
@@ -62,6 +68,7 @@ ARGUMENTS = {
     "filename": lambda w: "css/app.css",
     "job_id": lambda w: w.job.id,
     "file_id": lambda w: w.evidence.id,
+    "assignment_id": lambda w: w.assignment.id,
 }
 
 # Logging in checks the password; a one-round hash keeps hundreds of logins fast while the
@@ -84,6 +91,13 @@ def world(world):
     world.evidence = EvidenceFile(initiative_id=world.initiative.id, original_name="minh-chung.pdf",
                                   storage_key="0" * 40, content_type="application/pdf", size=1, sha256="0" * 64)
     db.session.add(world.evidence)
+    # The world's reviewer is a committee member assigned to the initiative; another one is not.
+    world.other_reviewer = factories.user(Role.REVIEWER, world.other_school, username="hoidong.khac")
+    for member in (world.reviewer, world.other_reviewer):
+        db.session.add(CommitteeMember(campaign_id=world.campaign.id, user_id=member.id))
+    world.assignment = Assignment(campaign_id=world.campaign.id, initiative_id=world.initiative.id,
+                                  reviewer_id=world.reviewer.id)
+    db.session.add(world.assignment)
     _fast_logins()  # commits the initiative too
     return world
 
@@ -109,6 +123,8 @@ def expected_outcome(endpoint: str, role: str, user) -> str:
     if user.role not in rule:
         return "forbidden"
     if endpoint in RECORD_LEVEL and role in OTHER_UNIT_ROLES:
+        return "forbidden"
+    if endpoint in REVIEWER_RECORD_LEVEL and role in UNASSIGNED_REVIEWER_ROLES:
         return "forbidden"
     return "allowed"
 

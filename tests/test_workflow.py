@@ -39,6 +39,8 @@ def in_phase_of(move, world, clock, initiative) -> None:
         clock.at(datetime.combine(world.campaign.registration_deadline + timedelta(days=1), time(9, 0)))
     if move.requires == "report_complete":
         factories.complete_report(initiative, actor=world.editor)
+    if move.requires == "reviews_complete":
+        factories.submitted_review(initiative, world.reviewer)
 
 
 @pytest.mark.parametrize(("source", "target"), ALLOWED, ids=lambda s: s.value)

@@ -40,9 +40,10 @@ def create_app(config: object | None = None) -> Flask:
     from thidua.notifications import bp as notifications_bp  # also registers the reminder job handlers
     from thidua.registration import bp as registration_bp
     from thidua.results import bp as results_bp
+    from thidua.review import bp as review_bp
     from thidua.units import bp as units_bp
 
-    for blueprint in (main_bp, auth_bp, units_bp, campaigns_bp, registration_bp, results_bp, jobs_bp):
+    for blueprint in (main_bp, auth_bp, units_bp, campaigns_bp, registration_bp, results_bp, review_bp, jobs_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(notifications_bp)
     return app

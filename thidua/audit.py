@@ -29,6 +29,23 @@ ACTION_LABELS = {
     "user.created": "Tạo tài khoản",
     "user.updated": "Sửa tài khoản",
     "user.password_reset": "Đặt lại mật khẩu",
+    "review.member_added": "Thêm thành viên Hội đồng",
+    "review.member_removed": "Đưa thành viên ra khỏi Hội đồng",
+    "review.chair_set": "Chọn Chủ tịch Hội đồng",
+    "review.settings": "Sửa thiết lập chấm điểm",
+    "review.criterion_added": "Thêm tiêu chí chấm",
+    "review.criterion_updated": "Sửa tiêu chí chấm",
+    "review.criterion_removed": "Xóa tiêu chí chấm",
+    "review.criterion_moved": "Đổi thứ tự tiêu chí",
+    "review.rubric_replaced": "Thay bộ tiêu chí chấm",
+    "review.level_added": "Thêm hình thức khen thưởng",
+    "review.level_updated": "Sửa hình thức khen thưởng",
+    "review.level_removed": "Xóa hình thức khen thưởng",
+    "review.level_moved": "Đổi thứ tự hình thức khen thưởng",
+    "review.auto_assigned": "Phân công chấm tự động",
+    "review.assigned": "Phân công chấm",
+    "review.unassigned": "Gỡ phân công chấm",
+    "review.level_chosen": "Chọn hình thức khen thưởng đề xuất",
 }
 
 

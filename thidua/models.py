@@ -7,3 +7,6 @@ from thidua.units.models import Unit  # noqa: F401
 from thidua.jobs.models import Job  # noqa: F401,E402
 from thidua.notifications.models import Notification, ReminderLog  # noqa: F401,E402
 from thidua.results.models import EvidenceFile, ReportIndicator, ResultReport  # noqa: F401,E402
+from thidua.review.models import (  # noqa: F401,E402
+    Assignment, CommendationLevel, CommitteeMember, Criterion, CriterionScore, Review,
+)

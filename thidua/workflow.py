@@ -92,7 +92,11 @@ TRANSITIONS: dict[tuple[State, State], Transition] = {
     (State.UNDER_REVIEW, State.RETURNED): Transition("return", "Trả lại để bổ sung", SECRETARIAT, needs_reason=True),
     (State.SCORED, State.RETURNED): Transition("return", "Trả lại để bổ sung", SECRETARIAT, needs_reason=True),
     (State.REPORTED, State.UNDER_REVIEW): Transition("start_review", "Đưa vào chấm điểm", SECRETARIAT),
-    (State.UNDER_REVIEW, State.SCORED): Transition("complete_review", "Hoàn tất chấm điểm", SECRETARIAT),
+    # Made when the last assigned reviewer submits (or by the secretariat once every review is in).
+    (State.UNDER_REVIEW, State.SCORED): Transition(
+        "complete_review", "Hoàn tất chấm điểm", frozenset({Role.SECRETARIAT, Role.REVIEWER}),
+        requires="reviews_complete",
+    ),
     (State.SCORED, State.UNDER_REVIEW): Transition("reopen_review", "Mở lại chấm điểm", SECRETARIAT, needs_reason=True),
     (State.SCORED, State.SHORTLISTED): Transition("shortlist", "Đề xuất khen thưởng", SECRETARIAT),
     (State.SCORED, State.NOT_AWARDED): Transition("not_award", "Không khen thưởng", SECRETARIAT, needs_reason=True),

@@ -38,7 +38,7 @@ def is_sent_to_login(response) -> bool:
     ("head", "/don-vi"),
     ("secretariat", "/phong-trao"),
     ("leader", "/phong-trao"),
-    ("reviewer", None),  # stays on /trang-chu
+    ("reviewer", "/hoi-dong"),
 ])
 def test_right_password_goes_home_then_to_the_landing_page_of_the_role(client, world, who, landing):
     user = getattr(world, who)

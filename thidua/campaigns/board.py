@@ -96,6 +96,21 @@ def _rate(done: int, total: int) -> float:
     return 100.0 * done / total if total else 0.0
 
 
+class Tally:
+    """Done out of total, for a group, a block or the whole board."""
+
+    total: int
+    done: int
+
+    @property
+    def missing(self) -> int:
+        return self.total - self.done
+
+    @property
+    def rate(self) -> float:
+        return _rate(self.done, self.total)
+
+
 @dataclass
 class BoardRow:
     progress: UnitProgress
@@ -136,7 +151,7 @@ class BoardRow:
 
 
 @dataclass
-class Group:
+class Group(Tally):
     """One unit type within one block."""
 
     block: str
@@ -149,17 +164,9 @@ class Group:
     def label(self) -> str:
         return unit_type_label(self.unit_type)
 
-    @property
-    def missing(self) -> int:
-        return self.total - self.done
-
-    @property
-    def rate(self) -> float:
-        return _rate(self.done, self.total)
-
 
 @dataclass
-class Block:
+class Block(Tally):
     block: str
     types: list[Group] = field(default_factory=list)
 
@@ -170,14 +177,6 @@ class Block:
     @property
     def done(self) -> int:
         return sum(g.done for g in self.types)
-
-    @property
-    def missing(self) -> int:
-        return self.total - self.done
-
-    @property
-    def rate(self) -> float:
-        return _rate(self.done, self.total)
 
     @property
     def shown(self) -> int:
@@ -221,7 +220,7 @@ class Chart:
 
 
 @dataclass
-class Board:
+class Board(Tally):
     campaign: Campaign
     phase: Phase
     filters: BoardFilters
@@ -235,14 +234,6 @@ class Board:
     block_choices: list[str]
     type_choices: list[tuple[str, str]]
     chart: Chart | None
-
-    @property
-    def missing(self) -> int:
-        return self.total - self.done
-
-    @property
-    def rate(self) -> float:
-        return _rate(self.done, self.total)
 
     @property
     def rows(self) -> list[BoardRow]:

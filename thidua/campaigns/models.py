@@ -50,6 +50,11 @@ class Campaign(db.Model):
     report_deadline: Mapped[date]
     city_report_deadline: Mapped[date | None]
     min_initiatives_per_unit: Mapped[int] = mapped_column(default=1)
+    # Review settings: reviewers per initiative, blind review, and the spread of totals
+    # (points) above which the committee discusses an initiative.
+    reviewers_per_initiative: Mapped[int] = mapped_column(default=3, server_default="3")
+    blind_review: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    disagreement_threshold: Mapped[int] = mapped_column(default=15, server_default="15")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -29,6 +29,8 @@ def home():
         return redirect(url_for("registration.dashboard"))
     if current_user.role in (Role.SECRETARIAT, Role.LEADER):
         return redirect(url_for("campaigns.index"))
+    if current_user.role == Role.REVIEWER:
+        return redirect(url_for("review.assignments"))
     return render_template("main/home.html")
 
 

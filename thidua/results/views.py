@@ -1,6 +1,8 @@
+import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from thidua.auth.roles import Role
 from thidua.extensions import db
 from thidua.forms import ButtonForm
 from thidua.registration.views import get_initiative_or_404
@@ -154,8 +156,18 @@ def download(file_id: int):
     except FileNotFoundError:
         current_app.logger.error("evidence %s: stored file %s is missing", evidence.id, evidence.storage_key)
         abort(404)
+    download_name = evidence.original_name
+    if current_user.role == Role.REVIEWER and initiative.campaign.blind_review:
+        # Blind review: the unit's own file name may name the unit; offer a neutral one.
+        from thidua.review.permissions import neutral_download_name
+
+        position = db.session.scalar(
+            sa.select(sa.func.count(EvidenceFile.id))
+            .where(EvidenceFile.initiative_id == initiative.id, EvidenceFile.id <= evidence.id)
+        )
+        download_name = neutral_download_name(position, evidence)
     response = send_file(handle, mimetype=evidence.content_type, as_attachment=True,
-                         download_name=evidence.original_name, max_age=0, etag=evidence.sha256)
+                         download_name=download_name, max_age=0, etag=evidence.sha256)
     # Served files never run in the browser: no sniffing, no scripts, no framing.
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -1,0 +1,120 @@
+"""The committee's work: members, the rubric, commendation levels, assignments and scores."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from thidua.extensions import db
+from thidua.timeutil import utcnow
+
+
+class CommitteeMember(db.Model):
+    """A reviewer (thành viên Hội đồng) of one campaign; one of them chairs."""
+
+    __tablename__ = "committee_member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    is_chair: Mapped[bool] = mapped_column(default=False)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user = relationship("User", lazy="raise")
+
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "user_id", name="uq_committee_member"),)
+
+
+class Criterion(db.Model):
+    """One line of the rubric (tiêu chí), with its maximum and what earns low, middle and high marks."""
+
+    __tablename__ = "criterion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    max_score: Mapped[int]
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    low: Mapped[str] = mapped_column(sa.Text, default="")
+    middle: Mapped[str] = mapped_column(sa.Text, default="")
+    high: Mapped[str] = mapped_column(sa.Text, default="")
+    # [{"min": 27, "max": 30, "label": "Hoàn toàn mới"}, ...] shown beside the score box.
+    bands: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+
+
+class CommendationLevel(db.Model):
+    """A form of commendation the campaign proposes (Bằng khen của Chủ tịch UBND Thành phố, Giấy khen ...)."""
+
+    __tablename__ = "commendation_level"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    min_score: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
+    max_count: Mapped[int | None]
+
+
+class Assignment(db.Model):
+    """One reviewer asked to score one initiative."""
+
+    __tablename__ = "assignment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    initiative_id: Mapped[int] = mapped_column(sa.ForeignKey("initiative.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    method: Mapped[str] = mapped_column(sa.String(10), default="auto")  # auto, manual
+    # A declared conflict ends the assignment (and frees the initiative for someone else).
+    conflict_reason: Mapped[str | None] = mapped_column(sa.Text)
+    conflict_at: Mapped[datetime | None]
+    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    reviewer = relationship("User", foreign_keys=[reviewer_id], lazy="raise")
+    initiative = relationship("Initiative", lazy="raise")
+
+    __table_args__ = (sa.UniqueConstraint("initiative_id", "reviewer_id", name="uq_assignment_pair"),)
+
+    @property
+    def active(self) -> bool:
+        return self.conflict_at is None
+
+
+class Review(db.Model):
+    """A reviewer's scores for one assignment: a draft until submitted; reopened only by the secretariat."""
+
+    __tablename__ = "review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default="draft")  # draft, submitted
+    total: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+
+    assignment: Mapped[Assignment] = relationship(lazy="raise")
+    scores: Mapped[list[CriterionScore]] = relationship(back_populates="review", cascade="all, delete-orphan",
+                                                        lazy="raise")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CriterionScore(db.Model):
+    __tablename__ = "criterion_score"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(sa.ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("criterion.id", ondelete="CASCADE"))
+    score: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+
+    review: Mapped[Review] = relationship(back_populates="scores", lazy="raise")
+
+    __table_args__ = (sa.UniqueConstraint("review_id", "criterion_id", name="uq_criterion_score"),)

@@ -1,0 +1,42 @@
+"""Review operations shared by the secretariat's and the reviewers' pages."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from thidua import workflow
+from thidua.extensions import db
+from thidua.review.models import Assignment, Review
+from thidua.workflow import WorkflowError
+
+REVIEW_DRAFT = "draft"
+REVIEW_SUBMITTED = "submitted"
+
+
+def active_assignments(initiative_id: int) -> list[Assignment]:
+    return list(db.session.scalars(
+        sa.select(Assignment)
+        .where(Assignment.initiative_id == initiative_id, Assignment.conflict_at.is_(None))
+        .order_by(Assignment.id)
+    ))
+
+
+def review_counts(initiative_id: int) -> tuple[int, int]:
+    """(active assignments, submitted reviews among them) for one initiative."""
+    assigned, submitted = db.session.execute(
+        sa.select(sa.func.count(Assignment.id), sa.func.count(Review.id).filter(Review.status == REVIEW_SUBMITTED))
+        .select_from(Assignment)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(Assignment.initiative_id == initiative_id, Assignment.conflict_at.is_(None))
+    ).one()
+    return assigned, submitted
+
+
+def check_reviews_complete(initiative) -> None:
+    assigned, submitted = review_counts(initiative.id)
+    if assigned == 0:
+        raise WorkflowError("Sáng kiến chưa được phân công thành viên Hội đồng chấm.")
+    if submitted < assigned:
+        raise WorkflowError(f"Mới có {submitted}/{assigned} thành viên Hội đồng gửi phiếu chấm.")
+
+
+workflow.REQUIREMENTS["reviews_complete"] = check_reviews_complete
