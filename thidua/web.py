@@ -56,6 +56,8 @@ def init_app(app) -> None:
     app.jinja_env.filters["moment"] = lambda value: format_moment(value, tz)
     app.jinja_env.filters["number"] = lambda value: f"{value:,}".replace(",", ".")
     app.jinja_env.filters["decimal"] = format_decimal
+    # Scores always with two decimals, the Vietnamese way: 56,33
+    app.jinja_env.filters["score"] = lambda value: f"{value:.2f}".replace(".", ",")
     app.jinja_env.filters["web_address"] = web_address
     app.jinja_env.filters["combine"] = lambda first, second: {**first, **second}
     app.jinja_env.filters["percent"] = lambda value: f"{value:.1f}".replace(".", ",") + "%"
