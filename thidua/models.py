@@ -10,3 +10,4 @@ from thidua.results.models import EvidenceFile, ReportIndicator, ResultReport  #
 from thidua.review.models import (  # noqa: F401,E402
     Assignment, CommendationLevel, CommitteeMember, Criterion, CriterionScore, Review,
 )
+from thidua.awards.models import AwardEntry, AwardList  # noqa: F401,E402
