@@ -71,7 +71,7 @@ def playwright_driver():
 def browser(playwright_driver):
     executable = os.environ.get("THIDUA_CHROMIUM", "/usr/bin/chromium")
     if not Path(executable).exists():
-        pytest.skip(f"Chromium not found at {executable} (set THIDUA_CHROMIUM)")
+        pytest.fail(f"Chromium not found at {executable} (set THIDUA_CHROMIUM) — scripts/test.sh installs it")
     browser = playwright_driver.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
     yield browser
     browser.close()

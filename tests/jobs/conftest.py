@@ -36,7 +36,7 @@ def redis_server_url():
         return
     binary = shutil.which("redis-server")
     if binary is None:
-        pytest.skip("redis-server is not installed (and TEST_REDIS_URL is not set)")
+        pytest.fail("redis-server is not installed (and TEST_REDIS_URL is not set) — scripts/test.sh installs it")
     port = free_port()
     workdir = tempfile.mkdtemp(prefix="thidua-redis-")
     process = subprocess.Popen(
