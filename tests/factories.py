@@ -9,7 +9,6 @@ from werkzeug.security import generate_password_hash
 
 from thidua.auth.models import User
 from thidua.auth.roles import Role
-from thidua.campaigns import services as campaign_services
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 from thidua.registration import services as registration_services

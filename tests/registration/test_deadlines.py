@@ -9,7 +9,6 @@ from thidua.campaigns import services as campaign_services
 from thidua.campaigns.models import Phase
 from thidua.extensions import db
 from thidua.registration.models import Initiative
-from thidua.workflow import State
 
 from tests import factories
 

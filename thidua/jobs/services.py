@@ -60,6 +60,17 @@ class Progress:
         db.session.commit()
 
 
+def job_campaign(job: Job):
+    """The campaign a job is about (params["campaign_id"], else the job's own), or LookupError."""
+    from thidua.campaigns.models import Campaign
+
+    campaign_id = (job.params or {}).get("campaign_id", job.campaign_id)
+    campaign = db.session.get(Campaign, campaign_id) if campaign_id is not None else None
+    if campaign is None:
+        raise LookupError(f"Không tìm thấy phong trào #{campaign_id} (có thể đã bị xoá).")
+    return campaign
+
+
 def start_job(kind: str, *, actor=None, title: str = "", campaign_id: int | None = None, **params) -> Job:
     """Record a job to run; dispatch it after the caller's commit."""
     if kind not in HANDLERS:

@@ -12,7 +12,7 @@ from thidua.campaigns.compliance import units_to_remind
 from thidua.campaigns.models import Campaign, Phase
 from thidua.extensions import db
 from thidua.jobs.models import Job, JobStatus
-from thidua.jobs.services import Progress, execute, job_handler, start_job
+from thidua.jobs.services import Progress, execute, job_campaign, job_handler, start_job
 from thidua.notifications import services
 from thidua.notifications.mail import mail_enabled
 from thidua.timeutil import utcnow
@@ -29,10 +29,7 @@ def manual_title(campaign: Campaign, phase: Phase) -> str:
 @job_handler(SEND_REMINDERS)
 def send_reminders(job: Job, progress: Progress) -> dict:
     """Remind every unit still missing the phase; params: campaign_id (else the job's campaign), phase."""
-    campaign_id = (job.params or {}).get("campaign_id", job.campaign_id)
-    campaign = db.session.get(Campaign, campaign_id) if campaign_id is not None else None
-    if campaign is None:
-        raise LookupError(f"Không tìm thấy phong trào #{campaign_id} (có thể đã bị xoá).")
+    campaign = job_campaign(job)
     try:
         phase = Phase(job.params.get("phase"))
     except ValueError:

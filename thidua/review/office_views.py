@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from openpyxl import Workbook
-from sqlalchemy.orm import joinedload
 
 from thidua import workflow
 from thidua.auth.models import User

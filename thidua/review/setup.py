@@ -21,7 +21,7 @@ from thidua.auth.models import User
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 from thidua.jobs.models import Job
-from thidua.jobs.services import Progress, job_handler
+from thidua.jobs.services import Progress, job_campaign, job_handler
 from thidua.notifications.mail import MailError, Mailer, clean_addresses, mail_enabled
 from thidua.registration.models import Initiative
 from thidua.review.assignment import Candidate, Plan, plan_assignment
@@ -554,10 +554,7 @@ def reminder_title(campaign: Campaign) -> str:
 @job_handler(SEND_REVIEW_REMINDERS)
 def send_review_reminders(job: Job, progress_: Progress) -> dict:
     """E-mail every committee member with unfinished reviews the list of what is left to score."""
-    campaign_id = (job.params or {}).get("campaign_id", job.campaign_id)
-    campaign = db.session.get(Campaign, campaign_id) if campaign_id is not None else None
-    if campaign is None:
-        raise LookupError(f"Không tìm thấy phong trào #{campaign_id} (có thể đã bị xoá).")
+    campaign = job_campaign(job)
     pending = unfinished(campaign.id)
     progress_.start(len(pending), f"{len(pending)} thành viên Hội đồng chưa chấm xong.")
     if not pending:
