@@ -34,6 +34,7 @@ def create_app(config: object | None = None) -> Flask:
     cli.init_app(app)
 
     from thidua.auth import bp as auth_bp
+    from thidua.awards import bp as awards_bp
     from thidua.campaigns import bp as campaigns_bp
     from thidua.jobs import bp as jobs_bp
     from thidua.main import bp as main_bp
@@ -43,7 +44,8 @@ def create_app(config: object | None = None) -> Flask:
     from thidua.review import bp as review_bp
     from thidua.units import bp as units_bp
 
-    for blueprint in (main_bp, auth_bp, units_bp, campaigns_bp, registration_bp, results_bp, review_bp, jobs_bp):
+    for blueprint in (main_bp, auth_bp, units_bp, campaigns_bp, registration_bp, results_bp, review_bp, jobs_bp,
+                      awards_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(notifications_bp)
     return app

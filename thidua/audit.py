@@ -46,6 +46,11 @@ ACTION_LABELS = {
     "review.assigned": "Phân công chấm",
     "review.unassigned": "Gỡ phân công chấm",
     "review.level_chosen": "Chọn hình thức khen thưởng đề xuất",
+    "awards.compiled": "Lập/cập nhật danh sách đề nghị khen thưởng",
+    "awards.entry_updated": "Sửa ghi chú, hình thức trong danh sách khen thưởng",
+    "awards.approved": "Duyệt danh sách đề nghị khen thưởng",
+    "awards.reopened": "Mở lại danh sách đề nghị khen thưởng",
+    "awards.decided": "Ghi nhận quyết định khen thưởng",
 }
 
 

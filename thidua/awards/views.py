@@ -1,0 +1,231 @@
+"""Pages of the award list: read by the office and the leaders; changed by the secretariat, approved by a leader."""
+from __future__ import annotations
+
+import io
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from openpyxl import Workbook
+from sqlalchemy.orm.exc import StaleDataError
+
+from thidua.awards import bp, services
+from thidua.awards.documents import DOCX_MIMETYPE, build_document
+from thidua.awards.forms import DecisionForm, EntryForm, ReopenForm
+from thidua.awards.models import RECIPIENT_LABELS
+from thidua.campaigns.models import Campaign
+from thidua.exports import workbook_response, write_sheet
+from thidua.extensions import db
+from thidua.forms import ButtonForm
+from thidua.review.models import CommendationLevel
+from thidua.timeutil import local_today
+
+import sqlalchemy as sa
+
+PREFIX = "/phong-trao/<int:campaign_id>/khen-thuong"
+XLSX_HEADERS = ["STT", "Tập thể/Họ và tên", "Chức vụ", "Đơn vị", "Mã SK", "Tên sáng kiến", "Lĩnh vực CCHC",
+                "Tóm tắt kết quả", "Điểm Hội đồng", "Hình thức đề nghị", "Ghi chú"]
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    return db.session.get(Campaign, campaign_id) or abort(404)
+
+
+def _checked_post() -> None:
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+
+
+def _back(campaign: Campaign):
+    return redirect(url_for("awards.index", campaign_id=campaign.id))
+
+
+def _levels(campaign: Campaign) -> list[CommendationLevel]:
+    return list(db.session.scalars(sa.select(CommendationLevel).where(CommendationLevel.campaign_id == campaign.id)
+                                   .order_by(CommendationLevel.position, CommendationLevel.id)))
+
+
+def _entry(award_list, value):
+    try:
+        wanted = int(value)
+    except (TypeError, ValueError):
+        return None
+    if award_list is None:
+        return None
+    return next((e for e in award_list.entries if e.id == wanted), None)
+
+
+def _list_or_refuse(campaign: Campaign):
+    award_list = services.load_award_list(campaign.id)
+    if award_list is None:
+        raise services.AwardError("Chưa lập danh sách đề nghị khen thưởng cho phong trào này.")
+    return award_list
+
+
+def _run(campaign: Campaign, action, success: str):
+    """Run a change; commit and say so, or roll back and say why."""
+    try:
+        result = action()
+        db.session.commit()
+    except services.AwardError as error:
+        db.session.rollback()
+        flash(f"{error} Danh sách không thay đổi.", "error")
+    except StaleDataError:
+        db.session.rollback()
+        flash("Danh sách vừa được người khác thay đổi; vui lòng tải lại trang và thử lại.", "error")
+    else:
+        if result is not False:
+            flash(success, "success")
+    return _back(campaign)
+
+
+@bp.route(PREFIX)
+def index(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    award_list = services.load_award_list(campaign.id)
+    entries = list(award_list.entries) if award_list else []
+    levels = _levels(campaign)
+    decision_form = DecisionForm(prefix="decision")
+    if award_list is not None and not decision_form.signer.data and award_list.approved_by:
+        decision_form.signer.data = award_list.approved_by.full_name
+    return render_template("awards/index.html", campaign=campaign, award_list=award_list,
+                           groups=services.grouped(entries), levels=levels, entry_count=len(entries),
+                           decision_form=decision_form, reopen_form=ReopenForm(prefix="reopen"),
+                           recipient_labels=RECIPIENT_LABELS, format_score=services.format_score)
+
+
+@bp.route(PREFIX + "/lap", methods=["POST"])
+def compile_list(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    _checked_post()
+    return _run(campaign, lambda: services.compile_award_list(campaign, actor=current_user),
+                "Đã cập nhật danh sách từ các sáng kiến được đề xuất khen thưởng.")
+
+
+@bp.route(PREFIX + "/sap-xep", methods=["POST"])
+def move(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    _checked_post()
+
+    def action():
+        award_list = _list_or_refuse(campaign)
+        entry = _entry(award_list, request.form.get("entry"))
+        if entry is None:
+            raise services.AwardError("Không tìm thấy dòng cần di chuyển.")
+        if not services.move_entry(entry, request.form.get("direction", ""), actor=current_user):
+            flash("Dòng này đã ở đầu (hoặc cuối) nhóm.", "info")
+            return False
+        return True
+
+    return _run(campaign, action, "Đã đổi thứ tự.")
+
+
+@bp.route(PREFIX + "/ghi-chu", methods=["POST"])
+def annotate(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    form = EntryForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return _back(campaign)
+
+    def action():
+        award_list = _list_or_refuse(campaign)
+        entry = _entry(award_list, form.entry.data)
+        if entry is None:
+            raise services.AwardError("Không tìm thấy dòng cần ghi chú.")
+        raw = (form.level_id.data or "").strip()
+        try:
+            level_id = int(raw) if raw else None
+        except ValueError:
+            raise services.AwardError("Hình thức khen thưởng không hợp lệ.") from None
+        services.annotate_entry(entry, form.note.data or "", level_id, actor=current_user)
+
+    return _run(campaign, action, "Đã lưu ghi chú và hình thức khen thưởng.")
+
+
+@bp.route(PREFIX + "/duyet", methods=["POST"])
+def approve(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    _checked_post()
+    return _run(campaign, lambda: services.approve_award_list(_list_or_refuse(campaign), actor=current_user),
+                "Đã duyệt danh sách đề nghị khen thưởng.")
+
+
+@bp.route(PREFIX + "/mo-lai", methods=["POST"])
+def reopen(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    form = ReopenForm(prefix="reopen")
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        flash("Cần ghi rõ lý do mở lại danh sách.", "error")
+        return _back(campaign)
+    return _run(campaign, lambda: services.reopen_award_list(_list_or_refuse(campaign), actor=current_user,
+                                                             reason=form.reason.data),
+                "Đã mở lại danh sách để chỉnh sửa; lãnh đạo cần duyệt lại.")
+
+
+@bp.route(PREFIX + "/quyet-dinh", methods=["POST"])
+def decision(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    form = DecisionForm(prefix="decision")
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        flash("Quyết định chưa được ghi nhận: " + " ".join(
+            f"{getattr(form, name).label.text}: {' '.join(errors)}" for name, errors in form.errors.items()), "error")
+        return _back(campaign)
+    return _run(campaign, lambda: services.record_decision(
+        _list_or_refuse(campaign), form.number.data, form.decided_on.data, form.signer.data, actor=current_user),
+        "Đã ghi nhận quyết định khen thưởng; các sáng kiến trong danh sách chuyển sang “Được khen thưởng”.")
+
+
+# --- Exports -------------------------------------------------------------------------------------
+
+def _export_rows(award_list):
+    entries = list(award_list.entries) if award_list else []
+    summaries = services.summaries([e.initiative_id for e in entries])
+    for _, title, items in services.grouped(entries):
+        yield [title] + [""] * (len(XLSX_HEADERS) - 1)
+        for number, e in enumerate(items, start=1):
+            yield [number, e.recipient_name, e.recipient_title, e.initiative.unit.name, e.initiative.id,
+                   e.initiative.title, e.initiative.area_label, summaries.get(e.initiative_id, ""),
+                   float(e.score) if e.score is not None else None, e.level.name if e.level else "", e.note]
+
+
+@bp.route(PREFIX + ".xlsx")
+def export_xlsx(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    award_list = services.load_award_list(campaign.id)
+    title = f"DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG — {campaign.name}"
+    if award_list is not None:
+        title += f" ({award_list.status_label}"
+        if award_list.decision_number:
+            title += f", Quyết định số {award_list.decision_number} ngày {award_list.decision_date:%d/%m/%Y}"
+        title += ")"
+    workbook = Workbook(write_only=True)
+    write_sheet(workbook, title=title, sheet_title="Đề nghị khen thưởng", headers=XLSX_HEADERS,
+                widths=[6, 30, 18, 30, 8, 45, 30, 50, 10, 30, 25], rows=_export_rows(award_list))
+    return workbook_response(workbook, f"de-nghi-khen-thuong-{campaign.id}.xlsx")
+
+
+def _organisation(campaign: Campaign, place: str) -> str:
+    name = (campaign.organiser.name if campaign.organiser else "") or current_app.config["ORGANISATION_NAME"]
+    suffix = f" {place}"
+    return name[: -len(suffix)] if place and name.endswith(suffix) else name
+
+
+@bp.route(PREFIX + ".docx")
+def export_docx(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    award_list = services.load_award_list(campaign.id)
+    entries = list(award_list.entries) if award_list else []
+    place = current_app.config.get("DOCUMENT_PLACE", "Hà Nội")
+    content = build_document(
+        campaign=campaign, award_list=award_list, summaries=services.summaries([e.initiative_id for e in entries]),
+        parent_body=current_app.config.get("PARENT_BODY", "UBND Thành phố Hà Nội"),
+        organisation=_organisation(campaign, place), place=place, today=local_today(),
+    )
+    return send_file(io.BytesIO(content), mimetype=DOCX_MIMETYPE, as_attachment=True,
+                     download_name=f"de-nghi-khen-thuong-{campaign.id}.docx")
