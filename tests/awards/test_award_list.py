@@ -302,7 +302,7 @@ def test_docx_export(client, setup):
     section = document.sections[0]
     mm = [round(v.mm) for v in (section.page_width, section.page_height, section.top_margin,
                                 section.bottom_margin, section.left_margin, section.right_margin)]
-    assert mm == [210, 297, 20, 20, 30, 15]  # A4 portrait; Nghị định 30 margins
+    assert mm == [297, 210, 20, 20, 30, 15]  # A4 landscape; Nghị định 30 margins
     assert document.styles["Normal"].font.name == "Times New Roman"
     fonts = document.styles["Normal"].element.rPr.find(qn("w:rFonts"))
     assert fonts.get(qn("w:eastAsia")) == fonts.get(qn("w:cs")) == "Times New Roman"

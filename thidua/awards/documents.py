@@ -2,7 +2,7 @@
 
 A4, margins top/bottom 20 mm, left 30 mm, right 15 mm, Times New Roman 13 pt (the East Asian and
 complex-script font names set too, so that Vietnamese is not shown in a fallback font). The
-header and the closing are borderless two-column tables; the list itself is on a landscape section.
+header and the closing are borderless two-column tables; the page is landscape A4 so the list fits.
 """
 from __future__ import annotations
 
@@ -106,9 +106,11 @@ def build_document(*, campaign, award_list, summaries: dict[int, str], parent_bo
     normal.font.size = Pt(13)
     _fonts(normal.element)
 
+    # One landscape A4 section: the heading and the ten-column list on the same page, as offices
+    # lay out a danh sách; the margins are Nghị định 30's.
     section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.orientation = WD_ORIENT.PORTRAIT
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
     section.top_margin = section.bottom_margin = Mm(20)
     section.left_margin, section.right_margin = Mm(30), Mm(15)
 
@@ -116,7 +118,7 @@ def build_document(*, campaign, award_list, summaries: dict[int, str], parent_bo
     header = document.add_table(rows=1, cols=2)
     _borderless(header)
     header.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _grid(header, [68, 97])
+    _grid(header, [100, 152])
     left, right = header.rows[0].cells
     _cell_text(left, parent_body.upper(), size=13)
     _paragraph(left, organisation.upper(), bold=True, size=13)
@@ -135,13 +137,7 @@ def build_document(*, campaign, award_list, summaries: dict[int, str], parent_bo
                              f"{award_list.decision_date:%d/%m/%Y})", italic=True, size=13)
     _paragraph(document, "", after=6)
 
-    # The list on a landscape section: ten columns do not fit a portrait page.
-    wide = document.add_section()
-    wide.orientation = WD_ORIENT.LANDSCAPE
-    wide.page_width, wide.page_height = Mm(297), Mm(210)
-    wide.top_margin = wide.bottom_margin = Mm(20)
-    wide.left_margin, wide.right_margin = Mm(20), Mm(15)
-    text_width = 297 - 20 - 15
+    text_width = 297 - 30 - 15
     scale = text_width / sum(WIDTHS_MM)
 
     entries = list(award_list.entries) if award_list is not None else []
