@@ -76,7 +76,7 @@ def setup(world):
 
 
 def compile_(s):
-    award_list = services.compile_award_list(s.world.campaign, actor=s.world.secretariat)
+    services.compile_award_list(s.world.campaign, actor=s.world.secretariat)
     db.session.commit()
     db.session.expire_all()
     return services.load_award_list(s.world.campaign.id)
