@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 
 from thidua import access
 from thidua.extensions import db, login_manager
+from thidua.markup import render_markdown
 from thidua.timeutil import format_date, format_moment
 
 
@@ -60,6 +61,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["score"] = lambda value: f"{value:.2f}".replace(".", ",")
     app.jinja_env.filters["web_address"] = web_address
     app.jinja_env.filters["combine"] = lambda first, second: {**first, **second}
+    app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["percent"] = lambda value: f"{value:.1f}".replace(".", ",") + "%"
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
