@@ -17,6 +17,7 @@ from thidua.auth.models import User
 from thidua.auth.roles import Role
 from thidua.extensions import db
 from thidua.jobs.models import Job
+from thidua.reports.models import CityReport
 from thidua.results.models import EvidenceFile
 from thidua.review.models import Assignment, CommitteeMember
 from thidua.registration.models import Initiative
@@ -69,6 +70,7 @@ ARGUMENTS = {
     "job_id": lambda w: w.job.id,
     "file_id": lambda w: w.evidence.id,
     "assignment_id": lambda w: w.assignment.id,
+    "report_id": lambda w: w.city_report.id,
 }
 
 # Logging in checks the password; a one-round hash keeps hundreds of logins fast while the
@@ -98,6 +100,8 @@ def world(world):
     world.assignment = Assignment(campaign_id=world.campaign.id, initiative_id=world.initiative.id,
                                   reviewer_id=world.reviewer.id)
     db.session.add(world.assignment)
+    world.city_report = CityReport(campaign_id=world.campaign.id, number=1)
+    db.session.add(world.city_report)
     _fast_logins()  # commits the initiative too
     return world
 

@@ -40,6 +40,7 @@ def create_app(config: object | None = None) -> Flask:
     from thidua.main import bp as main_bp
     from thidua.notifications import bp as notifications_bp  # also registers the reminder job handlers
     from thidua.registration import bp as registration_bp
+    from thidua.reports import bp as reports_bp  # also registers the report job handler
     from thidua.results import bp as results_bp
     from thidua.review import bp as review_bp
     from thidua.units import bp as units_bp
@@ -47,5 +48,6 @@ def create_app(config: object | None = None) -> Flask:
     for blueprint in (main_bp, auth_bp, units_bp, campaigns_bp, registration_bp, results_bp, review_bp, jobs_bp,
                       awards_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(notifications_bp)
     return app

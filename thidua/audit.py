@@ -51,6 +51,8 @@ ACTION_LABELS = {
     "awards.approved": "Duyệt danh sách đề nghị khen thưởng",
     "awards.reopened": "Mở lại danh sách đề nghị khen thưởng",
     "awards.decided": "Ghi nhận quyết định khen thưởng",
+    "reports.draft_saved": "Sửa nội dung báo cáo gửi UBND Thành phố",
+    "reports.requested": "Tạo báo cáo gửi UBND Thành phố",
 }
 
 

@@ -95,11 +95,11 @@ def choices(pairs, blank: str | None = None, blank_value="") -> list[SelectChoic
     return options + [SelectChoice(value, label) for value, label in pairs]
 
 
-def text_area(label: str, limit: int = TEXT_LIMIT, **kwargs):
+def text_area(label: str, limit: int = TEXT_LIMIT, *, validators=(), **kwargs):
     return TextAreaField(
         label,
         validators=[Optional(), Length(max=limit, message=f"Nội dung dài quá {limit:,} ký tự.".replace(",", ".")),
-                    no_control_characters],
+                    no_control_characters, *validators],
         filters=[strip_filter],
         **kwargs,
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from openpyxl import Workbook
 from sqlalchemy.orm.exc import StaleDataError
@@ -210,22 +210,14 @@ def export_xlsx(campaign_id: int):
     return workbook_response(workbook, f"de-nghi-khen-thuong-{campaign.id}.xlsx")
 
 
-def _organisation(campaign: Campaign, place: str) -> str:
-    name = (campaign.organiser.name if campaign.organiser else "") or current_app.config["ORGANISATION_NAME"]
-    suffix = f" {place}"
-    return name[: -len(suffix)] if place and name.endswith(suffix) else name
-
-
 @bp.route(PREFIX + ".docx")
 def export_docx(campaign_id: int):
     campaign = _campaign(campaign_id)
     award_list = services.load_award_list(campaign.id)
     entries = list(award_list.entries) if award_list else []
-    place = current_app.config.get("DOCUMENT_PLACE", "Hà Nội")
     content = build_document(
         campaign=campaign, award_list=award_list, summaries=services.summaries([e.initiative_id for e in entries]),
-        parent_body=current_app.config.get("PARENT_BODY", "UBND Thành phố Hà Nội"),
-        organisation=_organisation(campaign, place), place=place, today=local_today(),
+        today=local_today(),
     )
     return send_file(io.BytesIO(content), mimetype=DOCX_MIMETYPE, as_attachment=True,
                      download_name=f"de-nghi-khen-thuong-{campaign.id}.docx")

@@ -27,7 +27,9 @@ def healthz():
 def home():
     if current_user.role in (Role.UNIT_EDITOR, Role.UNIT_HEAD):
         return redirect(url_for("registration.dashboard"))
-    if current_user.role in (Role.SECRETARIAT, Role.LEADER):
+    if current_user.role == Role.LEADER:
+        return redirect(url_for("reports.dashboard_view"))
+    if current_user.role == Role.SECRETARIAT:
         return redirect(url_for("campaigns.index"))
     if current_user.role == Role.REVIEWER:
         return redirect(url_for("review.assignments"))

@@ -1,0 +1,105 @@
+"""Bar charts laid out in Python and drawn as SVG by templates/_charts.html (no script needed).
+
+`BarChart.of(...)` takes categories and one list of values per series and computes every
+coordinate in viewBox units, with a "nice" scale (1, 2, 2.5, 5 × 10^n) for the axis.
+"""
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+COLOURS = ["#0b5cad", "#1e7b34", "#9a6200", "#7b3fa0", "#b3261e", "#0f766e"]
+
+
+def nice_max(value: float, ticks: int = 4) -> float:
+    """The smallest 1/2/2.5/5 × 10^n step × ticks at or above value."""
+    if value <= 0:
+        return ticks
+    raw = value / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        if raw <= factor * power:
+            step = factor * power
+            break
+    return step * ticks
+
+
+def _text(value: float, decimals: int) -> str:
+    if decimals == 0:
+        return f"{round(value):,}".replace(",", ".")
+    return f"{value:.{decimals}f}".replace(".", ",")
+
+
+@dataclass(frozen=True)
+class Bar:
+    series: int
+    label: str
+    category: str
+    x: float
+    y: float
+    width: float
+    height: float
+    text: str
+
+
+@dataclass
+class BarChart:
+    title: str
+    width: int
+    height: int
+    left: int
+    top: int
+    plot_width: int
+    plot_height: int
+    series: list[str]
+    bars: list[Bar]
+    y_ticks: list[tuple[float, str]]  # (y, label)
+    x_labels: list[tuple[float, list[str]]]
+    values_shown: bool
+    colours: list[str]
+
+    @property
+    def right(self) -> float:
+        return self.left + self.plot_width
+
+    @property
+    def bottom(self) -> float:
+        return self.top + self.plot_height
+
+    @property
+    def empty(self) -> bool:
+        return not any(bar.height for bar in self.bars)
+
+    @classmethod
+    def of(cls, title: str, categories: Sequence[str], series: dict[str, Sequence[float]], *, width: int = 760,
+           height: int = 300, maximum: float | None = None, decimals: int = 0, suffix: str = "",
+           label_width: int | None = None) -> BarChart:
+        names = list(series)
+        left, right_margin, top = 56, 12, 22
+        label_width = label_width or max(8, int(width / max(1, len(categories)) / 7))
+        wrapped = [textwrap.wrap(str(c), label_width)[:3] or [""] for c in categories]
+        lines = max((len(w) for w in wrapped), default=1)
+        bottom_margin = 12 + 14 * lines
+        plot_width, plot_height = width - left - right_margin, height - top - bottom_margin
+        peak = max([v for values in series.values() for v in values if v is not None] or [0])
+        y_max = maximum if maximum is not None else nice_max(peak)
+        slot = plot_width / max(1, len(categories))
+        group = slot * 0.78
+        bar_width = group / max(1, len(names))
+        bars = []
+        for index, (category, _) in enumerate(zip(categories, wrapped)):
+            start = left + index * slot + (slot - group) / 2
+            for number, name in enumerate(names):
+                value = series[name][index] or 0
+                h = round(min(value, y_max) / y_max * plot_height, 1) if y_max else 0
+                bars.append(Bar(number, name, str(category), round(start + number * bar_width, 1),
+                                round(top + plot_height - h, 1), round(bar_width - 2, 1), h,
+                                _text(value, decimals) + suffix))
+        tick_decimals = 0 if all(float(y_max * f / 4).is_integer() for f in range(5)) else 1
+        y_ticks = [(round(top + plot_height - f / 4 * plot_height, 1), _text(y_max * f / 4, tick_decimals) + suffix)
+                   for f in range(5)]
+        x_labels = [(round(left + (i + 0.5) * slot, 1), w) for i, w in enumerate(wrapped)]
+        return cls(title, width, height, left, top, plot_width, plot_height, names, bars, y_ticks, x_labels,
+                   values_shown=len(categories) * len(names) <= 24, colours=COLOURS)

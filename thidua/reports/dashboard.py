@@ -1,0 +1,105 @@
+"""The leaders' dashboard: the open campaign at a glance, in charts.
+
+Progress of the current phase against the 100% target (the board's chart), initiatives by CCHC
+area and by block, and the distribution of the committee's scores. A fixed number of statements
+(the board's, the areas', the ranking's), whatever the number of units.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from thidua.campaigns import services as campaign_services
+from thidua.campaigns.board import Board, build_board
+from thidua.campaigns.models import Campaign, Phase
+from thidua.charts import BarChart
+from thidua.extensions import db
+from thidua.reports.figures import (
+    BlockFigures,
+    area_figures,
+    block_figures,
+    placeholders_of,
+)
+from thidua.review.models import Criterion
+from thidua.review.ranking import build_ranking
+from thidua.timeutil import local_today
+
+BINS = 10
+
+
+@dataclass
+class LeadersDashboard:
+    campaign: Campaign | None
+    campaigns: list[Campaign]
+    phase: Phase | None = None
+    board: Board | None = None
+    total: BlockFigures | None = None
+    values: dict | None = None
+    area_chart: BarChart | None = None
+    block_chart: BarChart | None = None
+    rate_chart: BarChart | None = None
+    score_chart: BarChart | None = None
+    scored: int = 0
+    median: Decimal | None = None
+
+    @property
+    def progress_layouts(self):
+        if self.board is None or self.board.chart is None:
+            return None
+        return {"wide": self.board.chart.layout(), "narrow": self.board.chart.layout(360, 250, 4)}
+
+
+def _default_campaign(campaigns: list[Campaign]) -> Campaign | None:
+    """The campaign in its registration or report phase (the latest such), else the latest one."""
+    open_ = [c for c in campaigns if campaign_services.current_phase(c) is not None]
+    return (open_ or campaigns or [None])[0]
+
+
+def score_histogram(scores: list[Decimal], top: int) -> tuple[list[str], list[int]]:
+    """Counts of mean scores in ten equal bins from 0 to the rubric's maximum (the last bin closed)."""
+    top = max(top, 1)
+    width = top / BINS
+    counts = [0] * BINS
+    for score in scores:
+        index = min(BINS - 1, max(0, int(float(score) // width)))
+        counts[index] += 1
+    labels = [f"{round(i * width):d}–{round((i + 1) * width):d}" for i in range(BINS)]
+    return labels, counts
+
+
+def leaders_dashboard(campaign_id: int | None = None) -> LeadersDashboard:
+    campaigns = list(db.session.scalars(sa.select(Campaign).order_by(Campaign.launch_date.desc(), Campaign.id.desc())))
+    campaign = next((c for c in campaigns if c.id == campaign_id), None) if campaign_id else None
+    campaign = campaign or _default_campaign(campaigns)
+    result = LeadersDashboard(campaign, campaigns)
+    if campaign is None:
+        return result
+    phase = campaign_services.current_phase(campaign)
+    if phase is None:
+        phase = Phase.REPORT if local_today(campaign.timezone) > campaign.registration_deadline else Phase.REGISTRATION
+    result.phase = phase
+    result.board = build_board(campaign, phase)
+    blocks, total = block_figures(campaign)
+    result.total = total
+    result.values = placeholders_of(campaign, total)
+    areas = area_figures(campaign)
+    result.area_chart = BarChart.of("Sáng kiến đăng ký theo lĩnh vực CCHC", [a.label for a in areas],
+                                    {"Số sáng kiến": [a.total for a in areas]}, height=330, label_width=14)
+    result.block_chart = BarChart.of("Sáng kiến đăng ký theo khối", [b.block for b in blocks],
+                                     {"Số sáng kiến": [b.initiatives for b in blocks]}, label_width=18)
+    result.rate_chart = BarChart.of("Tỷ lệ đơn vị đăng ký và báo cáo theo khối", [b.block for b in blocks],
+                                    {"Đăng ký": [b.registration_rate for b in blocks],
+                                     "Báo cáo kết quả": [b.reporting_rate for b in blocks]},
+                                    maximum=100, decimals=1, suffix="%", label_width=18)
+    scores = build_ranking(campaign).rows
+    means = sorted(row.mean for row in scores if row.mean is not None)
+    result.scored = len(means)
+    if means:
+        result.median = means[len(means) // 2]
+        top = db.session.scalar(sa.select(sa.func.sum(Criterion.max_score))
+                                .where(Criterion.campaign_id == campaign.id)) or 100
+        labels, counts = score_histogram(means, int(top))
+        result.score_chart = BarChart.of("Phân bố điểm bình quân của Hội đồng", labels, {"Số sáng kiến": counts})
+    return result

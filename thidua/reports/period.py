@@ -1,0 +1,250 @@
+"""The period summary: the yearly campaigns of a period (2023–2025) side by side.
+
+Per year and per block the participation rates, initiatives by CCHC area, the awards, the units
+that registered every year and those that never did. A few statements per campaign plus two
+for the whole period, whatever the number of units.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from openpyxl import Workbook
+from openpyxl.chart import BarChart as XlBarChart
+from openpyxl.chart import Reference
+
+from thidua.campaigns.compliance import REGISTERED
+from thidua.campaigns.models import Campaign, CampaignUnit
+from thidua.charts import BarChart
+from thidua.documents import CENTER, Column, OfficialDocument, issuer_heading
+from thidua.exports import write_sheet
+from thidua.extensions import db
+from thidua.registration.models import AREA_LABELS, Initiative
+from thidua.reports.figures import (
+    AWARDED_STATES,
+    HIGHLIGHT_STATES,
+    BlockFigures,
+    block_figures,
+    number,
+    percent,
+)
+from thidua.text import slugify
+from thidua.units.models import Unit
+
+
+@dataclass
+class YearFigures:
+    campaign: Campaign
+    blocks: dict[str, BlockFigures]
+    total: BlockFigures
+    areas: Counter
+    shortlisted: int
+    awarded: int
+
+    @property
+    def year(self) -> int:
+        return self.campaign.year
+
+
+@dataclass
+class UnitLine:
+    name: str
+    block: str
+    registered_in: int = 0  # campaigns of the period in which it registered
+
+
+@dataclass
+class PeriodSummary:
+    period: str
+    years: list[YearFigures]
+    block_names: list[str]
+    area_codes: list[str]
+    every_year: list[UnitLine] = field(default_factory=list)
+    never: list[UnitLine] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.period) or "giai-doan"
+
+    def block(self, year: YearFigures, name: str) -> BlockFigures:
+        return year.blocks.get(name) or BlockFigures(name)
+
+    def area_label(self, code: str) -> str:
+        return AREA_LABELS.get(code, code)
+
+    # Charts ------------------------------------------------------------------------------
+    def rates_chart(self, width: int = 760) -> BarChart:
+        return BarChart.of(
+            "Tỷ lệ đơn vị đăng ký và báo cáo kết quả theo năm", [str(y.year) for y in self.years],
+            {"Tỷ lệ đăng ký": [y.total.registration_rate for y in self.years],
+             "Tỷ lệ báo cáo kết quả": [y.total.reporting_rate for y in self.years]},
+            width=width, maximum=100, decimals=1, suffix="%",
+        )
+
+    def areas_chart(self, width: int = 760) -> BarChart:
+        return BarChart.of(
+            "Sáng kiến đăng ký theo lĩnh vực CCHC", [self.area_label(code) for code in self.area_codes],
+            {str(y.year): [y.areas.get(code, 0) for code in self.area_codes] for y in self.years},
+            width=width, height=340, label_width=14,
+        )
+
+    def awards_chart(self, width: int = 760) -> BarChart:
+        return BarChart.of(
+            "Đề xuất khen thưởng và đã khen thưởng theo năm", [str(y.year) for y in self.years],
+            {"Đề xuất khen thưởng": [y.shortlisted for y in self.years],
+             "Đã khen thưởng": [y.awarded for y in self.years]},
+            width=width,
+        )
+
+
+def periods() -> list[str]:
+    """The periods that have campaigns, the latest first."""
+    rows = db.session.execute(
+        sa.select(Campaign.period, sa.func.max(Campaign.year)).where(Campaign.period != "")
+        .group_by(Campaign.period).order_by(sa.func.max(Campaign.year).desc())
+    ).all()
+    return [period for period, _ in rows]
+
+
+def period_summary(period: str) -> PeriodSummary:
+    campaigns = list(db.session.scalars(sa.select(Campaign).where(Campaign.period == period)
+                                        .order_by(Campaign.year, Campaign.id)))
+    years = []
+    for campaign in campaigns:
+        blocks, total = block_figures(campaign)
+        areas = Counter(dict(db.session.execute(
+            sa.select(Initiative.area, sa.func.count())
+            .where(Initiative.campaign_id == campaign.id, Initiative.status.in_(REGISTERED))
+            .group_by(Initiative.area)
+        ).all()))
+        shortlisted, awarded = db.session.execute(
+            sa.select(sa.func.count().filter(Initiative.status.in_(HIGHLIGHT_STATES)),
+                      sa.func.count().filter(Initiative.status.in_(AWARDED_STATES)))
+            .where(Initiative.campaign_id == campaign.id)
+        ).one()
+        years.append(YearFigures(campaign, {b.block: b for b in blocks}, total, areas, shortlisted, awarded))
+    block_names = sorted({name for y in years for name in y.blocks})
+    order = {code: position for position, code in enumerate(AREA_LABELS)}
+    area_codes = sorted({code for y in years for code in y.areas}, key=lambda c: (order.get(c, len(order)), c))
+    summary = PeriodSummary(period, years, block_names, area_codes)
+    _units(summary, [c.id for c in campaigns])
+    return summary
+
+
+def _units(summary: PeriodSummary, campaign_ids: list[int]) -> None:
+    """Who registered in every campaign of the period, and who took part but never registered."""
+    if not campaign_ids:
+        return
+    registered_in = (
+        sa.select(Initiative.unit_id, sa.func.count(sa.distinct(Initiative.campaign_id)).label("campaigns"))
+        .where(Initiative.campaign_id.in_(campaign_ids), Initiative.status.in_(REGISTERED))
+        .group_by(Initiative.unit_id).subquery()
+    )
+    participants = (sa.select(CampaignUnit.unit_id).where(CampaignUnit.campaign_id.in_(campaign_ids))
+                    .distinct().subquery())
+    rows = db.session.execute(
+        sa.select(Unit.name, Unit.block, sa.func.coalesce(registered_in.c.campaigns, 0))
+        .join(participants, participants.c.unit_id == Unit.id)
+        .outerjoin(registered_in, registered_in.c.unit_id == Unit.id)
+        .order_by(Unit.block, Unit.name)
+    )
+    for name, block, count in rows:
+        line = UnitLine(name, block or "", count)
+        if count >= len(campaign_ids):
+            summary.every_year.append(line)
+        elif count == 0:
+            summary.never.append(line)
+
+
+# Exports ------------------------------------------------------------------------------------------
+def _rate_rows(summary: PeriodSummary):
+    for year in summary.years:
+        for name in [*summary.block_names, None]:
+            figures = year.total if name is None else summary.block(year, name)
+            yield [year.year, "Tổng cộng" if name is None else name, figures.participants, figures.registered_units,
+                   figures.registration_rate, figures.reported_units, figures.reporting_rate, figures.initiatives]
+
+
+def period_workbook(summary: PeriodSummary) -> Workbook:
+    workbook = Workbook(write_only=True)
+    years = [str(y.year) for y in summary.years]
+    rates = write_sheet(
+        workbook, sheet_title="Theo năm", title=f"Tổng kết giai đoạn {summary.period}: tỷ lệ theo năm",
+        headers=["Năm", "Số đơn vị tham gia", "Đã đăng ký", "Tỷ lệ đăng ký (%)", "Đã báo cáo", "Tỷ lệ báo cáo (%)",
+                 "Số sáng kiến", "Đề xuất khen thưởng", "Đã khen thưởng"],
+        widths=[8, 14, 12, 14, 12, 14, 12, 14, 14],
+        rows=[[y.year, y.total.participants, y.total.registered_units, y.total.registration_rate,
+               y.total.reported_units, y.total.reporting_rate, y.total.initiatives, y.shortlisted, y.awarded]
+              for y in summary.years],
+    )
+    if summary.years:
+        chart = XlBarChart()
+        chart.title = "Tỷ lệ đăng ký và báo cáo (%)"
+        chart.y_axis.title = "%"
+        first, last = 4, 3 + len(summary.years)  # heading, blank, header rows come first
+        for column in (4, 6):
+            chart.add_data(Reference(rates, min_col=column, min_row=3, max_row=last), titles_from_data=True)
+        chart.set_categories(Reference(rates, min_col=1, min_row=first, max_row=last))
+        chart.width, chart.height = 16, 8
+        rates.add_chart(chart, "K3")
+    write_sheet(workbook, sheet_title="Theo khối", title="Tỷ lệ theo năm và khối",
+                headers=["Năm", "Khối", "Số đơn vị tham gia", "Đã đăng ký", "Tỷ lệ đăng ký (%)", "Đã báo cáo",
+                         "Tỷ lệ báo cáo (%)", "Số sáng kiến"],
+                widths=[8, 40, 14, 12, 14, 12, 14, 12], rows=_rate_rows(summary))
+    write_sheet(workbook, sheet_title="Theo lĩnh vực", title="Sáng kiến đăng ký theo lĩnh vực CCHC và năm",
+                headers=["Lĩnh vực CCHC", *years, "Cộng"], widths=[55, *[10] * len(years), 10],
+                rows=[[summary.area_label(code), *[y.areas.get(code, 0) for y in summary.years],
+                       sum(y.areas.get(code, 0) for y in summary.years)] for code in summary.area_codes])
+    write_sheet(workbook, sheet_title="Đăng ký đủ các năm", title="Đơn vị đăng ký trong mọi năm của giai đoạn",
+                headers=["STT", "Đơn vị", "Khối"], widths=[6, 50, 30],
+                rows=[[i, u.name, u.block] for i, u in enumerate(summary.every_year, start=1)])
+    write_sheet(workbook, sheet_title="Chưa đăng ký năm nào", title="Đơn vị tham gia nhưng chưa đăng ký năm nào",
+                headers=["STT", "Đơn vị", "Khối"], widths=[6, 50, 30],
+                rows=[[i, u.name, u.block] for i, u in enumerate(summary.never, start=1)])
+    return workbook
+
+
+def period_docx(summary: PeriodSummary, *, day: date) -> bytes:
+    document = OfficialDocument()
+    campaign = summary.years[-1].campaign if summary.years else None
+    if campaign is not None:
+        document.heading(issuer_heading(campaign, day, "Số:      /BC-SGDĐT"))
+    document.title("BÁO CÁO", f"Tổng kết phong trào thi đua cải cách hành chính giai đoạn {summary.period}")
+    years = [str(y.year) for y in summary.years]
+    document.section_heading("I. KẾT QUẢ THAM GIA QUA CÁC NĂM")
+    if summary.years:
+        first, last = summary.years[0], summary.years[-1]
+        document.body(f"Năm {first.year}, {number(first.total.registered_units)}/{number(first.total.participants)} "
+                      f"đơn vị đăng ký ({percent(first.total.registration_rate)}); năm {last.year}, "
+                      f"{number(last.total.registered_units)}/{number(last.total.participants)} đơn vị "
+                      f"({percent(last.total.registration_rate)}). Chi tiết theo năm:")
+    columns = [Column("Năm", 12, CENTER), Column("Đơn vị tham gia", 20, CENTER), Column("Đã đăng ký", 18, CENTER),
+               Column("Tỷ lệ đăng ký", 18, CENTER), Column("Đã báo cáo", 18, CENTER),
+               Column("Tỷ lệ báo cáo", 18, CENTER), Column("Số sáng kiến", 18, CENTER),
+               Column("Khen thưởng", 18, CENTER)]
+    document.table(columns, ([y.year, number(y.total.participants), number(y.total.registered_units),
+                              percent(y.total.registration_rate), number(y.total.reported_units),
+                              percent(y.total.reporting_rate), number(y.total.initiatives), number(y.awarded)]
+                             for y in summary.years))
+    document.section_heading("II. TỶ LỆ ĐĂNG KÝ THEO KHỐI")
+    document.table([Column("Khối", 50)] + [Column(year, 22, CENTER) for year in years],
+                   ([name, *[percent(summary.block(y, name).registration_rate) for y in summary.years]]
+                    for name in summary.block_names))
+    document.section_heading("III. SÁNG KIẾN THEO LĨNH VỰC CẢI CÁCH HÀNH CHÍNH")
+    document.table([Column("Lĩnh vực CCHC", 70)] + [Column(year, 16, CENTER) for year in years]
+                   + [Column("Cộng", 16, CENTER)],
+                   ([summary.area_label(code), *[number(y.areas.get(code, 0)) for y in summary.years],
+                     number(sum(y.areas.get(code, 0) for y in summary.years))] for code in summary.area_codes))
+    document.section_heading("IV. ĐƠN VỊ ĐĂNG KÝ ĐỦ CÁC NĂM VÀ ĐƠN VỊ CHƯA ĐĂNG KÝ")
+    document.body(f"Có {number(len(summary.every_year))} đơn vị đăng ký trong cả {len(summary.years)} năm của giai "
+                  f"đoạn; {number(len(summary.never))} đơn vị thuộc diện tham gia nhưng chưa đăng ký năm nào"
+                  f"{':' if summary.never else '.'}")
+    if summary.never:
+        document.table([Column("STT", 14, CENTER), Column("Đơn vị", 90), Column("Khối", 60)],
+                       ([i, u.name, u.block] for i, u in enumerate(summary.never, start=1)))
+    document.closing(["- UBND Thành phố (để báo cáo);", "- Giám đốc Sở (để báo cáo);", "- Lưu: VT, VP."],
+                     signer_title=["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"], signer_name="")
+    document.page_numbers()
+    return document.to_bytes()

@@ -1,0 +1,158 @@
+"""Pages of the reports: the report to UBND Thành phố, the period summary, the leaders' dashboard."""
+from __future__ import annotations
+
+import io
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from thidua.campaigns.models import Campaign
+from thidua.documents import DOCX_MIMETYPE
+from thidua.exports import XLSX_MIMETYPE, workbook_response
+from thidua.extensions import db
+from thidua.forms import ButtonForm
+from thidua.jobs.models import Job
+from thidua.jobs.services import dispatch
+from thidua.reports import bp, dashboard, period, services
+from thidua.reports.figures import (
+    PLACEHOLDER_LABELS,
+    area_figures,
+    block_figures,
+    fill,
+    placeholders_of,
+)
+from thidua.reports.forms import DraftForm
+from thidua.reports.models import NARRATIVE_SECTIONS, CityReport
+from thidua.storage import get_storage
+from thidua.timeutil import local_today
+
+PREFIX = "/phong-trao/<int:campaign_id>/bao-cao-ubnd"
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    return db.session.get(Campaign, campaign_id) or abort(404)
+
+
+def _render_city_report(campaign: Campaign, form: DraftForm, status: int = 200):
+    blocks, total = block_figures(campaign)
+    areas = area_figures(campaign)
+    values = placeholders_of(campaign, total)
+    draft = services.load_draft(campaign)
+    reports = services.versions(campaign)
+    running = next((r for r in reports if r.job is not None and not r.job.finished), None)
+    return render_template(
+        "reports/city_report.html", campaign=campaign, form=form, blocks=blocks, total=total, areas=areas,
+        reports=reports, running=running, draft=draft, sections=NARRATIVE_SECTIONS, placeholders=PLACEHOLDER_LABELS,
+        values=values, filled={name: fill(getattr(draft, name) or "", values) for name in NARRATIVE_SECTIONS},
+        button=ButtonForm(),
+    ), status
+
+
+@bp.get(PREFIX)
+def city_report(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    draft = services.load_draft(campaign)
+    return _render_city_report(campaign, DraftForm(obj=draft))
+
+
+@bp.post(PREFIX + "/noi-dung")
+def save_draft(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    form = DraftForm()
+    if not form.validate_on_submit():
+        flash("Nội dung chưa lưu: vui lòng sửa các mục được đánh dấu.", "error")
+        return _render_city_report(campaign, form, 422)
+    try:
+        based_on = int(form.version.data) if form.version.data else None
+    except ValueError:
+        based_on = None
+    values = {name: field.data or "" for name, field in form._fields.items() if name in services.DRAFT_FIELDS}
+    try:
+        services.save_draft(campaign, values, actor=current_user, based_on=based_on)
+        db.session.commit()
+    except (services.DraftError, StaleDataError) as error:
+        db.session.rollback()
+        message = str(error) if isinstance(error, services.DraftError) else (
+            "Nội dung báo cáo vừa được người khác sửa; vui lòng tải lại trang để xem bản mới nhất.")
+        flash(message + " Nội dung bạn vừa nhập vẫn còn trong ô dưới đây.", "error")
+        return _render_city_report(campaign, form, 409)
+    flash("Đã lưu nội dung báo cáo.", "success")
+    return redirect(url_for("reports.city_report", campaign_id=campaign.id) + "#noi-dung")
+
+
+@bp.post(PREFIX + "/tao")
+def generate(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    report = services.request_report(campaign, actor=current_user)
+    db.session.commit()
+    dispatch(db.session.get(Job, report.job_id))
+    flash(f"Đang tạo báo cáo phiên bản {report.number}; trang sẽ tự cập nhật khi xong.", "success")
+    return redirect(url_for("reports.city_report", campaign_id=campaign.id))
+
+
+def _report(campaign_id: int, report_id: int) -> CityReport:
+    report = db.session.get(CityReport, report_id)
+    if report is None or report.campaign_id != campaign_id:
+        abort(404)
+    return report
+
+
+def _send(key: str | None, mimetype: str, filename: str):
+    if not key:
+        abort(404)
+    return send_file(get_storage().open(key), mimetype=mimetype, as_attachment=True, download_name=filename)
+
+
+@bp.get(PREFIX + "/<int:report_id>.docx")
+def download_docx(campaign_id: int, report_id: int):
+    report = _report(campaign_id, report_id)
+    return _send(report.docx_key, DOCX_MIMETYPE, f"bao-cao-ubnd-{campaign_id}-v{report.number}.docx")
+
+
+@bp.get(PREFIX + "/<int:report_id>.xlsx")
+def download_xlsx(campaign_id: int, report_id: int):
+    report = _report(campaign_id, report_id)
+    return _send(report.xlsx_key, XLSX_MIMETYPE, f"bao-cao-ubnd-{campaign_id}-v{report.number}.xlsx")
+
+
+# The period summary ---------------------------------------------------------------------------
+def _period_summary():
+    periods = period.periods()
+    chosen = request.args.get("giai-doan") or (periods[0] if periods else "")
+    if periods and chosen not in periods:
+        abort(404)
+    return period.period_summary(chosen) if chosen else None, periods
+
+
+@bp.get("/tong-ket")
+def period_view():
+    summary, periods = _period_summary()
+    return render_template("reports/period.html", summary=summary, periods=periods)
+
+
+@bp.get("/tong-ket.xlsx")
+def period_xlsx():
+    summary, _ = _period_summary()
+    if summary is None:
+        abort(404)
+    return workbook_response(period.period_workbook(summary), f"tong-ket-{summary.slug}.xlsx")
+
+
+@bp.get("/tong-ket.docx")
+def period_docx():
+    summary, _ = _period_summary()
+    if summary is None:
+        abort(404)
+    content = period.period_docx(summary, day=local_today())
+    return send_file(io.BytesIO(content), mimetype=DOCX_MIMETYPE, as_attachment=True,
+                     download_name=f"tong-ket-{summary.slug}.docx")
+
+
+# The leaders' dashboard -------------------------------------------------------------------------
+@bp.get("/lanh-dao")
+def dashboard_view():
+    return render_template("reports/dashboard.html", board=dashboard.leaders_dashboard(request.args.get("campaign",
+                                                                                                     type=int)))
