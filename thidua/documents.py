@@ -13,12 +13,14 @@ cell-by-cell API at ten thousand rows.
 """
 from __future__ import annotations
 
-import copy
 import io
-from collections.abc import Iterable, Sequence
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from html.parser import HTMLParser
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -27,6 +29,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from lxml import etree
 
 from thidua.markup import markdown_to_html
 
@@ -158,6 +161,7 @@ class OfficialDocument:
     def __init__(self, *, landscape: bool = False, body_size: float = 14):
         self.document = Document()
         self.body_size = body_size
+        self._deferred: list[Iterator[str]] = []
         normal = self.document.styles["Normal"]
         normal.font.name = FONT
         normal.font.size = Pt(body_size)
@@ -288,70 +292,113 @@ class OfficialDocument:
     # Tables -------------------------------------------------------------------------------
     def table(self, columns: Sequence[Column], rows: Iterable[Sequence], *, size: float = 12,
               total: Sequence | None = None, groups: bool = False):
-        """A bordered table with a repeated header row; `rows` may be long (rows are copied, not built).
+        """A bordered table with a repeated header row; `rows` may be long and is read only when saving.
 
-        With `groups`, a row given as a plain string is a group title spanning every column.
+        With `groups`, a row given as a plain string is a group title spanning every column. The rows
+        are written as text from row templates straight into the saved file (see `to_bytes`), so ten
+        thousand rows cost the memory of their text, not of a million XML elements.
         """
         scale = self.text_width / sum(c.width for c in columns)
         widths = [c.width * scale for c in columns]
-        table = self.document.add_table(rows=2, cols=len(columns))
+        table = self.document.add_table(rows=1, cols=len(columns))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        header, template = table.rows
-        for cell, column in zip(header.cells, columns):
+        for cell, column in zip(table.rows[0].cells, columns):
             self._cell(cell, column.title, bold=True, size=size)
-        _repeat_header(header)
-        for cell, column in zip(template.cells, columns):
-            self._cell(cell, "x", size=size, align=column.align)
-        _cant_split(template)
+        _repeat_header(table.rows[0])
         _grid(table, widths)
-        prototype = template._tr
-        tbl = table._tbl
-        tbl.remove(prototype)
-        bold_prototype = copy.deepcopy(prototype)
-        for run_properties in bold_prototype.iter(qn("w:rPr")):
-            run_properties.append(OxmlElement("w:b"))
+        templates = _RowTemplates(self, table, columns, size)
+        marker = len(self._deferred)
+        table._tbl.append(etree.Comment(f"{_MARKER}{marker}"))
+        self._deferred.append(templates.rows(rows, total=total, groups=groups))
+        return table
+
+    def to_bytes(self) -> bytes:
+        """The .docx, with the deferred table rows streamed into word/document.xml."""
+        buffer = io.BytesIO()
+        self.document.save(buffer)
+        if not self._deferred:
+            return buffer.getvalue()
+        output = io.BytesIO()
+        with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+            for item in source.infolist():
+                if item.filename != "word/document.xml":
+                    target.writestr(item, source.read(item.filename))
+                    continue
+                info = zipfile.ZipInfo(item.filename, date_time=item.date_time)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                parts = _MARKER_RE.split(source.read(item.filename).decode("utf-8"))
+                with target.open(info, "w") as stream:
+                    for index, part in enumerate(parts):
+                        if index % 2 == 0:
+                            stream.write(part.encode("utf-8"))
+                        else:
+                            for row in self._deferred[int(part)]:
+                                stream.write(row.encode("utf-8"))
+        return output.getvalue()
+
+
+_MARKER = "thidua-rows-"
+_MARKER_RE = re.compile(r"<!--" + _MARKER + r"(\d+)-->")
+_SLOT = "\ue000{}\ue001"
+_SLOT_RE = re.compile("\ue000(\\d+)\ue001")
+_NAMESPACES_RE = re.compile(r' xmlns:\w+="[^"]*"')
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
+
+
+def _xml_text(value) -> str:
+    text = "" if value is None else str(value)
+    return escape(_NOT_XML.sub("", text)).replace("\n", _BREAK)
+
+
+class _RowTemplates:
+    """Rows of one table as XML text: each kind of row is built once with python-docx, then filled in."""
+
+    def __init__(self, document: OfficialDocument, table, columns: Sequence[Column], size: float):
+        self.document, self.table, self.columns, self.size = document, table, columns, size
+        self.data = self._template(bold=False)
+        self.total = self._template(bold=True)
+        self.group = self._merged(bold=True, italic=False)
+        self.note = self._merged(bold=False, italic=True)
+
+    def _serialise(self, row) -> str:
+        self.table._tbl.remove(row._tr)
+        text = etree.tostring(row._tr, encoding="unicode")
+        for t in ("<w:t>", "<w:t xml:space=\"preserve\">"):
+            text = text.replace(t, '<w:t xml:space="preserve">')
+        return _NAMESPACES_RE.sub("", text, count=0)
+
+    def _template(self, *, bold: bool) -> str:
+        row = self.table.add_row()
+        _cant_split(row)
+        for index, (cell, column) in enumerate(zip(row.cells, self.columns)):
+            self.document._cell(cell, _SLOT.format(index), bold=bold, size=self.size, align=column.align)
+        return self._serialise(row)
+
+    def _merged(self, *, bold: bool, italic: bool) -> str:
+        row = self.table.add_row()
+        merged = row.cells[0].merge(row.cells[-1])
+        self.document._cell(merged, _SLOT.format(0), bold=bold, italic=italic, size=self.size, align=LEFT)
+        return self._serialise(row)
+
+    @staticmethod
+    def _fill(template: str, values: Sequence) -> str:
+        return _SLOT_RE.sub(lambda match: _xml_text(values[int(match.group(1))])
+                            if int(match.group(1)) < len(values) else "", template)
+
+    def rows(self, rows: Iterable[Sequence], *, total: Sequence | None, groups: bool) -> Iterator[str]:
         count = 0
         for values in rows:
             if groups and isinstance(values, str):
-                self._group_row(table, values, size)
+                yield self._fill(self.group, [values])
                 continue
-            tbl.append(_filled(prototype, values))
             count += 1
+            yield self._fill(self.data, values)
         if total is not None:
-            tbl.append(_filled(bold_prototype, total))
-        if count == 0 and total is None:
-            self._group_row(table, "Không có số liệu.", size, italic=True)
-        return table
-
-    def _group_row(self, table, text: str, size: float, *, italic=False) -> None:
-        row = table.add_row()
-        merged = row.cells[0].merge(row.cells[-1])
-        self._cell(merged, text, bold=not italic, italic=italic, size=size, align=LEFT)
-
-    def to_bytes(self) -> bytes:
-        buffer = io.BytesIO()
-        self.document.save(buffer)
-        return buffer.getvalue()
-
-
-def _filled(prototype, values: Sequence):
-    """A copy of the prototype row with one value per cell (text, line breaks kept as breaks)."""
-    row = copy.deepcopy(prototype)
-    for tc, value in zip(row.iter(qn("w:tc")), values):
-        text = "" if value is None else str(value)
-        t = next(tc.iter(qn("w:t")))
-        lines = text.split("\n")
-        t.text = lines[0]
-        if lines[0] != lines[0].strip():
-            t.set(qn("xml:space"), "preserve")
-        run = t.getparent()
-        for line in lines[1:]:
-            run.append(OxmlElement("w:br"))
-            extra = OxmlElement("w:t")
-            extra.text = line
-            run.append(extra)
-    return row
+            yield self._fill(self.total, total)
+        elif count == 0:
+            yield self._fill(self.note, ["Không có số liệu."])
 
 
 class _MarkdownWriter(HTMLParser):

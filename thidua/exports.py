@@ -38,10 +38,19 @@ def _register_styles(workbook: Workbook) -> None:
                                         alignment=Alignment(wrap_text=True, vertical="top")))
 
 
+# Past this many rows a sheet's data cells are written without borders and wrapping: openpyxl's write-only
+# mode styles a cell some fifteen times slower than it writes a plain value (6 s instead of 0.4 s for the
+# 100,000 cells of a province's annex). The header stays styled, frozen and filterable.
+STYLED_ROWS = 5000
+
+
 def write_sheet(workbook: Workbook, *, title: str, headers: Sequence[str], rows: Iterable[Sequence],
-                widths: Sequence[int] | None = None, sheet_title: str | None = None):
+                widths: Sequence[int] | None = None, sheet_title: str | None = None, styled: bool | None = None):
     _register_styles(workbook)
+    if styled is None:
+        styled = not (isinstance(rows, Sequence) and len(rows) > STYLED_ROWS)
     sheet = workbook.create_sheet(title=(sheet_title or "Danh sách")[:31])
+    sheet.freeze_panes = "A4"  # the heading, a blank row and the header stay in view
     for index, width in enumerate(widths or [], start=1):
         sheet.column_dimensions[_column_letter(index)].width = width
     heading = WriteOnlyCell(sheet, value=title)
@@ -54,6 +63,10 @@ def write_sheet(workbook: Workbook, *, title: str, headers: Sequence[str], rows:
         cell.style = HEADER_STYLE
         header_cells.append(cell)
     sheet.append(header_cells)
+    if not styled:
+        for row in rows:
+            sheet.append([safe_cell_value(value) for value in row])
+        return sheet
     for row in rows:
         cells = []
         for value in row:

@@ -266,14 +266,14 @@ def build_report_workbook(figures: CampaignFigures) -> Workbook:
                 headers=["STT", "Tên mô hình, giải pháp, sáng kiến", "Đơn vị", "Khối", "Lĩnh vực CCHC", "Loại",
                          "Điểm Hội đồng", "Hình thức khen thưởng", "Tình trạng", "Kết quả nổi bật"],
                 widths=[6, 50, 35, 25, 35, 14, 12, 30, 18, 70],
-                rows=([position, h.title, h.unit_name, h.block, h.area_label, h.kind_label, h.score, h.level,
-                       h.status_label, highlight_results(h)] for position, h in enumerate(figures.highlights, start=1)))
+                rows=[[position, h.title, h.unit_name, h.block, h.area_label, h.kind_label, h.score, h.level,
+                       h.status_label, highlight_results(h)] for position, h in enumerate(figures.highlights, start=1)])
     write_sheet(workbook, sheet_title="Phụ lục", title="Danh sách mô hình, giải pháp, sáng kiến đăng ký",
                 headers=["STT", "Đơn vị", "Khối", "Tên mô hình, giải pháp, sáng kiến", "Loại", "Lĩnh vực CCHC",
                          "Tình trạng", "Đã báo cáo kết quả", "Điểm Hội đồng"],
                 widths=[6, 35, 25, 60, 14, 35, 18, 12, 12],
-                rows=([position, r.unit_name, r.block, r.title, r.kind_label, r.area_label, r.status_label,
-                       "Có" if r.reported else "Chưa", r.score] for position, r in enumerate(figures.annex, start=1)))
+                rows=[[position, r.unit_name, r.block, r.title, r.kind_label, r.area_label, r.status_label,
+                       "Có" if r.reported else "Chưa", r.score] for position, r in enumerate(figures.annex, start=1)])
     return workbook
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 import sqlalchemy as sa
 
@@ -328,6 +329,7 @@ def area_figures(campaign: Campaign) -> list[AreaFigures]:
 
 def _indicators(campaign: Campaign) -> tuple[list[IndicatorFigures], dict[int, list[Indicator]]]:
     groups: dict[tuple[str, str], IndicatorFigures] = {}
+    folded = lru_cache(maxsize=4096)(lambda text: " ".join(fold(text).split()))  # names repeat: fold each once
     per_initiative: dict[int, list[Indicator]] = defaultdict(list)
     for initiative_id, name, unit_of_measure, before, after in db.session.execute(
         sa.select(ResultReport.initiative_id, ReportIndicator.name, ReportIndicator.unit_of_measure,
@@ -339,7 +341,7 @@ def _indicators(campaign: Campaign) -> tuple[list[IndicatorFigures], dict[int, l
     ):
         name, unit_of_measure = (name or "").strip(), (unit_of_measure or "").strip()
         per_initiative[initiative_id].append(Indicator(name, unit_of_measure, before, after))
-        key = (" ".join(fold(name).split()), " ".join(fold(unit_of_measure).split()))
+        key = (folded(name), folded(unit_of_measure))
         group = groups.get(key)
         if group is None:
             group = groups[key] = IndicatorFigures(name, unit_of_measure, _averaged(unit_of_measure, name))
