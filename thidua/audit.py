@@ -51,6 +51,8 @@ ACTION_LABELS = {
     "awards.approved": "Duyệt danh sách đề nghị khen thưởng",
     "awards.reopened": "Mở lại danh sách đề nghị khen thưởng",
     "awards.decided": "Ghi nhận quyết định khen thưởng",
+    "gallery.saved": "Lưu nội dung công bố trên thư viện",
+    "gallery.adopted": "Ghi nhận đơn vị áp dụng (nhân rộng) mô hình",
 }
 
 
