@@ -16,6 +16,7 @@ from thidua.audit import AuditLog
 from thidua.auth.models import User
 from thidua.auth.roles import Role
 from thidua.extensions import db
+from thidua.gallery.models import Adoption, GalleryEntry
 from thidua.jobs.models import Job
 from thidua.results.models import EvidenceFile
 from thidua.review.models import Assignment, CommitteeMember
@@ -69,6 +70,9 @@ ARGUMENTS = {
     "job_id": lambda w: w.job.id,
     "file_id": lambda w: w.evidence.id,
     "assignment_id": lambda w: w.assignment.id,
+    "entry_id": lambda w: w.gallery_entry.id,
+    "slug": lambda w: w.gallery_entry.slug,
+    "adoption_id": lambda w: w.adoption.id,
 }
 
 # Logging in checks the password; a one-round hash keeps hundreds of logins fast while the
@@ -98,6 +102,14 @@ def world(world):
     world.assignment = Assignment(campaign_id=world.campaign.id, initiative_id=world.initiative.id,
                                   reviewer_id=world.reviewer.id)
     db.session.add(world.assignment)
+    # The draft initiative's gallery row, not public: every public gallery URL must answer 404 for it.
+    world.gallery_entry = GalleryEntry(initiative_id=world.initiative.id, unit_id=world.school.id, is_public=False,
+                                       title=world.initiative.title, slug="ung-dung-chu-ky-so")
+    db.session.add(world.gallery_entry)
+    db.session.flush()
+    world.adoption = Adoption(entry_id=world.gallery_entry.id, unit_id=world.other_school.id,
+                              adopted_on=world.campaign.launch_date, note="Áp dụng")
+    db.session.add(world.adoption)
     _fast_logins()  # commits the initiative too
     return world
 
