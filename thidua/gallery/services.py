@@ -269,7 +269,7 @@ def search_condition(query: str):
 
 def public_entries(filters: Filters):
     """The statement of the public list: one table, indexed filters, stable order."""
-    stmt = sa.select(GalleryEntry).where(GalleryEntry.is_public.is_(True))
+    stmt = sa.select(GalleryEntry).where(GalleryEntry.is_public == sa.true())
     condition = search_condition(filters.q)
     if condition is not None:
         stmt = stmt.where(condition)
@@ -288,21 +288,28 @@ def public_entries(filters: Filters):
 
 
 def filter_choices() -> dict:
-    """The years, unit types and commendations that published entries have: one query."""
-    rows = db.session.execute(
-        sa.select(GalleryEntry.year, GalleryEntry.unit_type, GalleryEntry.commendation)
-        .where(GalleryEntry.is_public.is_(True)).distinct()
-    ).all()
+    """The years, unit types and commendations to offer: one query on the small tables (campaigns, units'
+    types, levels), never a scan of the published entries."""
+    rows = db.session.execute(sa.union(
+        sa.select(sa.literal("year").label("kind"), sa.cast(Campaign.year, sa.String).label("value"))
+        .group_by(Campaign.year),
+        sa.select(sa.literal("unit_type"), Unit.unit_type).group_by(Unit.unit_type),
+        sa.select(sa.literal("level"), CommendationLevel.name).group_by(CommendationLevel.name),
+    )).all()
+    values: dict[str, set] = {"year": set(), "unit_type": set(), "level": set()}
+    for kind, value in rows:
+        if value:
+            values[kind].add(value)
     return {
-        "years": sorted({r.year for r in rows if r.year}, reverse=True),
-        "unit_types": sorted({r.unit_type for r in rows if r.unit_type}),
-        "levels": sorted({r.commendation for r in rows if r.commendation}),
+        "years": sorted((int(v) for v in values["year"]), reverse=True),
+        "unit_types": sorted(values["unit_type"]),
+        "levels": sorted(values["level"]),
     }
 
 
 def public_entry_or_none(entry_id: int) -> GalleryEntry | None:
     return db.session.scalar(sa.select(GalleryEntry).where(GalleryEntry.id == entry_id,
-                                                           GalleryEntry.is_public.is_(True)))
+                                                           GalleryEntry.is_public == sa.true()))
 
 
 @dataclass
@@ -348,7 +355,7 @@ def public_file(entry: GalleryEntry, file_id: int) -> EvidenceFile | None:
 
 def statistics() -> dict:
     """Published models by area and year, and the most replicated: three grouped queries."""
-    public = GalleryEntry.is_public.is_(True)
+    public = GalleryEntry.is_public == sa.true()
     by_area = db.session.execute(sa.select(GalleryEntry.area, sa.func.count()).where(public)
                                  .group_by(GalleryEntry.area)).all()
     by_year = db.session.execute(
