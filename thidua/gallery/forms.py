@@ -1,10 +1,23 @@
 """Forms of the gallery: the secretariat's publication, a unit's adoption."""
 from flask_wtf.file import FileField
-from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField, ValidationError
+from wtforms import (
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from thidua.forms import Form, VnDateField, no_control_characters, required, strip_filter, text_area
+from thidua.forms import (
+    Form,
+    VnDateField,
+    no_control_characters,
+    required,
+    strip_filter,
+    text_area,
+)
 from thidua.timeutil import local_today
 
 
