@@ -16,6 +16,7 @@ from thidua.audit import AuditLog
 from thidua.auth.models import User
 from thidua.auth.roles import Role
 from thidua.extensions import db
+from thidua.gallery.models import Adoption, GalleryEntry
 from thidua.jobs.models import Job
 from thidua.reports.models import CityReport
 from thidua.results.models import EvidenceFile
@@ -71,6 +72,9 @@ ARGUMENTS = {
     "file_id": lambda w: w.evidence.id,
     "assignment_id": lambda w: w.assignment.id,
     "report_id": lambda w: w.city_report.id,
+    "entry_id": lambda w: w.gallery_entry.id,
+    "slug": lambda w: w.gallery_entry.slug,
+    "adoption_id": lambda w: w.adoption.id,
 }
 
 # Logging in checks the password; a one-round hash keeps hundreds of logins fast while the
@@ -102,6 +106,14 @@ def world(world):
     db.session.add(world.assignment)
     world.city_report = CityReport(campaign_id=world.campaign.id, number=1)
     db.session.add(world.city_report)
+    # The draft initiative's gallery row, not public: every public gallery URL must answer 404 for it.
+    world.gallery_entry = GalleryEntry(initiative_id=world.initiative.id, unit_id=world.school.id, is_public=False,
+                                       title=world.initiative.title, slug="ung-dung-chu-ky-so")
+    db.session.add(world.gallery_entry)
+    db.session.flush()
+    world.adoption = Adoption(entry_id=world.gallery_entry.id, unit_id=world.other_school.id,
+                              adopted_on=world.campaign.launch_date, note="Áp dụng")
+    db.session.add(world.adoption)
     _fast_logins()  # commits the initiative too
     return world
 

@@ -100,3 +100,71 @@ def test_page_statement_count_is_small_and_does_not_grow_tenfold(world, client, 
 
     assert small == large, f"{url}: {small} statements with 20 units, {large} with 200"
     assert large <= limit, f"{url}: {large} statements (limit {limit})"
+
+
+# --- the public gallery: the same statements for 5 or 50 published models ---------------------
+
+def publish_models(world, count: int) -> None:
+    """Published models with reports, files and adoptions, made through the gallery's service."""
+    from datetime import date
+
+    from thidua.gallery import services
+    from thidua.results.models import ReportIndicator, ResultReport
+    from thidua.workflow import State
+
+    adopters = [factories.unit() for n in range(2)]
+    adopter_users = [factories.user(factories.Role.UNIT_EDITOR, unit) for unit in adopters]
+    for n in range(count):
+        initiative = factories.initiative(world.campaign, world.school, actor=world.editor, status=State.SHORTLISTED,
+                                          title=f"Mô hình một cửa số {n}")
+        db.session.add(ResultReport(initiative_id=initiative.id, achievements="Giảm thời gian", indicators=[
+            ReportIndicator(position=0, name="Thời gian", before=5, after=2)]))
+        db.session.flush()
+        entry = services.publish_initiative(initiative, actor=world.secretariat, title=initiative.title,
+                                            summary="**Tóm tắt**", public_file_ids=[])
+        for user in adopter_users:
+            services.record_adoption(entry, actor=user, adopted_on=date(2024, 10, 1), note="Áp dụng")
+    db.session.commit()
+
+
+GALLERY_PAGES = [
+    ("/thu-vien", None, 3),  # count, page, filter options
+    ("/thu-vien?q=mot+cua&area=tthc&sort=nhan-rong", None, 3),
+    ("/thu-vien", "head", 4),  # + the signed-in user
+    ("/thu-vien.json?q=mo+hinh", None, 2),
+    ("/thu-vien/feed.atom", None, 1),
+    ("/thu-vien/thong-ke", None, 3),
+]
+
+
+@pytest.mark.parametrize(("page", "who", "limit"), GALLERY_PAGES, ids=[f"{p[0]}-{p[1]}" for p in GALLERY_PAGES])
+def test_gallery_page_statement_count_is_fixed_with_5_or_50_models(world, client, page, who, limit):
+    if who:
+        client.login(getattr(world, who))
+    publish_models(world, 5)
+    client.get(page)
+    small = measure(client, page)
+    publish_models(world, 45)
+    large = measure(client, page)
+    assert small == large, f"{page}: {small} statements with 5 models, {large} with 50"
+    assert large <= limit, f"{page}: {large} statements (limit {limit})"
+
+
+def test_gallery_detail_statement_count_does_not_grow_with_adoptions(world, client):
+    from thidua.gallery.models import GalleryEntry
+
+    publish_models(world, 1)
+    entry = db.session.scalar(sa.select(GalleryEntry))
+    url = f"/thu-vien/{entry.id}-{entry.slug}"
+    client.get(url)
+    small = measure(client, url)
+    from datetime import date
+
+    from thidua.gallery import services
+
+    for n in range(20):
+        adopter = factories.user(factories.Role.UNIT_EDITOR, factories.unit())
+        services.record_adoption(entry, actor=adopter, adopted_on=date(2024, 10, 2), note="Áp dụng")
+    db.session.commit()
+    large = measure(client, url)
+    assert small == large and large <= 7, (small, large)  # entry, initiative, report, indicators, files, adoptions, award

@@ -41,6 +41,19 @@ def in_phase_of(move, world, clock, initiative) -> None:
         factories.complete_report(initiative, actor=world.editor)
     if move.requires == "reviews_complete":
         factories.submitted_review(initiative, world.reviewer)
+    if move.requires == "award_decided":
+        decided_award(world, initiative)
+
+
+def decided_award(world, initiative) -> None:
+    """The initiative on a campaign award list whose decision is recorded."""
+    from thidua.awards.models import AwardEntry, AwardList
+
+    award_list = AwardList(campaign_id=world.campaign.id, status="decided", decision_number="15/QĐ-SGDĐT")
+    db.session.add(award_list)
+    db.session.flush()
+    db.session.add(AwardEntry(award_list_id=award_list.id, initiative_id=initiative.id))
+    db.session.flush()
 
 
 @pytest.mark.parametrize(("source", "target"), ALLOWED, ids=lambda s: s.value)
@@ -162,3 +175,19 @@ def test_only_the_workflow_module_assigns_a_status():
             if pattern.search(line):
                 offenders.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
     assert offenders == []
+
+
+def test_unpublishing_returns_to_awarded_only_when_the_award_decision_names_the_initiative(world):
+    initiative = factories.initiative(world.campaign, world.school, actor=world.editor, status=State.PUBLISHED)
+    offered = {target for target, _ in workflow.available_transitions(initiative, world.secretariat)}
+    assert offered == {State.SHORTLISTED}
+    with pytest.raises(workflow.WorkflowError, match="chưa có trong quyết định khen thưởng"):
+        workflow.transition(initiative, State.AWARDED, actor=world.secretariat)
+
+    decided_award(world, initiative)
+    offered = {target for target, _ in workflow.available_transitions(initiative, world.secretariat)}
+    assert offered == {State.AWARDED}
+    with pytest.raises(workflow.WorkflowError, match="đã có quyết định khen thưởng"):
+        workflow.transition(initiative, State.SHORTLISTED, actor=world.secretariat)
+    workflow.transition(initiative, State.AWARDED, actor=world.secretariat)
+    assert initiative.status == State.AWARDED.value

@@ -36,6 +36,7 @@ def create_app(config: object | None = None) -> Flask:
     from thidua.auth import bp as auth_bp
     from thidua.awards import bp as awards_bp
     from thidua.campaigns import bp as campaigns_bp
+    from thidua.gallery import bp as gallery_bp
     from thidua.jobs import bp as jobs_bp
     from thidua.main import bp as main_bp
     from thidua.notifications import bp as notifications_bp  # also registers the reminder job handlers
@@ -46,7 +47,7 @@ def create_app(config: object | None = None) -> Flask:
     from thidua.units import bp as units_bp
 
     for blueprint in (main_bp, auth_bp, units_bp, campaigns_bp, registration_bp, results_bp, review_bp, jobs_bp,
-                      awards_bp):
+                      awards_bp, gallery_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(reports_bp)
     app.register_blueprint(notifications_bp)

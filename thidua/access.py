@@ -93,6 +93,18 @@ ACCESS: dict[str, str | frozenset[Role]] = {
     "reports.period_xlsx": OFFICE_AND_LEADERS,
     "reports.period_docx": OFFICE_AND_LEADERS,
     "reports.dashboard_view": OFFICE_AND_LEADERS,
+    # gallery: public pages; units record adoptions; the secretariat publishes
+    "gallery.index": PUBLIC,
+    "gallery.detail": PUBLIC,
+    "gallery.download": PUBLIC,  # only files marked public, of published models (checked in the view)
+    "gallery.feed": PUBLIC,
+    "gallery.listing_json": PUBLIC,
+    "gallery.stats": PUBLIC,
+    "gallery.adopt": UNIT,
+    "gallery.adoption_file": frozenset({Role.UNIT_EDITOR, Role.UNIT_HEAD, Role.SECRETARIAT, Role.LEADER}),
+    "gallery.publish": OFFICE,
+    "gallery.unpublish": OFFICE,
+    "gallery.replications": OFFICE_AND_LEADERS,
     "jobs.detail": OFFICE_AND_LEADERS,
     "jobs.progress": OFFICE_AND_LEADERS,
     "jobs.retry": OFFICE,

@@ -53,6 +53,8 @@ ACTION_LABELS = {
     "awards.decided": "Ghi nhận quyết định khen thưởng",
     "reports.draft_saved": "Sửa nội dung báo cáo gửi UBND Thành phố",
     "reports.requested": "Tạo báo cáo gửi UBND Thành phố",
+    "gallery.saved": "Lưu nội dung công bố trên thư viện",
+    "gallery.adopted": "Ghi nhận đơn vị áp dụng (nhân rộng) mô hình",
 }
 
 

@@ -71,6 +71,9 @@ class Transition:
     phase: Phase | None = None  # the phase whose deadline (or extension) applies
     needs_reason: bool = False
     requires: str | None = None  # a named check on the record itself (see REQUIREMENTS)
+    # The check decides which of two moves applies (not whether the record is complete), so the
+    # move is offered only when it passes.
+    offer_only_if_met: bool = False
 
 
 TRANSITIONS: dict[tuple[State, State], Transition] = {
@@ -105,6 +108,13 @@ TRANSITIONS: dict[tuple[State, State], Transition] = {
     (State.SHORTLISTED, State.AWARDED): Transition("award", "Ghi nhận khen thưởng", SECRETARIAT),
     (State.SHORTLISTED, State.PUBLISHED): Transition("publish", "Công bố lên thư viện", SECRETARIAT),
     (State.AWARDED, State.PUBLISHED): Transition("publish", "Công bố lên thư viện", SECRETARIAT),
+    # Unpublishing returns the initiative to where it was: awarded if the award decision names it.
+    (State.PUBLISHED, State.SHORTLISTED): Transition(
+        "unpublish", "Gỡ khỏi thư viện", SECRETARIAT, requires="award_not_decided", offer_only_if_met=True
+    ),
+    (State.PUBLISHED, State.AWARDED): Transition(
+        "unpublish", "Gỡ khỏi thư viện", SECRETARIAT, requires="award_decided", offer_only_if_met=True
+    ),
 }
 
 
@@ -215,7 +225,8 @@ def available_transitions(initiative, actor, *, now: datetime | None = None) -> 
         if source is not current:
             continue
         try:
-            check_transition(initiative, target, actor=actor, reason="-", now=now, check_requirements=False)
+            check_transition(initiative, target, actor=actor, reason="-", now=now,
+                             check_requirements=move.offer_only_if_met)
         except WorkflowError:
             continue
         moves.append((target, move))

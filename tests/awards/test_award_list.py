@@ -324,3 +324,23 @@ def test_exports_without_a_list(client, world):
     assert client.get(url(world, ".xlsx")).status_code == 200
     assert client.get(url(world, ".docx")).status_code == 200
     assert "Chưa lập danh sách" in client.get(url(world)).get_data(as_text=True)
+
+
+def test_a_model_published_before_the_decision_stays_published_and_the_others_are_awarded(setup):
+    s = setup
+    compile_(s)
+    award_list = services.load_award_list(s.world.campaign.id)
+    services.approve_award_list(award_list, actor=s.world.leader)
+    db.session.commit()
+    # The secretariat put one shortlisted model in the gallery while the decision was being signed.
+    db.session.execute(sa.update(Initiative).where(Initiative.id == s.people.id).values(status="published"))
+    db.session.commit()
+    db.session.expire_all()
+    award_list = services.load_award_list(s.world.campaign.id)
+    services.record_decision(award_list, "1234/QĐ-SGDĐT", date(2024, 12, 20), "Trần Thế Cương",
+                             actor=s.world.secretariat)
+    db.session.commit()
+    statuses = dict(db.session.execute(sa.select(Initiative.id, Initiative.status)).all())
+    assert statuses[s.people.id] == "published"
+    assert statuses[s.collective.id] == statuses[s.second_collective.id] == "awarded"
+    assert db.session.scalar(sa.select(AwardList.status)) == "decided"

@@ -244,10 +244,13 @@ def record_decision(award_list: AwardList, number: str, decided_on: date | None,
     if not number or decided_on is None or not signer:
         raise AwardError("Cần nhập số quyết định, ngày ký và người ký.")
     entries = list(award_list.entries)
+    # A model already published to the gallery stays published: the decided list is what records its
+    # award (and where unpublishing it later returns it to "awarded").
+    moving = [e for e in entries if e.initiative.status != State.PUBLISHED]
     try:
-        for entry in entries:  # check every move first, so that a refusal changes nothing
+        for entry in moving:  # check every move first, so that a refusal changes nothing
             workflow.check_transition(entry.initiative, State.AWARDED, actor=actor)
-        for entry in entries:
+        for entry in moving:
             workflow.transition(entry.initiative, State.AWARDED, actor=actor,
                                 reason=f"Quyết định số {number} ngày {decided_on:%d/%m/%Y}")
     except WorkflowError as error:

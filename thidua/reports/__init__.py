@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__)
 
-from thidua.reports import services, views
+from thidua.reports import services, views  # noqa: E402,F401  (registers the routes and the job handler)

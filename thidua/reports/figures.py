@@ -32,7 +32,15 @@ from thidua.units.models import Unit
 
 NO_BLOCK = "Chưa xếp khối"
 HIGHLIGHT_STATES = (workflow.State.SHORTLISTED.value, workflow.State.AWARDED.value, workflow.State.PUBLISHED.value)
-AWARDED_STATES = (workflow.State.AWARDED.value, workflow.State.PUBLISHED.value)
+
+
+
+def awarded_condition():
+    """Awarded: "awarded", or published to the gallery and named on a decided award list."""
+    decided = (sa.select(AwardEntry.initiative_id).join(AwardList, AwardList.id == AwardEntry.award_list_id)
+               .where(AwardList.status == "decided"))
+    return sa.or_(Initiative.status == workflow.State.AWARDED.value,
+                  sa.and_(Initiative.status == workflow.State.PUBLISHED.value, Initiative.id.in_(decided)))
 # Indicators measured in these units are shares or scores: they are averaged, not added up.
 AVERAGED_UNITS = ("%", "phan tram", "diem", "ty le")
 TWO = Decimal("0.01")
@@ -146,9 +154,7 @@ class Highlight:
     def kind_label(self) -> str:
         return KIND_LABELS.get(self.kind, self.kind)
 
-    @property
-    def awarded(self) -> bool:
-        return self.status in AWARDED_STATES
+    awarded: bool = False
 
     @property
     def status_label(self) -> str:
@@ -259,7 +265,7 @@ def placeholders_of(campaign: Campaign, total: BlockFigures) -> dict[str, str]:
     """The placeholders' values now, with one count of the shortlisted and awarded initiatives."""
     shortlisted, awarded = db.session.execute(
         sa.select(sa.func.count().filter(Initiative.status.in_(HIGHLIGHT_STATES)),
-                  sa.func.count().filter(Initiative.status.in_(AWARDED_STATES)))
+                  sa.func.count().filter(awarded_condition()))
         .where(Initiative.campaign_id == campaign.id)
     ).one()
     return placeholder_values(campaign, total, shortlisted, awarded)
@@ -353,14 +359,20 @@ def _indicators(campaign: Campaign) -> tuple[list[IndicatorFigures], dict[int, l
     return ordered, per_initiative
 
 
-def _levels(campaign: Campaign) -> dict[int, str]:
-    """The form of commendation per initiative: the award list's when there is one."""
-    return dict(db.session.execute(
-        sa.select(AwardEntry.initiative_id, CommendationLevel.name)
+def _award_list(campaign: Campaign) -> tuple[dict[int, str], set[int]]:
+    """The form of commendation per initiative on the award list, and the initiatives its decision awarded."""
+    levels, decided = {}, set()
+    for initiative_id, level, status in db.session.execute(
+        sa.select(AwardEntry.initiative_id, CommendationLevel.name, AwardList.status)
         .join(AwardList, AwardList.id == AwardEntry.award_list_id)
-        .join(CommendationLevel, CommendationLevel.id == AwardEntry.level_id)
+        .outerjoin(CommendationLevel, CommendationLevel.id == AwardEntry.level_id)
         .where(AwardList.campaign_id == campaign.id)
-    ).all())
+    ):
+        if level:
+            levels[initiative_id] = level
+        if status == "decided":
+            decided.add(initiative_id)
+    return levels, decided
 
 
 def _annex(campaign: Campaign, scores: dict[int, Decimal | None]) -> list[AnnexRow]:
@@ -390,7 +402,7 @@ def campaign_figures(campaign: Campaign, *, step: Callable[[str], None] | None =
     advance("Đã tổng hợp các chỉ tiêu kết quả.")
     ranking = build_ranking(campaign)
     scores = {row.initiative.id: row.mean for row in ranking.rows}
-    levels = _levels(campaign)
+    levels, decided = _award_list(campaign)
     achievements = dict(db.session.execute(
         sa.select(ResultReport.initiative_id, ResultReport.achievements)
         .join(Initiative, Initiative.id == ResultReport.initiative_id)
@@ -406,6 +418,7 @@ def campaign_figures(campaign: Campaign, *, step: Callable[[str], None] | None =
             initiative.kind, initiative.status, row.mean,
             levels.get(initiative.id) or row.chosen_level or (row.proposed.name if row.proposed else ""),
             (achievements.get(initiative.id) or "").strip(), per_initiative.get(initiative.id, []),
+            awarded=initiative.status == workflow.State.AWARDED.value or initiative.id in decided,
         ))
     advance("Đã lập danh sách đề nghị khen thưởng.")
     annex = _annex(campaign, scores)

@@ -23,10 +23,10 @@ from thidua.exports import write_sheet
 from thidua.extensions import db
 from thidua.registration.models import AREA_LABELS, Initiative
 from thidua.reports.figures import (
-    AWARDED_STATES,
     HIGHLIGHT_STATES,
     BlockFigures,
     block_figures,
+    awarded_condition,
     number,
     percent,
 )
@@ -121,7 +121,7 @@ def period_summary(period: str) -> PeriodSummary:
         ).all()))
         shortlisted, awarded = db.session.execute(
             sa.select(sa.func.count().filter(Initiative.status.in_(HIGHLIGHT_STATES)),
-                      sa.func.count().filter(Initiative.status.in_(AWARDED_STATES)))
+                      sa.func.count().filter(awarded_condition()))
             .where(Initiative.campaign_id == campaign.id)
         ).one()
         years.append(YearFigures(campaign, {b.block: b for b in blocks}, total, areas, shortlisted, awarded))

@@ -1,0 +1,129 @@
+"""The secretariat publishes an initiative with a public text and chosen files, edits it, takes it off."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from thidua.audit import AuditLog
+from thidua.awards.models import AwardEntry, AwardList
+from thidua.extensions import db
+from thidua.gallery.models import GalleryEntry
+from thidua.registration.models import Initiative
+from thidua.workflow import State
+
+from tests import factories
+from tests.gallery.conftest import entry_of, make_model, store_evidence
+
+
+def _status(initiative_id):
+    db.session.expire_all()
+    return db.session.get(Initiative, initiative_id).status
+
+
+def test_secretariat_publishes_a_shortlisted_initiative_through_the_form(client, world):
+    initiative = make_model(world, publish=False, files=("cong-khai.pdf", "noi-bo.pdf"))
+    client.login(world.secretariat)
+    page = client.get(f"/sang-kien/{initiative.id}/cong-bo")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Rút ngắn thời gian xử lý" in text  # the draft summary starts from the report
+    public = initiative.files[0]
+    response = client.post(f"/sang-kien/{initiative.id}/cong-bo", {
+        "title": "Một cửa điện tử tuyển sinh", "summary": "## Cách làm\n\n- Tiếp nhận *trực tuyến*",
+        "public_files": [str(public.id)]})
+    assert response.status_code == 302
+    entry = entry_of(initiative)
+    assert response.headers["Location"] == f"/thu-vien/{entry.id}-mot-cua-dien-tu-tuyen-sinh"
+    assert _status(initiative.id) == State.PUBLISHED.value
+    assert entry.is_public and entry.year == world.campaign.year and entry.unit_type == "thpt"
+    assert "tiep nhan truc tuyen" in entry.search_text and "thoi gian giai quyet thu tuc" in entry.search_text
+    actions = db.session.scalars(sa.select(AuditLog.action).where(AuditLog.object_id == initiative.id)).all()
+    assert "initiative.transition" in actions and "gallery.saved" in actions
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "<em>trực tuyến</em>" in page and "cong-khai.pdf" in page and "noi-bo.pdf" not in page
+
+
+def test_the_form_refuses_an_empty_summary_and_keeps_the_title(client, world):
+    initiative = make_model(world, publish=False)
+    client.login(world.secretariat)
+    response = client.post(f"/sang-kien/{initiative.id}/cong-bo", {"title": "Tên giữ lại", "summary": "   "})
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "Nhập phần giới thiệu công khai" in text and "Tên giữ lại" in text
+    assert _status(initiative.id) == State.SHORTLISTED.value
+
+
+def test_an_initiative_not_yet_shortlisted_cannot_be_published(client, world):
+    initiative = factories.initiative(world.campaign, world.school, actor=world.editor, status=State.SCORED)
+    db.session.commit()
+    client.login(world.secretariat)
+    response = client.post(f"/sang-kien/{initiative.id}/cong-bo", {"title": "X", "summary": "Y"})
+    assert response.status_code == 302
+    assert _status(initiative.id) == State.SCORED.value
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(GalleryEntry)) == 0
+
+
+def test_editing_a_published_model_keeps_it_published_and_changes_the_public_files(client, world, model):
+    public, private = model.files
+    client.login(world.secretariat)
+    response = client.post(f"/sang-kien/{model.id}/cong-bo", {
+        "title": "Tên mới", "summary": "Nội dung mới", "public_files": [str(private.id)]})
+    assert response.status_code == 302
+    entry = entry_of(model)
+    assert (entry.title, entry.slug, _status(model.id)) == ("Tên mới", "ten-moi", State.PUBLISHED.value)
+    assert client.get(f"/thu-vien/{entry.id}/tep/{public.id}").status_code == 404
+    assert client.get(f"/thu-vien/{entry.id}/tep/{private.id}").status_code == 200
+
+
+def test_unpublishing_returns_a_shortlisted_model_to_shortlisted_and_hides_it(client, world, model):
+    entry = entry_of(model)
+    client.login(world.secretariat)
+    response = client.post(f"/sang-kien/{model.id}/go-cong-bo", {"reason": "Cần bổ sung số liệu"})
+    assert response.status_code == 302
+    assert _status(model.id) == State.SHORTLISTED.value
+    assert not entry_of(model).is_public
+    client.logout()
+    assert client.get(f"/thu-vien/{entry.id}-{entry.slug}").status_code == 404
+    row = db.session.scalar(sa.select(AuditLog).where(AuditLog.to_state == State.SHORTLISTED.value))
+    assert (row.from_state, row.reason, row.details["transition"]) == ("published", "Cần bổ sung số liệu", "unpublish")
+
+
+def test_unpublishing_an_awarded_model_returns_it_to_awarded(client, world):
+    initiative = make_model(world, status=State.AWARDED, publish=False)
+    award_list = AwardList(campaign_id=world.campaign.id, status="decided", decision_number="12/QĐ-SGDĐT")
+    db.session.add(award_list)
+    db.session.flush()
+    db.session.add(AwardEntry(award_list_id=award_list.id, initiative_id=initiative.id))
+    db.session.commit()
+    client.login(world.secretariat)
+    client.post(f"/sang-kien/{initiative.id}/cong-bo", {"title": "Mô hình", "summary": "Tóm tắt"})
+    assert _status(initiative.id) == State.PUBLISHED.value
+    client.post(f"/sang-kien/{initiative.id}/go-cong-bo", {})
+    assert _status(initiative.id) == State.AWARDED.value
+
+
+def test_the_initiative_page_offers_the_gallery_form_instead_of_bare_publish_buttons(client, world, model):
+    client.login(world.secretariat)
+    text = client.get(f"/sang-kien/{model.id}").get_data(as_text=True)
+    assert "Sửa nội dung công bố, gỡ khỏi thư viện" in text
+    assert 'value="shortlisted"' not in text and 'value="awarded"' not in text
+
+
+def test_publishing_through_the_workflow_alone_makes_a_default_entry(world):
+    """Any path to "published" leaves a consistent gallery row (the workflow's effect)."""
+    from thidua import workflow
+
+    initiative = make_model(world, publish=False)
+    workflow.transition(initiative, State.PUBLISHED, actor=world.secretariat)
+    db.session.commit()
+    entry = entry_of(initiative)
+    assert entry.is_public and entry.title == initiative.title and "rut ngan thoi gian" in entry.search_text
+
+
+def test_only_files_of_the_initiative_itself_can_be_made_public(client, world, model):
+    other = make_model(world, title="Khác", unit=world.other_school, publish=False)
+    foreign = store_evidence(other, "cua-don-vi-khac.pdf")
+    db.session.commit()
+    client.login(world.secretariat)
+    client.post(f"/sang-kien/{model.id}/cong-bo", {"title": "T", "summary": "S", "public_files": [str(foreign.id)]})
+    entry = entry_of(model)
+    assert client.get(f"/thu-vien/{entry.id}/tep/{foreign.id}").status_code == 404
