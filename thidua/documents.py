@@ -243,15 +243,16 @@ class OfficialDocument:
         table = self.document.add_table(rows=1, cols=2)
         _borderless(table)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        left_width = 62 if self.text_width < 200 else 100
+        portrait = self.text_width < 200
+        left_width = 69 if portrait else 100
         _grid(table, [left_width, self.text_width - left_width])
         left, right = table.rows[0].cells
-        self._cell(left, heading.parent_body.upper(), size=13)
-        self.paragraph(heading.organisation.upper(), container=left, bold=True, size=13)
+        self._cell(left, heading.parent_body.upper(), size=12 if portrait else 13)
+        self.paragraph(heading.organisation.upper(), container=left, bold=True, size=12 if portrait else 13)
         self.paragraph("————————", container=left, size=10)
         if heading.number:
             self.paragraph(heading.number, container=left, size=13, before=2)
-        self._cell(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12 if self.text_width < 200 else 13)
+        self._cell(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12 if portrait else 13)
         self.paragraph("Độc lập - Tự do - Hạnh phúc", container=right, bold=True, size=13)
         self.paragraph("————————————", container=right, size=10)
         self.paragraph(place_and_date(heading.place, heading.day), container=right, italic=True, size=13, before=2)
