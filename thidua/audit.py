@@ -51,6 +51,8 @@ ACTION_LABELS = {
     "awards.approved": "Duyệt danh sách đề nghị khen thưởng",
     "awards.reopened": "Mở lại danh sách đề nghị khen thưởng",
     "awards.decided": "Ghi nhận quyết định khen thưởng",
+    "initiative.imported": "Nhập từ Google Forms",
+    "imports.applied": "Nhập tệp Google Forms",
 }
 
 

@@ -11,3 +11,4 @@ from thidua.review.models import (  # noqa: F401,E402
     Assignment, CommendationLevel, CommitteeMember, Criterion, CriterionScore, Review,
 )
 from thidua.awards.models import AwardEntry, AwardList  # noqa: F401,E402
+from thidua.imports.models import ImportBatch, ImportedRecord  # noqa: F401,E402
