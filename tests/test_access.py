@@ -24,6 +24,7 @@ from thidua.units.models import Unit
 from thidua.workflow import State
 
 from tests import factories
+from tests.imports import helpers as import_helpers
 from tests.conftest import Config
 
 # The matrix is collected from an app built like the session's one (fixtures do not exist yet
@@ -69,6 +70,7 @@ ARGUMENTS = {
     "job_id": lambda w: w.job.id,
     "file_id": lambda w: w.evidence.id,
     "assignment_id": lambda w: w.assignment.id,
+    "batch_id": lambda w: import_helpers.stub_batch(w),
 }
 
 # Logging in checks the password; a one-round hash keeps hundreds of logins fast while the

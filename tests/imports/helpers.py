@@ -62,3 +62,12 @@ def upload(office: Office, name: str, data: bytes | None = None, *, kind: str | 
     batch = services.create_batch(office.campaign, filename, content, kind=kind, actor=office.secretariat)
     db.session.commit()
     return batch
+
+
+def stub_batch(world) -> int:
+    """A batch row of the world's campaign whose file is not stored (for the access matrix)."""
+    batch = ImportBatch(campaign_id=world.campaign.id, kind="registration", filename="dk.csv", storage_key="0" * 40,
+                        size=0, sha256="0" * 64, mapping=[], unit_choices={}, created_by_id=world.secretariat.id)
+    db.session.add(batch)
+    db.session.commit()
+    return batch.id

@@ -282,6 +282,7 @@ def _match_units(plan: Plan, campaign: Campaign) -> None:
             row.reasons.append("Đơn vị không có trong danh mục; người nhập chọn bỏ qua.")
         elif not name.match.resolved:
             row.outcome = WAITING
+            row.reasons.append(f"{name.match.how_label}: chọn đơn vị cho tên “{typed}” ở bảng Đơn vị.")
     plan.names = sorted(names.values(), key=lambda n: (n.match.resolved, n.match.how, n.match.typed))
     new = {row.unit.id: row.unit for row in plan.rows if row.unit is not None and row.unit.id not in participant_ids
            and row.outcome not in (REFUSED, SKIPPED)}
