@@ -35,7 +35,7 @@ from thidua.units.models import Unit
 from thidua.workflow import State
 
 MAX_BYTES = 10 * 1024 * 1024
-SAME_TITLE = 0.92  # two titles of one unit at least this similar are one model
+SAME_TITLE = 0.95  # two titles of one unit this similar (a typo apart, same numbers) are one model
 REPORT_TITLE_MIN = 0.72  # a report's title must be this close to a registered one
 
 CREATE = "create"
@@ -313,6 +313,15 @@ def _similar(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+def _same_title(a: str, b: str) -> bool:
+    """One model typed twice: a few characters apart, and the same numbers ("2023" is not "2024")."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 3 or [t for t in a.split() if t.isdigit()] != [t for t in b.split() if t.isdigit()]:
+        return False
+    return _similar(a, b) >= SAME_TITLE
+
+
 def _supersede(groups: dict[object, list[RowPlan]], what: str) -> list[RowPlan]:
     """In each group the latest answer is kept; the earlier ones say which row replaced them."""
     kept = []
@@ -340,13 +349,17 @@ def _plan_registrations(plan: Plan, campaign: Campaign) -> None:
     }
     late_from = end_of_day_utc(campaign.registration_deadline, campaign.timezone)
     groups: dict[tuple[int, str], list[RowPlan]] = {}
+    titles_of_unit: dict[int, list[str]] = {}
     for row in _ready(plan):
         row.title_key = parsing.title_key(row.values["title"])
         group_key = (row.unit.id, row.title_key)
         if group_key not in groups:
             # A near-identical title of the same unit (a typo corrected) is the same model.
-            group_key = next((key for key in groups if key[0] == row.unit.id
-                              and _similar(key[1], row.title_key) >= SAME_TITLE), group_key)
+            same = next((key for key in titles_of_unit.get(row.unit.id, []) if _same_title(key, row.title_key)), None)
+            if same is None:
+                titles_of_unit.setdefault(row.unit.id, []).append(row.title_key)
+            else:
+                group_key = (row.unit.id, same)
         groups.setdefault(group_key, []).append(row)
     for row in _supersede(groups, "cùng mô hình"):
         row.source_key = _source_key(row.unit.id, row.title_key)
@@ -402,6 +415,8 @@ def _plan_reports(plan: Plan, campaign: Campaign) -> None:
             .order_by(Initiative.id)
         ):
             initiatives.setdefault(initiative.unit_id, []).append(initiative)
+    by_title = {(i.unit_id, parsing.title_key_loose(i.title)): i
+                for own in initiatives.values() for i in reversed(own) if i.status != State.WITHDRAWN}
     late_from = end_of_day_utc(campaign.report_deadline, campaign.timezone)
     groups: dict[int, list[RowPlan]] = {}
     for row in _ready(plan):
@@ -409,8 +424,12 @@ def _plan_reports(plan: Plan, campaign: Campaign) -> None:
         if not own:
             row.refuse("Đơn vị chưa có mô hình nào đăng ký trong phong trào này (hãy nhập tệp đăng ký trước).")
             continue
-        scored = sorted(((_title_score(row.values["title"], i.title), i) for i in own), key=lambda p: -p[0])
-        score, initiative = scored[0]
+        exact = by_title.get((row.unit.id, parsing.title_key_loose(row.values["title"])))
+        if exact is not None:
+            score, initiative = 1.0, exact
+        else:
+            score, initiative = max(((_title_score(row.values["title"], i.title), i) for i in own),
+                                    key=lambda pair: pair[0])
         if score < REPORT_TITLE_MIN:
             registered = "; ".join(f"“{i.title}”" for i in own[:3])
             row.refuse(f"Không tìm thấy mô hình đã đăng ký có tên này; đơn vị đã đăng ký: {registered}.")
