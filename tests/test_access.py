@@ -26,6 +26,7 @@ from thidua.units.models import Unit
 from thidua.workflow import State
 
 from tests import factories
+from tests.imports import helpers as import_helpers
 from tests.conftest import Config
 
 # The matrix is collected from an app built like the session's one (fixtures do not exist yet
@@ -75,6 +76,7 @@ ARGUMENTS = {
     "entry_id": lambda w: w.gallery_entry.id,
     "slug": lambda w: w.gallery_entry.slug,
     "adoption_id": lambda w: w.adoption.id,
+    "batch_id": lambda w: import_helpers.stub_batch(w),
 }
 
 # Logging in checks the password; a one-round hash keeps hundreds of logins fast while the

@@ -51,4 +51,7 @@ def create_app(config: object | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.register_blueprint(reports_bp)
     app.register_blueprint(notifications_bp)
+    from thidua.imports import bp as imports_bp
+
+    app.register_blueprint(imports_bp)
     return app

@@ -111,6 +111,12 @@ ACCESS: dict[str, str | frozenset[Role]] = {
     "notifications.reminders": OFFICE,
     "notifications.send_reminders": OFFICE,
     "notifications.mark_all_read": UNIT,
+    # Google Forms answers of earlier years: the secretariat imports, leaders read the reports.
+    "imports.index": OFFICE_AND_LEADERS,
+    "imports.upload": OFFICE,
+    "imports.review": OFFICE_AND_LEADERS,
+    "imports.choose": OFFICE,
+    "imports.apply": OFFICE,
 }
 
 

@@ -55,6 +55,8 @@ ACTION_LABELS = {
     "reports.requested": "Tạo báo cáo gửi UBND Thành phố",
     "gallery.saved": "Lưu nội dung công bố trên thư viện",
     "gallery.adopted": "Ghi nhận đơn vị áp dụng (nhân rộng) mô hình",
+    "initiative.imported": "Nhập từ Google Forms",
+    "imports.applied": "Nhập tệp Google Forms",
 }
 
 

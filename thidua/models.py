@@ -13,3 +13,4 @@ from thidua.review.models import (  # noqa: F401,E402
 from thidua.awards.models import AwardEntry, AwardList  # noqa: F401,E402
 from thidua.reports.models import CityReport, ReportDraft  # noqa: F401,E402
 from thidua.gallery.models import Adoption, GalleryEntry, GalleryFile  # noqa: F401,E402
+from thidua.imports.models import ImportBatch, ImportedRecord  # noqa: F401,E402

@@ -4,6 +4,11 @@ Every change of `Initiative.status` goes through `transition()`: it checks that 
 move exists, that the actor's role may make it (and, for unit roles, that the
 initiative is their unit's), that the phase it belongs to is open for that unit
 (deadline or extension), and it writes the audit row. Views never set a status.
+
+Answers collected before thidua (Google Forms exports) are replayed with `imported=`: the
+secretariat records what a unit sent at the moment it was sent, so the unit roles, the
+deadline and the completeness checks of today do not apply; the source goes into the
+audit row, and lateness stays visible from the moment itself.
 """
 from __future__ import annotations
 
@@ -163,7 +168,8 @@ def actor_may(transition: Transition, initiative, actor) -> bool:
 
 
 def check_transition(initiative, target: State, *, actor, reason: str | None = None,
-                     now: datetime | None = None, check_requirements: bool = True) -> Transition:
+                     now: datetime | None = None, check_requirements: bool = True,
+                     imported: bool = False) -> Transition:
     """Raise a WorkflowError if the move may not be made now by this actor; return it otherwise."""
     # Imported here: campaigns.services imports this module's states.
     from thidua.campaigns.services import phase_window
@@ -174,6 +180,10 @@ def check_transition(initiative, target: State, *, actor, reason: str | None = N
         raise TransitionNotAllowed(
             f"Không thể chuyển từ “{current.label}” sang “{target.label}”."
         )
+    if imported:
+        if actor is None or not actor.is_active or actor.role != Role.SECRETARIAT:
+            raise NotPermitted("Chỉ Bộ phận Thường trực CCHC được nhập dữ liệu từ biểu mẫu.")
+        return move
     if not actor_may(move, initiative, actor):
         raise NotPermitted(f"Tài khoản của bạn không có quyền thực hiện “{move.label}”.")
     if move.needs_reason and not (reason or "").strip():
@@ -188,9 +198,13 @@ def check_transition(initiative, target: State, *, actor, reason: str | None = N
 
 
 def transition(initiative, target: State, *, actor, reason: str | None = None,
-               now: datetime | None = None):
-    """Move the initiative to `target`, or raise a WorkflowError and change nothing."""
-    move = check_transition(initiative, target, actor=actor, reason=reason, now=now)
+               now: datetime | None = None, imported: dict | None = None):
+    """Move the initiative to `target`, or raise a WorkflowError and change nothing.
+
+    `imported` (file, row, original moment) replays an answer sent outside thidua: see the
+    module's docstring.
+    """
+    move = check_transition(initiative, target, actor=actor, reason=reason, now=now, imported=imported is not None)
     previous = initiative.status
     moment = now or utcnow()
     initiative.status = target.value
@@ -211,7 +225,7 @@ def transition(initiative, target: State, *, actor, reason: str | None = None,
         from_state=previous,
         to_state=target.value,
         reason=(reason or "").strip() or None,
-        details={"transition": move.name},
+        details={"transition": move.name, **({"imported": imported} if imported is not None else {})},
         at=moment,
     )
     return initiative
