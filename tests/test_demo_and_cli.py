@@ -1,24 +1,37 @@
 """The command line: `flask demo load`, `flask units import`, `flask users create`."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+from markupsafe import escape
 
 from thidua import demo
 from thidua.audit import AuditLog
 from thidua.auth.models import User
 from thidua.auth.roles import Role
+from thidua.awards.models import AwardEntry, AwardList
 from thidua.campaigns import services as campaign_services
 from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
 from thidua.extensions import db
 from thidua.registration.models import Initiative
+from thidua.review.models import (
+    Assignment,
+    CommendationLevel,
+    CommitteeMember,
+    Criterion,
+    CriterionScore,
+    Review,
+)
+from thidua.review.ranking import build_ranking
 from thidua.units.models import Unit
-from thidua.workflow import COUNTS_AS_REGISTERED
+from thidua.workflow import COUNTS_AS_REGISTERED, COUNTS_AS_REPORTED
 
 REGISTERED = [state.value for state in COUNTS_AS_REGISTERED]
+REPORTED = [state.value for state in COUNTS_AS_REPORTED]
 HEADER = "code,name,short_name,block,unit_type,district,parent_code,email\n"
 # Rows 2 and 5 are correct; rows 3 and 4 have mistakes.
 MALFORMED_CSV = (
@@ -73,11 +86,13 @@ def test_demo_load_fills_an_empty_database_with_the_directory_and_both_campaigns
     assert campaign_services.current_phase(c2023) is None
     registered_2023 = _count(Initiative, Initiative.campaign_id == c2023.id, Initiative.status.in_(REGISTERED))
     assert registered_2023 >= 80
-    reported_2023 = _count(Initiative, Initiative.campaign_id == c2023.id, Initiative.status == "reported")
+    reported_2023 = _count(Initiative, Initiative.campaign_id == c2023.id, Initiative.status.in_(REPORTED))
     assert reported_2023 >= 40  # most units sent their results report, from the report form's answers
-    # Every state change went through the state machine and is in the audit log.
+    awarded_2023 = _count(Initiative, Initiative.campaign_id == c2023.id, Initiative.status == "awarded")
+    # Every state change went through the state machine and is in the audit log: registered, reported, then
+    # (every reported one) under review and scored, then (the awarded ones) shortlisted and awarded.
     assert _count(AuditLog, AuditLog.action == "initiative.transition",
-                  AuditLog.campaign_id == c2023.id) == registered_2023 + reported_2023
+                  AuditLog.campaign_id == c2023.id) == registered_2023 + 3 * reported_2023 + 2 * awarded_2023
     assert _count(AuditLog, AuditLog.action == "initiative.transition", AuditLog.campaign_id == c2023.id,
                   AuditLog.from_state == "registered", AuditLog.to_state == "reported") == reported_2023
     assert _count(AuditLog, AuditLog.action == "initiative.transition", AuditLog.campaign_id == c2023.id,
@@ -96,6 +111,125 @@ def test_demo_load_fills_an_empty_database_with_the_directory_and_both_campaigns
     # The unit of the demo's unit accounts is left free to register during a demonstration.
     chu_van_an = db.session.scalar(sa.select(Unit.id).where(Unit.code == "thpt-chu-van-an"))
     assert _count(Initiative, Initiative.campaign_id == c2024.id, Initiative.unit_id == chu_van_an) == 0
+
+
+def _moves(campaign: Campaign, source: str, target: str) -> int:
+    return _count(AuditLog, AuditLog.action == "initiative.transition", AuditLog.campaign_id == campaign.id,
+                  AuditLog.from_state == source, AuditLog.to_state == target)
+
+
+def test_demo_2023_campaign_is_reviewed_shortlisted_and_awarded(cli):
+    assert cli("demo", "load").exit_code == 0
+    c2023 = _campaign(2023)
+    reported = _count(Initiative, Initiative.campaign_id == c2023.id, Initiative.status.in_(REPORTED))
+
+    # The committee: hoidong and four more reviewers, one chair; two reviewers per initiative.
+    members = db.session.execute(
+        sa.select(User.username, User.role, CommitteeMember.is_chair)
+        .join(CommitteeMember, CommitteeMember.user_id == User.id).where(CommitteeMember.campaign_id == c2023.id)
+    ).all()
+    assert {m.username for m in members} == {"hoidong", "hoidong2", "hoidong3", "hoidong4", "hoidong5"}
+    assert {m.role for m in members} == {Role.REVIEWER.value}
+    assert [m.username for m in members if m.is_chair] == ["hoidong2"]
+    assert c2023.reviewers_per_initiative == 2
+    criteria = db.session.scalars(sa.select(Criterion).where(Criterion.campaign_id == c2023.id)).all()
+    assert sum(c.max_score for c in criteria) == 100
+    levels = db.session.scalars(sa.select(CommendationLevel).where(CommendationLevel.campaign_id == c2023.id)
+                                .order_by(CommendationLevel.position)).all()
+    assert [lv.name for lv in levels] == ["Bằng khen của Chủ tịch UBND Thành phố", "Giấy khen của Giám đốc Sở"]
+
+    # Every reported initiative was assigned and scored by two members of other units, every review submitted
+    # between the assignment (13/11/2023) and the shortlist (27/11/2023), each criterion within its maximum.
+    assignments = db.session.scalars(sa.select(Assignment).where(Assignment.campaign_id == c2023.id)).all()
+    assert len(assignments) == 2 * reported
+    per_initiative = {}
+    for assignment in assignments:
+        per_initiative.setdefault(assignment.initiative_id, set()).add(assignment.reviewer_id)
+    assert len(per_initiative) == reported and all(len(r) == 2 for r in per_initiative.values())
+    reviews = db.session.scalars(sa.select(Review).join(Assignment, Assignment.id == Review.assignment_id)
+                                 .where(Assignment.campaign_id == c2023.id)).all()
+    assert len(reviews) == len(assignments)
+    assert {r.status for r in reviews} == {"submitted"}
+    assert all(datetime(2023, 11, 13) <= r.submitted_at < datetime(2023, 11, 27) for r in reviews)
+    maxima = {c.id: c.max_score for c in criteria}
+    scores = db.session.execute(
+        sa.select(CriterionScore.review_id, CriterionScore.criterion_id, CriterionScore.score)
+        .where(CriterionScore.review_id.in_([r.id for r in reviews]))).all()
+    assert len(scores) == len(reviews) * len(criteria)
+    assert all(0 <= score <= maxima[criterion] and (score * 2) % 1 == 0 for _, criterion, score in scores)
+    sums = {}
+    for review_id, _, score in scores:
+        sums[review_id] = sums.get(review_id, Decimal(0)) + score
+    assert all(r.total == sums[r.id] for r in reviews)
+    totals = sorted(r.total for r in reviews)
+    assert sum(1 for t in totals if 60 <= t <= 90) > len(totals) * 0.6  # most between 60 and 90
+    assert 0 < sum(1 for t in totals if t > 90) < len(totals) * 0.2  # a few above 90
+    assert len(set(totals)) > len(totals) // 3  # spread, not one score for all
+
+    # Nothing is left half-way: every reported initiative's review is complete (complete_review).
+    assert _count(Initiative, Initiative.campaign_id == c2023.id,
+                  Initiative.status.in_(["reported", "under_review"])) == 0
+    assert _moves(c2023, "reported", "under_review") == reported
+    assert _moves(c2023, "under_review", "scored") == reported
+
+    # The shortlist follows the proposal (thresholds, counts), and the decision awards it all.
+    award_list = db.session.scalar(sa.select(AwardList).where(AwardList.campaign_id == c2023.id))
+    assert award_list.status == "decided"
+    assert award_list.decision_number == "1234/QĐ-SGDĐT"
+    assert award_list.decision_date.year == 2023 and award_list.decision_date.month == 11
+    assert award_list.decision_by
+    assert db.session.get(User, award_list.approved_by_id).username == "giamdoc"
+    entries = db.session.scalars(sa.select(AwardEntry).where(AwardEntry.award_list_id == award_list.id)).all()
+    awarded = db.session.scalars(sa.select(Initiative.id).where(Initiative.campaign_id == c2023.id,
+                                                                Initiative.status == "awarded")).all()
+    assert len(entries) > 0
+    assert sorted(e.initiative_id for e in entries) == sorted(awarded)
+    assert _moves(c2023, "scored", "shortlisted") == len(entries)
+    assert _moves(c2023, "shortlisted", "awarded") == len(entries)
+    for level in levels:
+        mine = [e for e in entries if e.level_id == level.id]
+        assert 0 < len(mine) <= level.max_count, level.name
+        assert all(e.score >= level.min_score for e in mine), level.name
+    ranking = build_ranking(c2023)
+    top = ranking.rows[: len(entries)]
+    assert {row.initiative.id for row in top} == set(awarded)  # the best of the ranking
+    assert all(row.rank is not None and row.complete for row in ranking.rows)
+    # The moves of 2023 happened in 2023, at the replayed moments.
+    last = db.session.scalar(sa.select(sa.func.max(AuditLog.at)).where(
+        AuditLog.action == "initiative.transition", AuditLog.campaign_id == c2023.id))
+    assert datetime(2023, 11, 1) < last < datetime(2023, 12, 1)
+
+
+def test_the_leader_sees_the_2023_results_on_the_ranking_and_the_dashboard(cli, make_client):
+    assert cli("demo", "load").exit_code == 0
+    c2023 = _campaign(2023)
+    leader = make_client()
+    leader.login(SimpleNamespace(username="giamdoc"), password=demo.PASSWORD)
+    awarded = db.session.scalars(sa.select(Initiative).where(Initiative.campaign_id == c2023.id,
+                                                             Initiative.status == "awarded")).all()
+
+    ranking = leader.get(f"/phong-trao/{c2023.id}/hoi-dong/xep-hang")
+    assert ranking.status_code == 200
+    html = ranking.get_data(as_text=True)
+    assert "Được khen thưởng" in html
+    assert all(str(escape(initiative.title)) in html for initiative in awarded)
+
+    dashboard = leader.get(f"/lanh-dao?campaign={c2023.id}")
+    assert dashboard.status_code == 200
+    html = dashboard.get_data(as_text=True)
+    assert str(escape(c2023.name)) in html
+    assert "Phân bố điểm bình quân của Hội đồng" in html or "Phân bố điểm của Hội đồng" in html
+    assert "Chưa có sáng kiến nào được chấm." not in html
+    scored = _count(Initiative, Initiative.campaign_id == c2023.id, Initiative.status.in_(REPORTED))
+    assert f"{scored} sáng kiến đã có điểm" in html
+    assert "<svg" in html
+
+    assert leader.get("/lanh-dao").status_code == 200  # the open campaign, by default
+    awards = leader.get(f"/phong-trao/{c2023.id}/khen-thuong")
+    assert awards.status_code == 200
+    assert "1234/QĐ-SGDĐT" in awards.get_data(as_text=True)
+    for url in (f"/phong-trao/{c2023.id}/bao-cao-ubnd", "/tong-ket"):
+        assert leader.get(url).status_code == 200, url
 
 
 def test_demo_load_refuses_a_second_run_unless_told_to_skip_when_not_empty(cli):
@@ -125,7 +259,7 @@ def test_the_demo_accounts_can_sign_in_and_land_on_their_pages(cli, make_client)
     assert cli("demo", "load").exit_code == 0
     landing = {
         "vanphong": "/phong-trao",
-        "giamdoc": "/phong-trao",
+        "giamdoc": "/lanh-dao",
         "chuvanan.hieutruong": "/don-vi",
         "chuvanan.canbo": "/don-vi",
     }

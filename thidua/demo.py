@@ -4,18 +4,25 @@ Units come from demo_data/units-hanoi.csv through the same import the secretaria
 Initiatives come from the answers of the 2023 Google Forms (demo_data/dk_*.csv) and go
 through the same services and state machine as a user's clicks, at the moments the
 answers were sent; late answers are preceded by the extension the office would grant.
+The 2023 campaign then goes to its end the same way: committee, rubric and commendation
+levels, assignment, the reviewers' scores (seeded, so every load gives the same ones),
+the shortlist, the award list approved by the leader and the decision.
 """
 from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
+from thidua import timeutil
 from thidua.auth.models import User
 from thidua.auth.roles import Role
 from thidua.campaigns import services as campaign_services
@@ -45,6 +52,10 @@ LOGINS = [
     DemoLogin("vanphong", Role.SECRETARIAT, "Nguyễn Thị Thu Hà", "van-phong", "Bộ phận Thường trực CCHC"),
     DemoLogin("giamdoc", Role.LEADER, "Trần Thế Cương", "so-gddt-ha-noi", "Lãnh đạo Sở, phê duyệt"),
     DemoLogin("hoidong", Role.REVIEWER, "Lê Minh Tuấn", "phong-tccb", "thành viên Hội đồng"),
+    DemoLogin("hoidong2", Role.REVIEWER, "Nguyễn Thị Minh Nguyệt", "so-gddt-ha-noi", "Chủ tịch Hội đồng năm 2023"),
+    DemoLogin("hoidong3", Role.REVIEWER, "Vũ Đức Thắng", "phong-gdtrh", "thành viên Hội đồng"),
+    DemoLogin("hoidong4", Role.REVIEWER, "Hoàng Thị Lan Anh", "phong-cntt", "thành viên Hội đồng"),
+    DemoLogin("hoidong5", Role.REVIEWER, "Đặng Văn Khoa", "thanh-tra", "thành viên Hội đồng"),
     DemoLogin("chuvanan.canbo", Role.UNIT_EDITOR, "Phạm Thu Trang", "thpt-chu-van-an", "cán bộ đầu mối, THPT Chu Văn An"),
     DemoLogin("chuvanan.hieutruong", Role.UNIT_HEAD, "Nguyễn Văn Hiền", "thpt-chu-van-an", "Hiệu trưởng, THPT Chu Văn An"),
     DemoLogin("kimlien.hieutruong", Role.UNIT_HEAD, "Đỗ Thị Hải Yến", "thpt-kim-lien", "Hiệu trưởng, THPT Kim Liên"),
@@ -187,6 +198,8 @@ def load(*, today: date | None = None, seed: int = 2023) -> list[DemoLogin]:
         used_2023.add(unit.id)
 
     _report_2023(c2023, by_email, by_name, accounts, office)
+    reviewers = [accounts[(login.unit_code, Role.REVIEWER)] for login in LOGINS if login.role == Role.REVIEWER]
+    _review_2023(c2023, reviewers, office, accounts[("so-gddt-ha-noi", Role.LEADER)], random.Random(f"review-{seed}"))
 
     # 2024: open now, relative to today, with a realistic spread of progress.
     launch = today - timedelta(days=14)
@@ -291,3 +304,106 @@ def _register(campaign: Campaign, unit: Unit, values: dict, moment: datetime, ac
     )
     if submit:
         transition(initiative, State.REGISTERED, actor=head, now=moment)
+
+
+# --- 2023: the committee's review and the commendation ---------------------------------------------
+
+@contextmanager
+def _clock_at(local: datetime) -> Iterator[datetime]:
+    """Stop the application's clock at a local moment (Asia/Ho_Chi_Minh) of 2023 for the services that read
+    it; the clock is given back as it was (running, or stopped by a test) afterwards."""
+    previous = timeutil._frozen
+    moment = local.replace(tzinfo=zone()).astimezone(zone("UTC")).replace(tzinfo=None)
+    timeutil.freeze(moment)
+    try:
+        yield moment
+    finally:
+        timeutil.freeze(previous)
+
+
+# The reviewers' working days, 14–24/11/2023 (Monday to Friday).
+REVIEW_DAYS = [date(2023, 11, 14) + timedelta(days=n) for n in range(11)
+               if (date(2023, 11, 14) + timedelta(days=n)).weekday() < 5]
+# Where an initiative's quality starts, from the unit's own assessment in the results report.
+BASE_BY_SELF_ASSESSMENT = {"xuat_sac": 82, "tot": 77, "hoan_thanh": 71, "chua_hoan_thanh": 62}
+LEVELS_2023 = [("Bằng khen của Chủ tịch UBND Thành phố", Decimal(90), 3),
+               ("Giấy khen của Giám đốc Sở", Decimal(80), 10)]
+DECISION_2023 = ("1234/QĐ-SGDĐT", date(2023, 11, 30), "Trần Thế Cương, Giám đốc Sở")
+REVIEW_COMMENTS = [
+    (88, "Giải pháp mới, hiệu quả rõ, có số liệu trước và sau khi áp dụng; đề nghị nhân rộng trong toàn ngành."),
+    (80, "Giải pháp thiết thực, có minh chứng; khả năng nhân rộng tốt tại các đơn vị cùng loại."),
+    (70, "Có kết quả bước đầu; cần bổ sung số liệu đánh giá hiệu quả sau khi áp dụng."),
+    (0, "Cải tiến nhỏ so với cách làm trước đây; minh chứng chưa đầy đủ."),
+]
+
+
+def _half(value: float) -> Decimal:
+    return Decimal(round(value * 2)) / 2
+
+
+def _scores(criteria, target: float, rng: random.Random) -> dict[int, tuple[Decimal, str]]:
+    """One reviewer's scores: each criterion near `target` percent of its maximum, in steps of 0,5."""
+    scores = {}
+    for criterion in criteria:
+        value = criterion.max_score * (target + rng.gauss(0, 5)) / 100
+        scores[criterion.id] = (min(Decimal(criterion.max_score), max(Decimal(0), _half(value))), "")
+    return scores
+
+
+def _review_2023(campaign: Campaign, reviewers: list[User], office: User, leader: User, rng: random.Random) -> None:
+    """The committee of 2023 scores every reported initiative; the best are shortlisted and awarded."""
+    from thidua.awards import services as awards
+    from thidua.results.models import ResultReport
+    from thidua.review import ranking, scoring, setup
+    from thidua.review.models import Assignment
+
+    # After the last results report (10/11, under an extension), before the report to UBND Thành phố is due.
+    with _clock_at(datetime(2023, 11, 13, 8, 30)):
+        for reviewer in reviewers:
+            setup.add_member(campaign, reviewer, actor=office, chair=reviewer.username == "hoidong2")
+        setup.update_settings(campaign, actor=office, reviewers_per_initiative=2, blind_review=False,
+                              disagreement_threshold=15)
+        setup.apply_default_rubric(campaign, actor=office)
+        for name, min_score, max_count in LEVELS_2023:
+            setup.save_level(campaign, actor=office, name=name, min_score=min_score, max_count=max_count)
+    with _clock_at(datetime(2023, 11, 13, 15, 0)):
+        plan = setup.run_auto_assignment(campaign, actor=office)
+        if not plan.ok:
+            raise RuntimeError("Không phân công được Hội đồng chấm điểm: " + " ".join(plan.problems))
+
+    criteria = scoring.criteria_of(campaign.id)
+    assignments = db.session.scalars(
+        sa.select(Assignment).where(Assignment.campaign_id == campaign.id).order_by(Assignment.id)).all()
+    assessed = dict(db.session.execute(
+        sa.select(ResultReport.initiative_id, ResultReport.self_assessment)
+        .where(ResultReport.initiative_id.in_({a.initiative_id for a in assignments}))).all())
+    quality = {}
+    for initiative_id in sorted({a.initiative_id for a in assignments}):
+        base = BASE_BY_SELF_ASSESSMENT.get(assessed.get(initiative_id, ""), 71)
+        quality[initiative_id] = min(97.0, max(58.0, rng.gauss(base, 6.5)))
+    leniency = {reviewer.id: rng.uniform(-2.5, 2.5) for reviewer in reviewers}
+    by_id = {reviewer.id: reviewer for reviewer in reviewers}
+    timed = []
+    for assignment in assignments:
+        day = rng.choice(REVIEW_DAYS)
+        moment = datetime(day.year, day.month, day.day) + timedelta(minutes=rng.randint(8 * 60, 17 * 60 + 30))
+        target = quality[assignment.initiative_id] + leniency[assignment.reviewer_id] + rng.gauss(0, 3)
+        timed.append((moment, assignment.id, assignment, _scores(criteria, target, rng)))
+    # In the order they were sent: the last of an initiative's reviews completes its scoring (complete_review).
+    for local, _, assignment, scores in sorted(timed, key=lambda item: item[:2]):
+        total = sum(score for score, _ in scores.values())
+        comment = next(text for floor, text in REVIEW_COMMENTS if total >= floor)
+        with _clock_at(local) as moment:
+            scoring.save_review(assignment, actor=by_id[assignment.reviewer_id], scores=scores, comment=comment,
+                                expected_version=None, submit=True, now=moment)
+
+    with _clock_at(datetime(2023, 11, 27, 9, 0)):
+        ranking.apply_proposal(ranking.build_ranking(campaign), actor=office)
+    with _clock_at(datetime(2023, 11, 27, 14, 30)):
+        compiled = awards.compile_award_list(campaign, actor=office)
+    db.session.expire(compiled)  # each later step reads the list as its page does, entries and initiatives loaded
+    with _clock_at(datetime(2023, 11, 28, 10, 15)):
+        awards.approve_award_list(awards.load_award_list(campaign.id), actor=leader)
+    number, day, signer = DECISION_2023
+    with _clock_at(datetime(2023, 11, 30, 16, 0)):
+        awards.record_decision(awards.load_award_list(campaign.id), number, day, signer, actor=office)
