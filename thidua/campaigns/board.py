@@ -470,7 +470,9 @@ class ChartLayout:
     def of(cls, chart: Chart, width: int = 760, height: int = 300, labels: int = 8) -> ChartLayout:
         left, right_margin, top, bottom_margin = (60, 20, 24, 40) if width >= 500 else (44, 12, 24, 40)
         plot_width, plot_height = width - left - right_margin, height - top - bottom_margin
-        y_max = max([chart.target, 1] + [s.last for s in chart.series])
+        # Four whole-number steps up to at least the target and the highest count (units are counted).
+        y_step = -(-max([chart.target, 1] + [s.last for s in chart.series]) // 4)
+        y_max = 4 * y_step
         days = (chart.end - chart.start).days
 
         def x(day: date) -> float:
@@ -480,7 +482,7 @@ class ChartLayout:
         def y(value: int) -> float:
             return round(top + plot_height - value / y_max * plot_height, 1)
 
-        y_ticks = [(y(round(y_max * f / 4)), round(y_max * f / 4)) for f in range(5)]
+        y_ticks = [(y(y_step * f), y_step * f) for f in range(5)]
         step = max(1, -(-days // (labels - 1)))  # at most `labels` dates under the axis
         offsets = list(range(0, days + 1, step))
         if offsets[-1] != days:  # the last day is always labelled; a label too close before it gives way

@@ -6,6 +6,7 @@ area and by block, and the distribution of the committee's scores. A fixed numbe
 """
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -97,7 +98,7 @@ def leaders_dashboard(campaign_id: int | None = None) -> LeadersDashboard:
     means = sorted(row.mean for row in scores if row.mean is not None)
     result.scored = len(means)
     if means:
-        result.median = means[len(means) // 2]
+        result.median = statistics.median(means)
         top = db.session.scalar(sa.select(sa.func.sum(Criterion.max_score))
                                 .where(Criterion.campaign_id == campaign.id)) or 100
         labels, counts = score_histogram(means, int(top))

@@ -14,8 +14,8 @@ from thidua.timeutil import utcnow
 NARRATIVE_SECTIONS = {
     "intro": "Mở đầu (căn cứ, mục đích)",
     "deployment": "I. Công tác triển khai",
-    "assessment": "III. Đánh giá chung — ưu điểm",
-    "limitations": "III. Đánh giá chung — tồn tại, hạn chế và nguyên nhân",
+    "assessment": "III.1. Đánh giá chung: ưu điểm",
+    "limitations": "III.2. Tồn tại, hạn chế và nguyên nhân",
     "proposals": "IV. Phương hướng, đề xuất, kiến nghị",
 }
 

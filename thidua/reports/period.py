@@ -75,7 +75,7 @@ class PeriodSummary:
         return AREA_LABELS.get(code, code)
 
     # Charts ------------------------------------------------------------------------------
-    def rates_chart(self, width: int = 760) -> BarChart:
+    def rates_chart(self, width: int = 480) -> BarChart:
         return BarChart.of(
             "Tỷ lệ đơn vị đăng ký và báo cáo kết quả theo năm", [str(y.year) for y in self.years],
             {"Tỷ lệ đăng ký": [y.total.registration_rate for y in self.years],
@@ -90,7 +90,7 @@ class PeriodSummary:
             width=width, height=340, label_width=14,
         )
 
-    def awards_chart(self, width: int = 760) -> BarChart:
+    def awards_chart(self, width: int = 480) -> BarChart:
         return BarChart.of(
             "Đề xuất khen thưởng và đã khen thưởng theo năm", [str(y.year) for y in self.years],
             {"Đề xuất khen thưởng": [y.shortlisted for y in self.years],
@@ -230,7 +230,8 @@ def period_docx(summary: PeriodSummary, *, day: date) -> bytes:
                              for y in summary.years))
     document.section_heading("II. TỶ LỆ ĐĂNG KÝ THEO KHỐI")
     document.table([Column("Khối", 50)] + [Column(year, 22, CENTER) for year in years],
-                   ([name, *[percent(summary.block(y, name).registration_rate) for y in summary.years]]
+                   ([name, *[percent(summary.block(y, name).registration_rate) if summary.block(y, name).participants
+                             else "—" for y in summary.years]]
                     for name in summary.block_names))
     document.section_heading("III. SÁNG KIẾN THEO LĨNH VỰC CẢI CÁCH HÀNH CHÍNH")
     document.table([Column("Lĩnh vực CCHC", 70)] + [Column(year, 16, CENTER) for year in years]

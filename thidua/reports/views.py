@@ -12,7 +12,7 @@ from thidua.documents import DOCX_MIMETYPE
 from thidua.exports import XLSX_MIMETYPE, workbook_response
 from thidua.extensions import db
 from thidua.forms import ButtonForm
-from thidua.jobs.models import Job
+from thidua.jobs.models import Job, JobStatus
 from thidua.jobs.services import dispatch
 from thidua.reports import bp, dashboard, period, services
 from thidua.reports.figures import (
@@ -60,8 +60,7 @@ def city_report(campaign_id: int):
 def save_draft(campaign_id: int):
     campaign = _campaign(campaign_id)
     form = DraftForm()
-    if not form.validate_on_submit():
-        flash("Nội dung chưa lưu: vui lòng sửa các mục được đánh dấu.", "error")
+    if not form.validate_on_submit():  # the form's own summary says what to correct
         return _render_city_report(campaign, form, 422)
     try:
         based_on = int(form.version.data) if form.version.data else None
@@ -88,8 +87,14 @@ def generate(campaign_id: int):
         abort(400)
     report = services.request_report(campaign, actor=current_user)
     db.session.commit()
-    dispatch(db.session.get(Job, report.job_id))
-    flash(f"Đang tạo báo cáo phiên bản {report.number}; trang sẽ tự cập nhật khi xong.", "success")
+    job = db.session.get(Job, report.job_id)
+    dispatch(job)
+    if job.status == JobStatus.DONE:  # run here and already finished (no job server)
+        flash(f"Đã tạo báo cáo phiên bản {report.number}.", "success")
+    elif job.status == JobStatus.FAILED:
+        flash(f"Không tạo được báo cáo phiên bản {report.number}: {job.error}", "error")
+    else:
+        flash(f"Đang tạo báo cáo phiên bản {report.number}; trang sẽ tự cập nhật khi xong.", "success")
     return redirect(url_for("reports.city_report", campaign_id=campaign.id))
 
 
