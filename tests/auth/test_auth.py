@@ -37,7 +37,7 @@ def is_sent_to_login(response) -> bool:
     ("editor", "/don-vi"),
     ("head", "/don-vi"),
     ("secretariat", "/phong-trao"),
-    ("leader", "/phong-trao"),
+    ("leader", "/lanh-dao"),
     ("reviewer", "/hoi-dong"),
 ])
 def test_right_password_goes_home_then_to_the_landing_page_of_the_role(client, world, who, landing):

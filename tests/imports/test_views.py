@@ -124,3 +124,19 @@ def test_a_batch_of_another_campaign_is_not_found(client, office):
     batch = h.upload(office, h.REGISTRATION_OFFICES)
     client.login(office.secretariat)
     assert client.get(f"/phong-trao/{office.campaign.id + 1}/nhap-google-forms/{batch.id}").status_code == 404
+
+
+def test_the_import_runs_as_a_job_whose_result_the_page_reports(client, office):
+    from thidua.jobs.models import Job
+
+    client.login(office.secretariat)
+    response = _upload(client, office, h.sample(h.REGISTRATION_OFFICES), name=h.REGISTRATION_OFFICES)
+    review_url = response.headers["Location"]
+    assert client.post(review_url + "/nhap").status_code == 302
+    batch = db.session.scalar(sa.select(ImportBatch))
+    job = db.session.get(Job, batch.job_id)
+    assert (job.kind, job.status, job.percent) == ("imports.apply", "done", 100)
+    assert job.result["details"]["create"] == 14 == _initiatives()
+    page = _text(client.get(review_url))
+    assert f"Đã nhập 14 đề xuất đã đăng ký từ {h.REGISTRATION_OFFICES}." in page
+    assert "data-job-progress" not in page

@@ -354,3 +354,10 @@ def test_report_job_fails_visibly_when_its_version_is_gone(client, campaign_data
     job = db.session.get(Job, job.id)
     assert job.status == "failed" and "không còn" in job.error
 
+
+
+def test_the_page_says_the_version_is_ready_when_it_was_made_at_once(client, campaign_data):
+    w = campaign_data
+    _generate(client, w)
+    page = client.get(_url(w)).get_data(as_text=True)
+    assert "Đã tạo báo cáo phiên bản 1." in page and "Đang tạo báo cáo" not in page

@@ -39,6 +39,7 @@ class ImportBatch(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     imported_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     imported_at: Mapped[datetime | None]
+    job_id: Mapped[int | None] = mapped_column(sa.ForeignKey("job.id", ondelete="SET NULL"))  # the latest import run
 
     created_by = relationship("User", foreign_keys=[created_by_id], lazy="raise")
     imported_by = relationship("User", foreign_keys=[imported_by_id], lazy="raise")

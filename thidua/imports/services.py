@@ -20,13 +20,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from thidua import audit, workflow
+from thidua.auth.models import User
 from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.extensions import db
 from thidua.imports import matching, parsing
 from thidua.imports.models import ImportBatch, ImportedRecord
 from thidua.imports.parsing import FIELDS, REGISTRATION, REPORT, ImportFileError
+from thidua.jobs.models import Job
+from thidua.jobs.services import JobRefused, Progress, job_handler, start_job
 from thidua.registration.models import Initiative
 from thidua.results.models import ResultReport
 from thidua.storage import TooLarge, get_storage
@@ -57,7 +61,7 @@ OUTCOME_LABELS = {
 }
 
 
-class ImportRefused(Exception):
+class ImportRefused(JobRefused):
     """apply_batch() writes nothing; str() says why, in Vietnamese."""
 
 
@@ -578,3 +582,37 @@ def _record(batch: ImportBatch, row: RowPlan, initiative: Initiative, actor) -> 
 
 def field_choices(kind: str) -> list[tuple[str, str]]:
     return [("", "— Không nhập cột này —"), *FIELDS[kind].items()]
+
+
+IMPORT_FORMS = "imports.apply"
+
+
+def applied_message(batch: ImportBatch, counts: dict[str, int]) -> str:
+    made = counts.get("create", 0) if batch.kind == REGISTRATION else counts.get("report", 0)
+    noun = "đề xuất đã đăng ký" if batch.kind == REGISTRATION else "báo cáo kết quả"
+    already = f"; {counts['already']} dòng đã nhập trước đây" if counts.get("already") else ""
+    return f"Đã nhập {made} {noun} từ {batch.filename}{already}."
+
+
+def request_import(batch: ImportBatch, *, actor) -> Job:
+    """The import as a background job (the caller commits, then dispatches it)."""
+    job = start_job(IMPORT_FORMS, actor=actor, title=f"Nhập {batch.filename}", campaign_id=batch.campaign_id,
+                    batch_id=batch.id)
+    batch.job_id = job.id
+    return job
+
+
+@job_handler(IMPORT_FORMS)
+def run_import(job: Job, progress: Progress) -> dict:
+    """All of the file or none of it: one transaction, committed by the jobs mechanism at the end."""
+    batch = db.session.get(ImportBatch, job.params["batch_id"])
+    actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
+    if batch is None or actor is None:
+        raise ImportRefused("Tệp nhập này không còn trên hệ thống.")
+    progress.start(1, f"Đang kiểm tra và ghi {batch.filename}…")
+    try:
+        counts = apply_batch(batch, actor=actor)
+    except IntegrityError as error:
+        raise ImportRefused("Một phần dữ liệu vừa được nhập từ lần nhập khác; chưa có gì được ghi. "
+                            "Hãy tải lại trang để xem kết quả kiểm tra mới.") from error
+    return {"message": applied_message(batch, counts), "details": counts}

@@ -2,7 +2,6 @@
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
@@ -11,6 +10,8 @@ from thidua.imports import bp, matching, services
 from thidua.imports.forms import UploadForm
 from thidua.imports.models import ImportBatch
 from thidua.imports.parsing import FIELDS, KIND_CHOICES, ImportFileError
+from thidua.jobs.models import Job, JobStatus
+from thidua.jobs.services import dispatch
 
 
 def _campaign_or_404(campaign_id: int) -> Campaign:
@@ -56,8 +57,11 @@ def upload(campaign_id: int):
 
 def _render_review(campaign: Campaign, batch: ImportBatch, *, error: str | None = None, status: int = 200):
     plan = services.plan_batch(batch)
+    job = db.session.get(Job, batch.job_id) if batch.job_id else None
     return render_template(
         "imports/review.html", campaign=campaign, batch=batch, plan=plan, form=ButtonForm(), error=error,
+        running=job if job is not None and not job.finished else None,
+        failed=job if job is not None and job.status == JobStatus.FAILED and batch.status != "imported" else None,
         kinds=KIND_CHOICES, fields=services.field_choices(batch.kind), field_labels=FIELDS[batch.kind],
         outcome_labels=services.OUTCOME_LABELS, earlier=services.earlier_import_of_same_file(batch),
         how_labels=matching.HOW_LABELS, editable_hows=(matching.CLOSEST, matching.CHOSEN, matching.SKIPPED,
@@ -111,19 +115,13 @@ def apply(campaign_id: int, batch_id: int):
     form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        counts = services.apply_batch(batch, actor=current_user)
-        db.session.commit()
-    except services.ImportRefused as error:
-        db.session.rollback()
-        return _render_review(campaign, batch, error=str(error), status=400)
-    except IntegrityError:
-        db.session.rollback()
-        return _render_review(campaign, batch, status=409,
-                              error="Một phần dữ liệu vừa được nhập từ lần nhập khác; chưa có gì được ghi. "
-                                    "Hãy tải lại trang để xem kết quả kiểm tra mới.")
-    made = counts["create"] if batch.kind == "registration" else counts["report"]
-    noun = "đề xuất đã đăng ký" if batch.kind == "registration" else "báo cáo kết quả"
-    flash(f"Đã nhập {made} {noun} từ {batch.filename}"
-          + (f"; {counts['already']} dòng đã nhập trước đây" if counts["already"] else "") + ".", "success")
+    job = services.request_import(batch, actor=current_user)
+    db.session.commit()
+    dispatch(job)
+    if job.status == JobStatus.FAILED:  # run here (no job server) and refused: nothing was written
+        return _render_review(campaign, batch, error=job.error, status=400)
+    if job.status == JobStatus.DONE:
+        flash(job.result["message"], "success")
+    else:
+        flash(f"Đang nhập {batch.filename}; trang sẽ tự cập nhật khi xong.", "success")
     return redirect(url_for("imports.review", campaign_id=campaign.id, batch_id=batch.id))

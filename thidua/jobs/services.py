@@ -30,6 +30,10 @@ Handler = Callable[[Job, "Progress"], dict[str, Any] | None]
 HANDLERS: dict[str, Handler] = {}
 
 
+class JobRefused(Exception):
+    """A handler's refusal, for people: recorded as its message alone, and not retried."""
+
+
 def job_handler(kind: str):
     """Register the function that does the work of jobs of this kind."""
 
@@ -101,6 +105,9 @@ def dispatch(job: Job) -> None:
             return
     if current_app.config.get("JOBS_IN_PROCESS", "thread") == "sync":
         run_job_here(current_app._get_current_object(), job_id)
+        # The job ran in a session of its own: end this session's transaction (the caller has committed),
+        # so that what the job wrote is what the caller reads next.
+        db.session.rollback()
     else:
         app = current_app._get_current_object()
         threading.Thread(target=run_job_here, args=(app, job_id), name=f"job-{job_id}", daemon=True).start()
@@ -145,10 +152,15 @@ def execute(job_id: int, *, reraise: bool = True) -> None:
         db.session.rollback()
         job = db.session.get(Job, job_id)
         job.status = JobStatus.FAILED.value
-        job.error = "".join(traceback.format_exception_only(type(error), error)).strip()[:4000]
-        job.message = "Công việc gặp lỗi và đã dừng."
+        refused = isinstance(error, JobRefused)
+        job.error = (str(error) if refused
+                     else "".join(traceback.format_exception_only(type(error), error)).strip())[:4000]
+        job.message = "Công việc không thực hiện được." if refused else "Công việc gặp lỗi và đã dừng."
         job.finished_at = utcnow()
         db.session.commit()
+        if refused:
+            log.info("job %s (%s) refused: %s", job_id, job.kind, error)
+            return
         log.exception("job %s (%s) failed", job_id, job.kind)
         if reraise:
             raise
