@@ -532,10 +532,11 @@ def _write_registrations(rows: list[RowPlan], batch: ImportBatch, campaign: Camp
     db.session.add_all(created)
     db.session.flush()
     records = []
-    for row, initiative in zip(rows, created, strict=True):
-        source = _source(batch, row)
-        workflow.transition(initiative, State.REGISTERED, actor=actor, now=row.submitted_at, imported=source)
-        records.append(_record(batch, row, initiative, actor))
+    with db.session.no_autoflush:  # everything the moves read was flushed above; write it all at the end
+        for row, initiative in zip(rows, created, strict=True):
+            source = _source(batch, row)
+            workflow.transition(initiative, State.REGISTERED, actor=actor, now=row.submitted_at, imported=source)
+            records.append(_record(batch, row, initiative, actor))
     db.session.add_all(records)
     db.session.flush()
 
@@ -560,10 +561,11 @@ def _write_reports(rows: list[RowPlan], batch: ImportBatch, campaign: Campaign, 
     db.session.add_all(reports)
     db.session.flush()
     records = []
-    for row in rows:
-        workflow.transition(row.initiative, State.REPORTED, actor=actor, now=row.submitted_at,
-                            imported=_source(batch, row))
-        records.append(_record(batch, row, row.initiative, actor))
+    with db.session.no_autoflush:  # the reports were flushed above, so the move's effect finds each one
+        for row in rows:
+            workflow.transition(row.initiative, State.REPORTED, actor=actor, now=row.submitted_at,
+                                imported=_source(batch, row))
+            records.append(_record(batch, row, row.initiative, actor))
     db.session.add_all(records)
     db.session.flush()
 
