@@ -312,9 +312,8 @@ def _register(campaign: Campaign, unit: Unit, values: dict, moment: datetime, ac
 def _clock_at(local: datetime) -> Iterator[datetime]:
     """Stop the application's clock at a local moment (Asia/Ho_Chi_Minh) of 2023 for the services that read
     it; the clock is given back as it was (running, or stopped by a test) afterwards."""
-    previous = timeutil._frozen
     moment = local.replace(tzinfo=zone()).astimezone(zone("UTC")).replace(tzinfo=None)
-    timeutil.freeze(moment)
+    previous = timeutil.freeze(moment)
     try:
         yield moment
     finally:

@@ -20,10 +20,14 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def freeze(moment: datetime | None) -> None:
-    """Stop the clock at `moment` (naive UTC), or restart it with None. For tests and the demo."""
+def freeze(moment: datetime | None) -> datetime | None:
+    """Stop the clock at `moment` (naive UTC), or restart it with None. For tests and the demo.
+
+    Returns the moment it was stopped at before (None if it was running), so a caller can give it back.
+    """
     global _frozen
-    _frozen = moment
+    previous, _frozen = _frozen, moment
+    return previous
 
 
 def zone(name: str | None = None) -> ZoneInfo:
