@@ -75,10 +75,11 @@ class Server:
                "THIDUA_UPLOAD_FOLDER": str(WORKDIR / "files"), "THIDUA_BENCH_NOW": bench_now().isoformat(),
                "PYTHONPATH": str(ROOT)}
         env.pop("REDIS_URL", None)
+        self._log_file = self.log.open("wb")
         self.process = subprocess.Popen(
             [self.python, "-m", "gunicorn", "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}",
              "--backlog", "4096", "--timeout", "120", "bench.harness.wsgi:app"],
-            cwd=ROOT, env=env, stdout=self.log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=ROOT, env=env, stdout=self._log_file, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -99,6 +100,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+        self._log_file.close()
 
 
 @dataclass
