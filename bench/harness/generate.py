@@ -79,10 +79,6 @@ class Manifest:
                    rush_campaign_id=campaigns[RUSH_YEAR], heads=list(heads), units=count(Unit),
                    initiatives=count(Initiative), scores=count(CriterionScore))
 
-    @property
-    def marker(self) -> str:
-        return MARKER
-
 
 def generate(scale: str, seed: int = 2024) -> Manifest:
     """Fill the empty tables (inside an app context) and return the manifest."""
