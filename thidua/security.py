@@ -5,7 +5,7 @@ from datetime import timedelta
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import abort, current_app, request
+from flask import abort, current_app, request, session
 from flask_login import current_user
 
 from thidua.auth.roles import Role
@@ -29,8 +29,10 @@ def init_app(app) -> None:
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if current_user and getattr(current_user, "is_authenticated", False):
-            # Pages behind the login hold official records: never cache them in shared caches.
+        if session.get("_user_id"):
+            # Pages behind the login hold official records: never cache them in shared caches. The session
+            # says whether someone is signed in; asking current_user would reload the account from the
+            # database after every commit (the commit expires it), one more statement per form sent.
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
 
