@@ -1,6 +1,7 @@
 """Spreadsheet exports the office files as they are."""
 from __future__ import annotations
 
+import itertools
 import tempfile
 from collections.abc import Iterable, Sequence
 
@@ -40,15 +41,22 @@ def _register_styles(workbook: Workbook) -> None:
 
 # Past this many rows a sheet's data cells are written without borders and wrapping: openpyxl's write-only
 # mode styles a cell some fifteen times slower than it writes a plain value (6 s instead of 0.4 s for the
-# 100,000 cells of a province's annex). The header stays styled, frozen and filterable.
-STYLED_ROWS = 5000
+# 100,000 cells of a province's annex; 2.1 s instead of 0.3 s for an award list of 2,600 lines). Lists an
+# office prints stay bordered; the header of every sheet stays styled and frozen.
+STYLED_ROWS = 500
 
 
 def write_sheet(workbook: Workbook, *, title: str, headers: Sequence[str], rows: Iterable[Sequence],
                 widths: Sequence[int] | None = None, sheet_title: str | None = None, styled: bool | None = None):
     _register_styles(workbook)
     if styled is None:
-        styled = not (isinstance(rows, Sequence) and len(rows) > STYLED_ROWS)
+        if not isinstance(rows, Sequence):  # a stream: look at most STYLED_ROWS + 1 rows ahead
+            iterator = iter(rows)
+            ahead = list(itertools.islice(iterator, STYLED_ROWS + 1))
+            rows = itertools.chain(ahead, iterator)
+            styled = len(ahead) <= STYLED_ROWS
+        else:
+            styled = len(rows) <= STYLED_ROWS
     sheet = workbook.create_sheet(title=(sheet_title or "Danh sách")[:31])
     sheet.freeze_panes = "A4"  # the heading, a blank row and the header stay in view
     for index, width in enumerate(widths or [], start=1):

@@ -358,3 +358,24 @@ def test_ranking_page_runs_a_fixed_number_of_statements(client, world, bench):
     assert response.status_code == 200 and len(_order_on_page(response.get_data(as_text=True))) == 100
     assert len(large) == len(small), "\n".join([s[:70] for s in small] + ["----"] + [s[:70] for s in large])
     assert len(small) <= 12
+
+
+def test_a_long_ranking_is_shown_a_hundred_at_a_time_in_rank_order(client, world):
+    from tests import factories
+    from thidua.extensions import db
+    from thidua.workflow import State
+
+    for n in range(130):
+        initiative = factories.initiative(world.campaign, world.school, actor=world.editor, status=State.SCORED,
+                                          title=f"Sáng kiến xếp hạng {n:03d}")
+        factories.submitted_review(initiative, world.reviewer, total=200 - n)  # 200, 199, ... : rank n + 1
+    db.session.commit()
+    client.login(world.secretariat)
+    url = f"/phong-trao/{world.campaign.id}/hoi-dong/xep-hang"
+    first = client.get(url).get_data(as_text=True)
+    assert first.count('data-initiative="') == 100
+    assert "Sáng kiến xếp hạng 000" in first and "Sáng kiến xếp hạng 100" not in first
+    assert "Trang 1/2 · 130 dòng" in first and "130 sáng kiến" in first
+    second = client.get(url, query_string={"page": 2}).get_data(as_text=True)
+    assert second.count('data-initiative="') == 30
+    assert "Sáng kiến xếp hạng 100" in second and '<td data-label="Hạng" class="num rank">101</td>' in second

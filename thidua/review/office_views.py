@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from openpyxl import Workbook
 
@@ -17,6 +17,7 @@ from thidua.forms import ButtonForm
 from thidua.jobs.models import Job, JobStatus
 from thidua.jobs.services import dispatch, start_job
 from thidua.notifications.mail import mail_enabled
+from thidua.paging import ListPage
 from thidua.registration.models import AREA_LABELS, Initiative
 from thidua.review import bp, ranking as ranking_data, setup
 from thidua.review.forms import CriterionForm, LevelForm, SettingsForm
@@ -356,11 +357,13 @@ def ranking(campaign_id: int):
     data = ranking_data.build_ranking(campaign)
     filters = ranking_data.RankingFilters.from_args(request.args)
     rows = filters.apply(data.rows)
+    page = ListPage.of(rows, request.args.get("page", type=int), current_app.config.get("RANKING_PAGE_SIZE", 100))
     blocks = sorted({r.unit.block for r in data.rows if r.unit.block})
     areas = sorted({r.initiative.area for r in data.rows})
     unit_types = sorted({r.unit.unit_type for r in data.rows})
     return render_template(
-        "review/office/ranking.html", campaign=campaign, data=data, rows=rows, filters=filters, blocks=blocks,
+        "review/office/ranking.html", campaign=campaign, data=data, rows=page.items, page=page, filters=filters,
+        blocks=blocks,
         areas=[(a, AREA_LABELS.get(a, a)) for a in areas],
         unit_types=[(t, unit_type_label(t)) for t in unit_types], state_labels=STATE_LABELS, form=ButtonForm(),
     )
@@ -381,7 +384,7 @@ def ranking_action(campaign_id: int):
     _checked_post()
     action = request.form.get("action")
     back = url_for("review.ranking", campaign_id=campaign.id, **ranking_data.RankingFilters.from_args(
-        request.form).as_args())
+        request.form).as_args(), **({"page": request.form["page"]} if request.form.get("page", "").isdigit() else {}))
     reason = (request.form.get("reason") or "").strip()
     try:
         if action == "apply_proposal":

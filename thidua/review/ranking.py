@@ -22,6 +22,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import load_only
 
 from thidua import audit, workflow
 from thidua.audit import AuditLog
@@ -98,8 +99,12 @@ def build_ranking(campaign: Campaign) -> Ranking:
                                        .order_by(Criterion.position, Criterion.id)))
     levels = list(db.session.scalars(sa.select(CommendationLevel).where(CommendationLevel.campaign_id == campaign.id)
                                      .order_by(CommendationLevel.position, CommendationLevel.id)))
+    # Only the columns a ranking shows or sorts by: the long texts of thousands of initiatives are not read.
     items = db.session.execute(
         sa.select(Initiative, Unit).join(Unit, Unit.id == Initiative.unit_id)
+        .options(load_only(Initiative.id, Initiative.campaign_id, Initiative.unit_id, Initiative.status,
+                           Initiative.version, Initiative.kind, Initiative.title, Initiative.area,
+                           Initiative.registered_at))
         .where(Initiative.campaign_id == campaign.id, Initiative.status.in_(RANKED_STATES))
     ).all()
     rows = {initiative.id: RankedInitiative(initiative, unit) for initiative, unit in items}

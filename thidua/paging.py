@@ -1,0 +1,52 @@
+"""One page of a list already in memory, with the attributes the `pager` macro reads (like Flask-SQLAlchemy's)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from math import ceil
+
+
+@dataclass
+class ListPage:
+    all_items: Sequence
+    page: int
+    per_page: int
+
+    @classmethod
+    def of(cls, items: Sequence, page: int | None, per_page: int) -> ListPage:
+        pages = max(1, ceil(len(items) / per_page))
+        return cls(items, min(max(1, page or 1), pages), per_page)
+
+    @property
+    def total(self) -> int:
+        return len(self.all_items)
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def items(self) -> Sequence:
+        start = (self.page - 1) * self.per_page
+        return self.all_items[start:start + self.per_page]
+
+    @property
+    def first(self) -> int:
+        """The position (from 1) of the page's first item."""
+        return (self.page - 1) * self.per_page + 1
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
