@@ -542,3 +542,24 @@ def test_the_leader_may_open_the_board_and_the_campaign_page_links_to_it(client,
     assert client.get(board_url(world)).status_code == 200
     html = client.get(f"/phong-trao/{world.campaign.id}").get_data(as_text=True)
     assert f'href="/phong-trao/{world.campaign.id}/tien-do"' in html
+
+
+def test_a_large_board_shows_its_units_a_page_at_a_time_keeping_the_filters(client, world, app):
+    grow(world, 60, 220)
+    client.login(world.secretariat)
+    app.config["BOARD_PAGE_SIZE"] = 5
+    try:
+        everything = client.get(board_url(world, status="missing")).get_data(as_text=True)
+        total = int(re.search(r"Hiển thị ([\d.]+)/", everything).group(1).replace(".", ""))
+        assert total > 5 and everything.count('data-unit="') == 5
+        pages = -(-total // 5)
+        assert f"Trang 1/{pages}" in everything
+        assert f'href="{board_url(world, status="missing", page=2)}"' in everything.replace("&amp;", "&")
+        seen = set(re.findall(r'data-unit="(\d+)"', everything))
+        for number in range(2, pages + 1):
+            html = client.get(board_url(world, status="missing", page=number)).get_data(as_text=True)
+            seen |= set(re.findall(r'data-unit="(\d+)"', html))
+            assert 'unit-done"' not in html  # the filter holds on every page
+        assert len(seen) == total  # every unit on exactly one page
+    finally:
+        app.config["BOARD_PAGE_SIZE"] = 200
