@@ -22,13 +22,12 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import load_only
 
 from thidua import audit, workflow
 from thidua.audit import AuditLog
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
-from thidua.registration.models import Initiative
+from thidua.registration.models import AREA_LABELS, Initiative
 from thidua.review.models import Assignment, CommendationLevel, Criterion, CriterionScore, Review
 from thidua.review.services import REVIEW_SUBMITTED
 from thidua.units.models import Unit
@@ -53,10 +52,45 @@ def mean(values) -> Decimal | None:
     return (sum(values, Decimal(0)) / len(values)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
+@dataclass(frozen=True, slots=True)
+class InitiativeLine:
+    """What a ranking knows of an initiative (read as plain columns; see apply_proposal for the object)."""
+
+    COLUMNS = ("id", "campaign_id", "unit_id", "status", "kind", "title", "area", "registered_at")
+
+    id: int
+    campaign_id: int
+    unit_id: int
+    status: str
+    kind: str
+    title: str
+    area: str
+    registered_at: datetime | None
+
+    @property
+    def area_label(self) -> str:
+        return AREA_LABELS.get(self.area, self.area)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitLine:
+    COLUMNS = ("id", "name", "short_name", "block", "unit_type")
+
+    id: int
+    name: str
+    short_name: str
+    block: str
+    unit_type: str
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+
 @dataclass
 class RankedInitiative:
-    initiative: Initiative
-    unit: Unit
+    initiative: InitiativeLine
+    unit: UnitLine
     totals: list[Decimal] = field(default_factory=list)
     criterion_means: dict[int, Decimal | None] = field(default_factory=dict)
     mean: Decimal | None = None
@@ -99,14 +133,15 @@ def build_ranking(campaign: Campaign) -> Ranking:
                                        .order_by(Criterion.position, Criterion.id)))
     levels = list(db.session.scalars(sa.select(CommendationLevel).where(CommendationLevel.campaign_id == campaign.id)
                                      .order_by(CommendationLevel.position, CommendationLevel.id)))
-    # Only the columns a ranking shows or sorts by: the long texts of thousands of initiatives are not read.
+    # Plain rows of the columns a ranking shows or sorts by, not ORM objects: thousands of them are read.
     items = db.session.execute(
-        sa.select(Initiative, Unit).join(Unit, Unit.id == Initiative.unit_id)
-        .options(load_only(Initiative.id, Initiative.campaign_id, Initiative.unit_id, Initiative.status,
-                           Initiative.version, Initiative.kind, Initiative.title, Initiative.area,
-                           Initiative.registered_at))
+        sa.select(*[getattr(Initiative, name) for name in InitiativeLine.COLUMNS],
+                  *[getattr(Unit, name) for name in UnitLine.COLUMNS])
+        .join(Unit, Unit.id == Initiative.unit_id)
         .where(Initiative.campaign_id == campaign.id, Initiative.status.in_(RANKED_STATES))
     ).all()
+    width = len(InitiativeLine.COLUMNS)
+    items = [(InitiativeLine(*item[:width]), UnitLine(*item[width:])) for item in items]
     rows = {initiative.id: RankedInitiative(initiative, unit) for initiative, unit in items}
     # Active assignments with their review's state and total: one query.
     for initiative_id, status, total, computed in db.session.execute(
@@ -230,9 +265,10 @@ def shortlist(initiative: Initiative, *, actor, level: CommendationLevel | None,
 
 def apply_proposal(ranking: Ranking, *, actor) -> int:
     """Shortlist every scored initiative the proposal places, with its level."""
-    made = 0
-    for row in ranking.rows:
-        if row.proposed is not None and row.initiative.status == State.SCORED.value:
-            shortlist(row.initiative, actor=actor, level=row.proposed, note="Theo đề xuất tự động (ngưỡng điểm, số lượng)")
-            made += 1
-    return made
+    placed = [row for row in ranking.rows if row.proposed is not None and row.initiative.status == State.SCORED.value]
+    ids = [row.initiative.id for row in placed]
+    objects = {i.id: i for i in db.session.scalars(sa.select(Initiative).where(Initiative.id.in_(ids)))} if ids else {}
+    for row in placed:
+        shortlist(objects[row.initiative.id], actor=actor, level=row.proposed,
+                  note="Theo đề xuất tự động (ngưỡng điểm, số lượng)")
+    return len(placed)
