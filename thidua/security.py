@@ -5,7 +5,7 @@ from datetime import timedelta
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
 from flask_login import current_user
 
 from thidua.auth.roles import Role
@@ -29,7 +29,10 @@ def init_app(app) -> None:
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if current_user and getattr(current_user, "is_authenticated", False):
+        # The user as already loaded for this request: loading it here would query the database,
+        # which may be the very thing that failed (the 503 page).
+        user = g.get("_login_user")
+        if user is not None and getattr(user, "is_authenticated", False):
             # Pages behind the login hold official records: never cache them in shared caches.
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
