@@ -65,7 +65,7 @@ def pages_for(campaign_ids, initiative_ids, entry_ids):
              "/tong-quan", "/quan-tri/tai-khoan"]
     for campaign_id in campaign_ids:
         pages += [f"/phong-trao/{campaign_id}", f"/phong-trao/{campaign_id}/sang-kien",
-                  f"/phong-trao/{campaign_id}/theo-doi", f"/phong-trao/{campaign_id}/nhac-viec"]
+                  f"/phong-trao/{campaign_id}/tien-do", f"/phong-trao/{campaign_id}/nhac-viec"]
     pages += [f"/sang-kien/{initiative_id}" for initiative_id in initiative_ids]
     pages += [f"/thu-vien/{entry_id}" for entry_id in entry_ids]
     return pages
