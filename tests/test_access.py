@@ -46,13 +46,14 @@ ROLES = {
     "anonymous": None,
     "unit_editor": "editor",
     "unit_head": "head",
+    "other_unit_editor": "other_editor",
     "other_unit_head": "other_head",
     "reviewer": "reviewer",
     "other_reviewer": "other_reviewer",
     "secretariat": "secretariat",
     "leader": "leader",
 }
-OTHER_UNIT_ROLES = {"other_unit_head"}
+OTHER_UNIT_ROLES = {"other_unit_editor", "other_unit_head"}
 # A committee member without an assignment on the world's initiative: refused its record-level routes.
 UNASSIGNED_REVIEWER_ROLES = {"other_reviewer"}
 REVIEWER_RECORD_LEVEL = {"results.download", "review.score", "review.declare_conflict"}

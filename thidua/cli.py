@@ -14,10 +14,11 @@ from thidua.extensions import db
 demo_cli = AppGroup("demo", help="Dữ liệu mẫu.")
 users_cli = AppGroup("users", help="Tài khoản.")
 units_cli = AppGroup("units", help="Danh mục đơn vị.")
+backup_cli = AppGroup("backup", help="Sao lưu và khôi phục cơ sở dữ liệu cùng các tệp đã lưu.")
 
 
 def init_app(app) -> None:
-    for group in (demo_cli, users_cli, units_cli):
+    for group in (demo_cli, users_cli, units_cli, backup_cli):
         app.cli.add_command(group)
 
 
@@ -105,3 +106,30 @@ def units_import(path: Path, good_rows: bool) -> None:
         f"Đã nhập: {counts['created']} đơn vị mới, {counts['updated']} cập nhật, "
         f"{counts['unchanged']} không đổi, {counts['skipped']} dòng bỏ qua."
     )
+
+
+@backup_cli.command("create")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_create(path: Path) -> None:
+    """Ghi toàn bộ dữ liệu và các tệp đã lưu vào một tệp sao lưu (.tar.gz)."""
+    from thidua.backup import create_backup
+
+    summary = create_backup(path)
+    rows = sum(summary.tables.values())
+    click.echo(f"Đã sao lưu {rows} dòng của {len(summary.tables)} bảng và {summary.files} tệp "
+               f"({summary.bytes} byte) vào {path}.")
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Xoá dữ liệu hiện có trước khi khôi phục.")
+def backup_restore(path: Path, force: bool) -> None:
+    """Khôi phục dữ liệu và các tệp từ một tệp sao lưu vào cơ sở dữ liệu trống."""
+    from thidua.backup import BackupError, restore_backup
+
+    try:
+        summary = restore_backup(path, force=force)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    rows = sum(summary.tables.values())
+    click.echo(f"Đã khôi phục {rows} dòng của {len(summary.tables)} bảng và {summary.files} tệp.")

@@ -49,6 +49,9 @@ class Config:
     # Without REDIS_URL, jobs run in this process: "thread" (the page follows progress) or "sync".
     JOBS_IN_PROCESS = os.environ.get("THIDUA_JOBS_IN_PROCESS", "thread")
     JOB_TIMEOUT = _env_int("THIDUA_JOB_TIMEOUT", 1800)
+    # A running job writes a heartbeat this often; one silent for JOB_STALE_SECONDS is marked failed.
+    JOB_HEARTBEAT_SECONDS = _env_int("THIDUA_JOB_HEARTBEAT_SECONDS", 20)
+    JOB_STALE_SECONDS = _env_int("THIDUA_JOB_STALE_SECONDS", 120)
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = _env_int("MAIL_PORT", 25)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None

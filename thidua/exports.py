@@ -61,13 +61,13 @@ def write_sheet(workbook: Workbook, *, title: str, headers: Sequence[str], rows:
     sheet.freeze_panes = "A4"  # the heading, a blank row and the header stay in view
     for index, width in enumerate(widths or [], start=1):
         sheet.column_dimensions[_column_letter(index)].width = width
-    heading = WriteOnlyCell(sheet, value=title)
+    heading = WriteOnlyCell(sheet, value=safe_cell_value(title))
     heading.font = Font(bold=True, size=13)
     sheet.append([heading])
     sheet.append([])
     header_cells = []
     for text in headers:
-        cell = WriteOnlyCell(sheet, value=text)
+        cell = WriteOnlyCell(sheet, value=safe_cell_value(text))  # headers carry names typed by people (criteria)
         cell.style = HEADER_STYLE
         header_cells.append(cell)
     sheet.append(header_cells)

@@ -34,7 +34,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        # How long a writer waits for another one comes from connect_args["timeout"] (30 s, see config.resolve).
         # With WAL, NORMAL keeps the database consistent after a crash and commits without an fsync each.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

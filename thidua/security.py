@@ -32,7 +32,8 @@ def init_app(app) -> None:
         if session.get("_user_id"):
             # Pages behind the login hold official records: never cache them in shared caches. The session
             # says whether someone is signed in; asking current_user would reload the account from the
-            # database after every commit (the commit expires it), one more statement per form sent.
+            # database after every commit (the commit expires it), one more statement per form sent,
+            # and a query that may be the very thing that failed (the 503 page).
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
 

@@ -1,7 +1,8 @@
 """Template helpers, the user loader and error pages."""
 from __future__ import annotations
 
-from flask import render_template, request
+import sqlalchemy as sa
+from flask import current_app, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -103,8 +104,43 @@ def init_app(app) -> None:
 
         app.register_error_handler(code, handler)
 
+    @app.errorhandler(sa.exc.OperationalError)
+    @app.errorhandler(sa.exc.InterfaceError)
+    @app.errorhandler(sa.exc.TimeoutError)
+    def database_unavailable(error):
+        return _database_unavailable(error)
+
+    @app.errorhandler(sa.exc.DBAPIError)
+    def database_error(error):
+        if error.connection_invalidated:
+            return _database_unavailable(error)
+        raise error
+
     @app.after_request
     def vary_on_cookie(response):
         if request.endpoint != "static":
             response.headers.add("Vary", "Cookie")
         return response
+
+
+def _database_unavailable(error):
+    """The database is down, restarting or locked for a moment: say so, keep nothing half written.
+
+    The transaction is rolled back (nothing of this request is kept); the pool drops dead
+    connections (pool_pre_ping on PostgreSQL), so the next request reconnects by itself.
+    """
+    current_app.logger.warning("database unavailable: %s", str(error).splitlines()[0][:300])
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection may be gone altogether
+        db.session.invalidate()
+    if g.get("_login_user") is None:
+        # The user could not be loaded: render as nobody rather than query the database again.
+        g._login_user = current_app.login_manager.anonymous_user()
+    body = render_template(
+        "errors/unavailable.html", code=503, title="Hệ thống tạm thời gián đoạn",
+        message="Cơ sở dữ liệu đang bận hoặc tạm thời không kết nối được. Thao tác vừa rồi chưa được lưu, "
+                "không có dữ liệu nào bị ghi dở.",
+        advice="Vui lòng đợi ít phút rồi tải lại trang hoặc gửi lại biểu mẫu.",
+    )
+    return body, 503, {"Retry-After": "30", "Cache-Control": "no-store"}

@@ -50,6 +50,9 @@ class Job(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
+    # Written every few seconds by the process running the job: a RUNNING job whose heartbeat has
+    # stopped belongs to a process that died (SIGKILL, out of memory, a restart).
+    heartbeat_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
 
     created_by = relationship("User", lazy="raise")

@@ -8,6 +8,11 @@ is not there yet.
 
 Handlers receive the job and a `Progress`; long handlers commit their work item by
 item, so that a crash loses at most the item in hand and a rerun skips what is done.
+
+A process that dies while running a job (SIGKILL, out of memory, a host restart) cannot
+record anything. While a job runs, a thread of its process writes `heartbeat_at`;
+`sweep_stale_jobs` marks a RUNNING job silent for JOB_STALE_SECONDS as failed, so its
+page shows what happened and the retry button instead of "running" for ever.
 """
 from __future__ import annotations
 
@@ -15,7 +20,10 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
+
+import sqlalchemy as sa
 
 from flask import current_app
 
@@ -143,11 +151,13 @@ def execute(job_id: int, *, reraise: bool = True) -> None:
         return  # gone, or finished by an earlier attempt
     job.status = JobStatus.RUNNING.value
     job.attempts += 1
-    job.started_at = utcnow()
+    job.started_at = job.heartbeat_at = utcnow()
     job.error = None
     db.session.commit()
+    heartbeat = Heartbeat(current_app._get_current_object(), job_id)
     try:
-        result = HANDLERS[job.kind](job, Progress(job))
+        with heartbeat:
+            result = HANDLERS[job.kind](job, Progress(job))
     except Exception as error:
         db.session.rollback()
         job = db.session.get(Job, job_id)
@@ -170,6 +180,63 @@ def execute(job_id: int, *, reraise: bool = True) -> None:
     job.done = job.total
     job.finished_at = utcnow()
     db.session.commit()
+
+
+class Heartbeat:
+    """While the block runs, write the job's heartbeat_at every JOB_HEARTBEAT_SECONDS (own connection)."""
+
+    def __init__(self, app, job_id: int):
+        self.app = app
+        self.job_id = job_id
+        self.interval = max(0.2, float(app.config.get("JOB_HEARTBEAT_SECONDS", 20)))
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"job-{job_id}-heartbeat", daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(timeout=10)
+        return False
+
+    def _beat(self) -> None:
+        while not self.stop.wait(self.interval):
+            try:
+                with self.app.app_context(), db.engine.begin() as connection:
+                    connection.execute(
+                        sa.update(Job).where(Job.id == self.job_id, Job.status == JobStatus.RUNNING.value)
+                        .values(heartbeat_at=utcnow())
+                    )
+            except Exception as error:  # noqa: BLE001 - a missed beat is not the job's failure
+                log.warning("heartbeat of job %s not written: %s", self.job_id, error)
+
+
+STALE_ERROR = ("Tiến trình chạy công việc đã dừng đột ngột (không còn tín hiệu hoạt động từ {since}). "
+               "Bấm “Chạy lại” để tiếp tục: những phần đã làm xong sẽ được bỏ qua, không làm lại.")
+
+
+def sweep_stale_jobs(*, job_id: int | None = None, now=None) -> list[int]:
+    """Mark failed the RUNNING jobs (or that one job) whose process stopped beating. The caller commits."""
+    from thidua.timeutil import format_moment
+
+    now = now or utcnow()
+    limit = now - timedelta(seconds=current_app.config.get("JOB_STALE_SECONDS", 120))
+    last_sign = sa.func.coalesce(Job.heartbeat_at, Job.started_at, Job.created_at)
+    query = sa.select(Job).where(Job.status == JobStatus.RUNNING.value, last_sign < limit)
+    if job_id is not None:
+        query = query.where(Job.id == job_id)
+    swept = []
+    for job in db.session.scalars(query.with_for_update()):
+        since = job.heartbeat_at or job.started_at or job.created_at
+        job.status = JobStatus.FAILED.value
+        job.message = "Công việc bị gián đoạn."
+        job.error = STALE_ERROR.format(since=format_moment(since, current_app.config["TIMEZONE"]))
+        job.finished_at = now
+        swept.append(job.id)
+        log.warning("job %s (%s) had no heartbeat since %s: marked failed", job.id, job.kind, since)
+    return swept
 
 
 def retry_job(job: Job) -> None:

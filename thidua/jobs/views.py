@@ -4,11 +4,14 @@ from thidua.extensions import db
 from thidua.forms import ButtonForm
 from thidua.jobs import bp
 from thidua.jobs.models import Job, JobStatus
-from thidua.jobs.services import dispatch, retry_job
+from thidua.jobs.services import dispatch, retry_job, sweep_stale_jobs
 
 
 def _job_or_404(job_id: int) -> Job:
-    return db.session.get(Job, job_id) or abort(404)
+    job = db.session.get(Job, job_id) or abort(404)
+    if job.status == JobStatus.RUNNING and sweep_stale_jobs(job_id=job_id):
+        db.session.commit()  # its process died: show it failed, with the retry button
+    return job
 
 
 @bp.get("/cong-viec/<int:job_id>")

@@ -12,7 +12,7 @@ from thidua.campaigns.compliance import units_to_remind
 from thidua.campaigns.models import Campaign, Phase
 from thidua.extensions import db
 from thidua.jobs.models import Job, JobStatus
-from thidua.jobs.services import Progress, execute, job_campaign, job_handler, start_job
+from thidua.jobs.services import Progress, execute, job_campaign, job_handler, start_job, sweep_stale_jobs
 from thidua.notifications import services
 from thidua.notifications.mail import mail_enabled
 from thidua.timeutil import utcnow
@@ -70,6 +70,7 @@ def recent_manual_job(campaign_id: int, phase: Phase, *, minutes: int = 15) -> J
 
 def start_due_reminders(*, run_here: bool = True) -> Job:
     """Record a "send_due_reminders" job and run it in this process (cron, CLI)."""
+    sweep_stale_jobs()  # a run killed earlier today: its rows can be taken over (see remind_units)
     job = start_job(SEND_DUE_REMINDERS, title=DUE_TITLE)
     db.session.commit()
     if run_here:
@@ -88,6 +89,7 @@ def run_due_reminders_from_cron() -> int:
     app = get_app()
     with app.app_context():
         try:
+            sweep_stale_jobs()
             job = start_job(SEND_DUE_REMINDERS, title=DUE_TITLE)
             db.session.commit()
             job_id = job.id

@@ -1,16 +1,21 @@
 """Reminders ("đôn đốc") to the units still missing a phase's submission, and the unit's notifications.
 
-A reminder to one unit is, in this order:
+A reminder to one unit is, in this order, each step committed on its own:
 
-1. a `ReminderLog` row for (campaign, unit, phase, milestone), committed on its own. The
-   unique key on those four columns is what makes a second reminder for the same milestone
+1. a `ReminderLog` row for (campaign, unit, phase, milestone), status "pending". The unique
+   key on those four columns is what makes a second reminder for the same milestone
    impossible, even when two runs race: the loser's insert fails and it skips the unit;
-2. a `Notification` on the unit's dashboard;
-3. an e-mail to the unit's address and its accounts' addresses (when MAIL_SERVER is set),
-   after which the log row is marked sent, failed or in-app only.
+2. the `Notification` on the unit's dashboard, in the same commit as status "sending";
+3. the e-mail to the unit's address and its accounts' addresses (when MAIL_SERVER is set),
+   after which the row is marked sent, failed or in-app only.
 
-A crash between 1 and 3 leaves the row "pending" and the unit is not reminded again for
-that milestone: at most once, never twice.
+A process killed in the middle (SIGKILL, a restart) leaves its row "pending" or "sending".
+When the job runs again (its retry, or a later run of a job that is no longer running):
+- "pending": nothing reached the unit yet, so this run takes the row over and reminds it;
+- "sending": the e-mail may or may not have left (SMTP cannot tell us), so the row becomes
+  "unknown" and is not sent again. Exactly once is impossible with SMTP; of at most once and
+  at least once, the campaign's rule (never remind twice) picks at most once, and the
+  reminder page lists the "unknown" units for the office to check and resend by hand.
 
 Milestones: "d7:2024-08-25" (7 days before that unit's deadline, extension included),
 "d3:…", "d1:…" for the automatic ones; "manual:<job id>" for the one the office sends.
@@ -47,7 +52,9 @@ PHASE_TASKS = {
 }
 
 STATUS_LABELS = {
-    "pending": "Đang gửi",
+    "pending": "Đang chờ gửi",
+    "sending": "Đang gửi thư",
+    "unknown": "Không rõ đã gửi thư hay chưa (cần kiểm tra)",
     "sent": "Đã gửi thư và thông báo",
     "in_app": "Chỉ thông báo trên hệ thống",
     "failed": "Gửi thư lỗi (đã có thông báo trên hệ thống)",
@@ -58,8 +65,13 @@ MAIL_DISABLED_NOTE = (
 )
 
 
+UNKNOWN_NOTE = ("Tiến trình gửi đã dừng đột ngột khi đang gửi thư cho đơn vị này: không rõ thư đã đi hay chưa. "
+                "Hệ thống không tự gửi lại để tránh nhắc hai lần; vui lòng kiểm tra với đơn vị và gửi lại thủ công "
+                "nếu cần. Thông báo trên hệ thống đã được tạo.")
+
+
 def empty_counts() -> dict[str, int]:
-    return {"sent": 0, "skipped_already_reminded": 0, "failed": 0, "notified": 0, "no_email": 0}
+    return {"sent": 0, "skipped_already_reminded": 0, "failed": 0, "notified": 0, "no_email": 0, "unknown": 0}
 
 
 # --- deadlines and words ----------------------------------------------------------------------
@@ -212,11 +224,19 @@ def remind_units(campaign: Campaign, phase: Phase, milestone: str, *, job=None, 
                 db.session.commit()
             except IntegrityError:
                 db.session.rollback()
-                counts["skipped_already_reminded"] += 1
-                _advance(progress, f"{item.display_name}: đã được nhắc ở mốc này, bỏ qua.")
-                continue
+                entry = _take_over(campaign_id, item.unit_id, phase, milestone, job_id)
+                if entry is None:
+                    counts["skipped_already_reminded"] += 1
+                    _advance(progress, f"{item.display_name}: đã được nhắc ở mốc này, bỏ qua.")
+                    continue
+                if entry.status == "unknown":
+                    counts["unknown"] += 1
+                    _advance(progress, f"{item.display_name}: lần gửi trước bị gián đoạn khi đang gửi thư; "
+                                       "không gửi lại, cần kiểm tra.")
+                    continue
             db.session.add(Notification(unit_id=item.unit_id, campaign_id=campaign_id, kind=NOTIFICATION_KIND,
                                         title=text.title, body=text.body, link=text.link))
+            entry.status = "sending"
             db.session.commit()
             counts["notified"] += 1
             if not mailer.enabled:
@@ -245,6 +265,44 @@ def remind_units(campaign: Campaign, phase: Phase, milestone: str, *, job=None, 
     return counts
 
 
+def _take_over(campaign_id: int, unit_id: int, phase: Phase, milestone: str, job_id: int | None):
+    """The row another run left for this unit and milestone, if that run died part-way; else None.
+
+    A run is dead when it is this very job (a retry runs after its earlier attempt ended) or
+    a job that is no longer running. Its "pending" row is claimed (nothing was sent yet); its
+    "sending" row becomes "unknown" (the e-mail may have left). Committed here.
+    """
+    from thidua.jobs.models import Job, JobStatus
+
+    entry = db.session.scalar(
+        sa.select(ReminderLog).where(ReminderLog.campaign_id == campaign_id, ReminderLog.unit_id == unit_id,
+                                     ReminderLog.phase == phase.value, ReminderLog.milestone == milestone)
+    )
+    if entry is None or entry.status not in ("pending", "sending") or entry.job_id is None:
+        return None
+    if entry.job_id != job_id:
+        owner = db.session.get(Job, entry.job_id)
+        if owner is not None and owner.status in (JobStatus.QUEUED.value, JobStatus.RUNNING.value):
+            return None  # a live run is reminding this unit right now
+    previous_status, previous_job = entry.status, entry.job_id
+    # Claim it only if nobody changed it meanwhile (two resumed runs at once: one wins).
+    new_status = "pending" if previous_status == "pending" else "unknown"
+    values = {"job_id": job_id, "status": new_status}
+    if new_status == "unknown":
+        values["error"] = UNKNOWN_NOTE
+    claimed = db.session.execute(
+        sa.update(ReminderLog)
+        .where(ReminderLog.id == entry.id, ReminderLog.status == previous_status,
+               ReminderLog.job_id == previous_job)
+        .values(**values)
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        return None
+    db.session.refresh(entry)
+    return entry
+
+
 def _advance(progress, message: str) -> None:
     if progress is not None:
         progress.advance(message=message)
@@ -259,6 +317,9 @@ def summarise(counts: dict[str, int], *, mail_enabled: bool, units: int) -> dict
             parts.append(f"{counts['failed']} thư gửi lỗi")
         if counts["no_email"]:
             parts.append(f"{counts['no_email']} đơn vị chưa có địa chỉ thư")
+    if counts.get("unknown"):
+        parts.append(f"{counts['unknown']} đơn vị không rõ đã nhận thư hay chưa (lần gửi trước bị gián đoạn; "
+                     "cần kiểm tra, gửi lại thủ công nếu cần)")
     if counts["skipped_already_reminded"]:
         parts.append(f"{counts['skipped_already_reminded']} đơn vị đã được nhắc ở mốc này (bỏ qua)")
     result = {"summary": "; ".join(parts) + "."}

@@ -81,7 +81,9 @@ def _office_kind(stream: BinaryIO) -> Kind:
     raise RefusedFile(f"Loại tệp không được chấp nhận. Chỉ nhận {ACCEPTED}.")
 
 
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+# Control characters, characters Windows forbids in names, and the bidirectional controls that
+# would let "\u202egpj.exe.pdf" read as "fdp.exe.jpg".
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
 
 
 def display_name(filename: str | None, kind: Kind) -> str:
