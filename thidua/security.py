@@ -6,6 +6,7 @@ from functools import wraps
 
 import sqlalchemy as sa
 from flask import abort, current_app, request, session
+from werkzeug.exceptions import BadRequest
 from flask_login import current_user
 
 from thidua.auth.roles import Role
@@ -18,7 +19,18 @@ CSP = (
 )
 
 
+class NulInForm(BadRequest):
+    description = "Dữ liệu gửi lên chứa ký tự điều khiển (NUL) không hợp lệ; chưa có gì được lưu."
+
+
 def init_app(app) -> None:
+    @app.before_request
+    def refuse_nul_bytes():
+        """No text anyone types holds a NUL byte, and PostgreSQL refuses one: refuse it at the door, for every form."""
+        if request.method in ("POST", "PUT", "PATCH") and any(
+                "\x00" in value for values in request.form.listvalues() for value in values):
+            raise NulInForm()
+
     @app.after_request
     def set_security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)

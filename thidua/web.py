@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from thidua import access
 from thidua.extensions import db, login_manager
 from thidua.markup import render_markdown
+from thidua.security import NulInForm
 from thidua.timeutil import format_date, format_moment
 
 
@@ -87,6 +88,11 @@ def init_app(app) -> None:
     def csrf_error(error):
         return render_template("errors/error.html", code=400, title="Phiên làm việc đã hết hạn",
                                message="Biểu mẫu đã quá hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại."), 400
+
+    @app.errorhandler(NulInForm)
+    def nul_in_form(error):
+        return render_template("errors/error.html", code=400, title="Dữ liệu không hợp lệ",
+                               message=error.description), 400
 
     messages = {
         403: ("Không có quyền truy cập", "Tài khoản của bạn không được phép xem hoặc thay đổi nội dung này."),

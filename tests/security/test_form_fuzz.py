@@ -174,3 +174,73 @@ def test_the_valid_payloads_are_accepted(signed_in, world, form):
     response = signed_in(user).post(url, payload)
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     assert row_counts() != before
+
+
+def _once(world, name, make):
+    """Set-up made on the first example only: hypothesis runs every example inside one test's fixtures."""
+    if not hasattr(world, name):
+        setattr(world, name, make())
+    return getattr(world, name)
+
+
+@given(field=st.sampled_from(["score-0", "score-1", "comment-0", "comment", "action", "version"]), value=HOSTILE)
+@FUZZ
+def test_review_scoring(signed_in, world, field, value):
+    from tests.review import scoring_world
+
+    setup = _once(world, "scoring", lambda: scoring_world.build(world))
+    assignment = setup.assignments[0]
+    valid = scoring_world.form(setup, [20, 20, None, None, None])  # a partial draft saves
+    ids = [c.id for c in setup.criteria]
+    field = field.replace("score-0", f"score-{ids[0]}").replace("score-1", f"score-{ids[1]}").replace(
+        "comment-0", f"comment-{ids[0]}")
+    post_one(signed_in(setup.world.reviewer), f"/hoi-dong/phieu-cham/{assignment.id}", valid, field, value)
+
+
+@given(field=st.sampled_from(["title", "summary", "public_files"]), value=HOSTILE)
+@FUZZ
+def test_gallery_publish(signed_in, world, field, value):
+    from tests.gallery.conftest import make_model
+
+    initiative = _once(world, "unpublished", lambda: make_model(world, publish=False, files=("cong-khai.pdf",)))
+    valid = {"title": "Một cửa điện tử tuyển sinh", "summary": "## Cách làm\n\n- Tiếp nhận *trực tuyến*",
+             "public_files": str(initiative.files[0].id)}
+    post_one(signed_in(world.secretariat), f"/sang-kien/{initiative.id}/cong-bo", valid, field, value)
+
+
+@given(field=st.sampled_from(["adopted_on", "note"]), value=HOSTILE)
+@FUZZ
+def test_gallery_adoption(signed_in, world, field, value):
+    from tests.gallery.conftest import entry_of, make_model
+
+    entry_id = _once(world, "model_entry", lambda: entry_of(make_model(world)).id)
+    valid = {"adopted_on": "2024-10-01", "note": "Áp dụng cho tuyển sinh lớp 10 của trường."}
+    post_one(signed_in(world.other_editor), f"/thu-vien/{entry_id}/nhan-rong", valid, field, value)
+
+
+@given(field=st.sampled_from(["entry", "note", "level_id"]), value=HOSTILE)
+@FUZZ
+def test_award_list_note(signed_in, world, field, value):
+    from thidua.awards import services as award_services
+    from thidua.awards.models import AwardEntry
+
+    def compile_list():
+        shortlisted = factories.initiative(world.campaign, world.school, actor=world.editor, status=State.SHORTLISTED)
+        factories.submitted_review(shortlisted, world.reviewer, total=91)
+        award_services.compile_award_list(world.campaign, actor=world.secretariat)
+        db.session.commit()
+        return db.session.scalar(sa.select(AwardEntry.id))
+
+    entry_id = _once(world, "award_entry", compile_list)
+    valid = {"entry": str(entry_id), "note": "Tác giả chính: An", "level_id": ""}
+    post_one(signed_in(world.secretariat), f"/phong-trao/{world.campaign.id}/khen-thuong/ghi-chu", valid, field,
+             value)
+
+
+def test_a_nul_byte_in_any_form_is_refused_at_the_door_and_nothing_is_saved(signed_in, world):
+    client = signed_in(world.secretariat)
+    before = row_counts()
+    response = client.post("/don-vi-truc-thuoc/moi", {**UNIT, "parent_id": str(world.root.id), "district": "Ba\x00Đình"})
+    assert response.status_code == 400
+    assert "ký tự điều khiển (NUL)" in response.get_data(as_text=True)
+    assert row_counts() == before

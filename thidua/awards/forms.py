@@ -2,22 +2,32 @@
 from __future__ import annotations
 
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length
 
-from thidua.forms import REQUIRED, Form
+from thidua.forms import (
+    REQUIRED,
+    Form,
+    no_control_characters,
+    required,
+    strip_filter,
+    text_area,
+)
 
 
 class EntryForm(Form):
     entry = HiddenField()
-    note = TextAreaField("Ghi chú", validators=[Optional(), Length(max=2000)])
+    note = text_area("Ghi chú", 2000)
     level_id = SelectField("Hình thức khen thưởng", coerce=str, validate_choice=False)
 
 
 class DecisionForm(Form):
-    number = StringField("Số quyết định", validators=[InputRequired(REQUIRED), Length(max=80)])
+    number = StringField("Số quyết định", validators=[required(), Length(max=80), no_control_characters],
+                         filters=[strip_filter])
     decided_on = DateField("Ngày ký", validators=[InputRequired(REQUIRED)])
-    signer = StringField("Người ký", validators=[InputRequired(REQUIRED), Length(max=255)])
+    signer = StringField("Người ký", validators=[required(), Length(max=255), no_control_characters],
+                         filters=[strip_filter])
 
 
 class ReopenForm(Form):
-    reason = TextAreaField("Lý do mở lại", validators=[InputRequired(REQUIRED), Length(max=2000)])
+    reason = TextAreaField("Lý do mở lại", validators=[required(), Length(max=2000), no_control_characters],
+                           filters=[strip_filter])
