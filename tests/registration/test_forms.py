@@ -94,9 +94,13 @@ def test_an_author_without_a_share_is_pointed_out(world, client):
 
 def test_control_characters_and_overlong_text_are_refused(world, client):
     client.login(world.editor)
-    page = text(client.post(new_url(world), form_data(title="Tên\x00độc hại", content="x" * 20001)))
+    page = text(client.post(new_url(world), form_data(title="Tên\x07độc hại", content="x" * 20001)))
     assert "Nội dung chứa ký tự không hợp lệ." in page
     assert "Nội dung dài quá 20.000 ký tự." in page
+    assert "Tên\x07độc hại" in page  # what was typed is kept
+    # A NUL byte (PostgreSQL cannot store one) is refused before any form is read.
+    refused = client.post(new_url(world), form_data(title="Tên\x00độc hại"))
+    assert refused.status_code == 400 and "ký tự điều khiển (NUL)" in text(refused)
     assert count(Initiative) == 0
 
 
