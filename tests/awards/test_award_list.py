@@ -234,17 +234,21 @@ def test_decision_moves_every_initiative_to_awarded_and_is_audited(client, setup
         AuditLog.action == "initiative.transition", AuditLog.to_state == "awarded")) == 3
 
 
-def test_decision_is_all_or_nothing(setup):
-    s = setup
+def approved_then_moved(s, initiative, status: str):
+    """The list compiled and approved, then one of its initiatives set to `status` behind its back."""
     compile_(s)
-    award_list = services.load_award_list(s.world.campaign.id)
-    services.approve_award_list(award_list, actor=s.world.leader)
+    services.approve_award_list(services.load_award_list(s.world.campaign.id), actor=s.world.leader)
     db.session.commit()
-    # One initiative leaves the shortlist behind the list's back: nothing moves.
-    db.session.execute(sa.update(Initiative).where(Initiative.id == s.people.id).values(status="scored"))
+    db.session.execute(sa.update(Initiative).where(Initiative.id == initiative.id).values(status=status))
     db.session.commit()
     db.session.expire_all()
-    award_list = services.load_award_list(s.world.campaign.id)
+    return services.load_award_list(s.world.campaign.id)
+
+
+def test_decision_is_all_or_nothing(setup):
+    s = setup
+    # One initiative leaves the shortlist behind the list's back: nothing moves.
+    award_list = approved_then_moved(s, s.people, "scored")
     with pytest.raises(services.AwardError):
         services.record_decision(award_list, "1/QĐ", date(2024, 12, 1), "A", actor=s.world.secretariat)
     db.session.rollback()
@@ -328,15 +332,8 @@ def test_exports_without_a_list(client, world):
 
 def test_a_model_published_before_the_decision_stays_published_and_the_others_are_awarded(setup):
     s = setup
-    compile_(s)
-    award_list = services.load_award_list(s.world.campaign.id)
-    services.approve_award_list(award_list, actor=s.world.leader)
-    db.session.commit()
     # The secretariat put one shortlisted model in the gallery while the decision was being signed.
-    db.session.execute(sa.update(Initiative).where(Initiative.id == s.people.id).values(status="published"))
-    db.session.commit()
-    db.session.expire_all()
-    award_list = services.load_award_list(s.world.campaign.id)
+    award_list = approved_then_moved(s, s.people, "published")
     services.record_decision(award_list, "1234/QĐ-SGDĐT", date(2024, 12, 20), "Trần Thế Cương",
                              actor=s.world.secretariat)
     db.session.commit()

@@ -48,7 +48,23 @@ AUTHOR_TYPE_LABELS = {
 }
 
 
-class Initiative(db.Model):
+class InitiativeLabels:
+    """The labels of an initiative's kind and CCHC area, for the model and for rows read as plain columns."""
+
+    __slots__ = ()
+    kind: str
+    area: str
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def area_label(self) -> str:
+        return AREA_LABELS.get(self.area, self.area)
+
+
+class Initiative(InitiativeLabels, db.Model):
     __tablename__ = "initiative"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,14 +118,6 @@ class Initiative(db.Model):
         sa.Index("ix_initiative_campaign_status", "campaign_id", "status"),
         sa.Index("ix_initiative_unit", "unit_id"),
     )
-
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
-
-    @property
-    def area_label(self) -> str:
-        return AREA_LABELS.get(self.area, self.area)
 
     @property
     def author_type_label(self) -> str:

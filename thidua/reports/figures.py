@@ -22,7 +22,7 @@ from thidua.awards.models import AwardEntry, AwardList
 from thidua.campaigns.compliance import REGISTERED, REPORTED, unit_progress
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
-from thidua.registration.models import AREA_LABELS, KIND_LABELS, Initiative
+from thidua.registration.models import AREA_LABELS, KIND_LABELS, Initiative, InitiativeLabels
 from thidua.results.models import ReportIndicator, ResultReport
 from thidua.review.models import CommendationLevel
 from thidua.review.ranking import build_ranking
@@ -130,8 +130,17 @@ class Indicator:
     after: Decimal | None
 
 
+class _StateLabel(InitiativeLabels):
+    __slots__ = ()
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return workflow.State(self.status).label
+
+
 @dataclass
-class Highlight:
+class Highlight(_StateLabel):
     """A shortlisted or awarded initiative, with its results."""
 
     initiative_id: int
@@ -145,24 +154,11 @@ class Highlight:
     level: str
     achievements: str
     indicators: list[Indicator] = field(default_factory=list)
-
-    @property
-    def area_label(self) -> str:
-        return AREA_LABELS.get(self.area, self.area)
-
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
-
     awarded: bool = False
-
-    @property
-    def status_label(self) -> str:
-        return workflow.State(self.status).label
 
 
 @dataclass
-class AnnexRow:
+class AnnexRow(_StateLabel):
     initiative_id: int
     unit_name: str
     block: str
@@ -171,18 +167,6 @@ class AnnexRow:
     area: str
     status: str
     score: Decimal | None
-
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
-
-    @property
-    def area_label(self) -> str:
-        return AREA_LABELS.get(self.area, self.area)
-
-    @property
-    def status_label(self) -> str:
-        return workflow.State(self.status).label
 
     @property
     def reported(self) -> bool:

@@ -34,11 +34,12 @@ def _campaign(campaign_id: int) -> Campaign:
     return db.session.get(Campaign, campaign_id) or abort(404)
 
 
-def _render_city_report(campaign: Campaign, form: DraftForm, status: int = 200):
+def _render_city_report(campaign: Campaign, form: DraftForm | None = None, status: int = 200):
     blocks, total = block_figures(campaign)
     areas = area_figures(campaign)
     values = placeholders_of(campaign, total)
     draft = services.load_draft(campaign)
+    form = form or DraftForm(obj=draft)
     reports = services.versions(campaign)
     running = next((r for r in reports if r.job is not None and not r.job.finished), None)
     return render_template(
@@ -51,9 +52,7 @@ def _render_city_report(campaign: Campaign, form: DraftForm, status: int = 200):
 
 @bp.get(PREFIX)
 def city_report(campaign_id: int):
-    campaign = _campaign(campaign_id)
-    draft = services.load_draft(campaign)
-    return _render_city_report(campaign, DraftForm(obj=draft))
+    return _render_city_report(_campaign(campaign_id))
 
 
 @bp.post(PREFIX + "/noi-dung")

@@ -27,7 +27,7 @@ from thidua import audit, workflow
 from thidua.audit import AuditLog
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
-from thidua.registration.models import AREA_LABELS, Initiative
+from thidua.registration.models import Initiative, InitiativeLabels
 from thidua.review.models import Assignment, CommendationLevel, Criterion, CriterionScore, Review
 from thidua.review.services import REVIEW_SUBMITTED
 from thidua.units.models import Unit
@@ -53,7 +53,7 @@ def mean(values) -> Decimal | None:
 
 
 @dataclass(frozen=True, slots=True)
-class InitiativeLine:
+class InitiativeLine(InitiativeLabels):
     """What a ranking knows of an initiative (read as plain columns; see apply_proposal for the object)."""
 
     COLUMNS = ("id", "campaign_id", "unit_id", "status", "kind", "title", "area", "registered_at")
@@ -66,10 +66,6 @@ class InitiativeLine:
     title: str
     area: str
     registered_at: datetime | None
-
-    @property
-    def area_label(self) -> str:
-        return AREA_LABELS.get(self.area, self.area)
 
 
 @dataclass(frozen=True, slots=True)
