@@ -85,6 +85,7 @@ def _enrich(campaign_id: int, seed: int) -> dict:
     from thidua.extensions import db
     from thidua.registration.models import AREA_LABELS, KIND_LABELS, Initiative
     from thidua.results.models import ReportIndicator, ResultReport
+    from thidua.models import refresh_figures
     from thidua.review.models import Assignment, CommitteeMember, Review
 
     rng = random.Random(seed)
@@ -124,6 +125,7 @@ def _enrich(campaign_id: int, seed: int) -> dict:
     assignments = db.session.scalars(sa.select(Assignment.id).where(Assignment.campaign_id == campaign_id)).all()
     db.session.execute(sa.insert(Review), [{"assignment_id": a, "status": "submitted",
                                             "total": round(rng.uniform(55, 98), 2)} for a in assignments])
+    refresh_figures(campaign_id)  # the rows above bypass the ORM's bookkeeping
     db.session.commit()
     if db.engine.dialect.name == "postgresql":  # as a bulk import should, so the planner knows the new rows
         with db.engine.connect() as connection:

@@ -397,7 +397,7 @@ def _review_2023(campaign: Campaign, reviewers: list[User], office: User, leader
                                 expected_version=None, submit=True, now=moment)
 
     with _clock_at(datetime(2023, 11, 27, 9, 0)):
-        ranking.apply_proposal(ranking.build_ranking(campaign), actor=office)
+        ranking.apply_proposal(campaign, actor=office)
     with _clock_at(datetime(2023, 11, 27, 14, 30)):
         compiled = awards.compile_award_list(campaign, actor=office)
     db.session.expire(compiled)  # each later step reads the list as its page does, entries and initiatives loaded

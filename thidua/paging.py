@@ -50,3 +50,29 @@ class ListPage:
     @property
     def next_num(self) -> int:
         return self.page + 1
+
+
+@dataclass
+class QueryPage:
+    """One page of a list the database pages (LIMIT/OFFSET), with the same attributes as ListPage."""
+
+    total: int
+    page: int
+    per_page: int
+    items: Sequence = ()
+
+    @classmethod
+    def of(cls, total: int, page: int | None, per_page: int) -> QueryPage:
+        pages = max(1, ceil(total / per_page))
+        return cls(total, min(max(1, page or 1), pages), per_page)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    pages = ListPage.pages
+    first = ListPage.first
+    has_prev = ListPage.has_prev
+    has_next = ListPage.has_next
+    prev_num = ListPage.prev_num
+    next_num = ListPage.next_num

@@ -93,6 +93,7 @@ def generate(scale: str, seed: int = 2024) -> Manifest:
     from thidua.extensions import db
     from thidua.gallery.models import GalleryEntry
     from thidua.gallery.services import search_document
+    from thidua.models import refresh_figures
     from thidua.registration.models import Initiative
     from thidua.review.models import Assignment, CommendationLevel, Criterion, CriterionScore, Review
     from thidua.text import slugify
@@ -122,6 +123,7 @@ def generate(scale: str, seed: int = 2024) -> Manifest:
                                "score": round(float(total) * criterion.max_score / 100, 2)})
     _insert(CriterionScore, score_rows)
     db.session.execute(sa.update(Review).values(submitted_at=now - timedelta(days=3)))
+    refresh_figures(campaign_id)  # the rows above bypass the ORM's bookkeeping
 
     # The award list: every shortlisted, awarded or published initiative, best first.
     awarded = db.session.execute(
@@ -181,6 +183,7 @@ def generate(scale: str, seed: int = 2024) -> Manifest:
     db.session.add(rush)
     db.session.flush()
     _insert(CampaignUnit, [{"campaign_id": rush.id, "unit_id": unit_id} for unit_id, _, _ in participants])
+    refresh_figures(rush.id)
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

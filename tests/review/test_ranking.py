@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -379,3 +380,26 @@ def test_a_long_ranking_is_shown_a_hundred_at_a_time_in_rank_order(client, world
     second = client.get(url, query_string={"page": 2}).get_data(as_text=True)
     assert second.count('data-initiative="') == 30
     assert "Sáng kiến xếp hạng 100" in second and '<td data-label="Hạng" class="num rank">101</td>' in second
+
+
+def test_a_filtered_ranking_keeps_each_initiatives_place_in_the_whole_ranking(client, world):
+    from tests import factories
+    from thidua.extensions import db
+    from thidua.workflow import State
+
+    for n in range(180):
+        area = "chinh_quyen_so" if n % 3 == 0 else "tthc"
+        initiative = factories.initiative(world.campaign, world.school, actor=world.editor, status=State.SCORED,
+                                          title=f"Sáng kiến lọc {n:03d}", area=area)
+        factories.submitted_review(initiative, world.reviewer, total=200 - n)  # rank n + 1
+    db.session.commit()
+    client.login(world.secretariat)
+    base = f"/phong-trao/{world.campaign.id}/hoi-dong/xep-hang"
+    text = client.get(base, query_string={"area": "chinh_quyen_so"}).get_data(as_text=True)
+    ranks = [int(r) for r in re.findall(r'<td data-label="Hạng" class="num rank">(\d+)</td>', text)]
+    assert ranks == list(range(1, 181, 3))  # the 1st, 4th, 7th, ... of the whole ranking, not renumbered
+    assert "60 dòng" in text and "Trang " not in text and "180 sáng kiến" in text
+    second = client.get(base, query_string={"area": "tthc", "page": 2}).get_data(as_text=True)
+    ranks = [int(r) for r in re.findall(r'<td data-label="Hạng" class="num rank">(\d+)</td>', second)]
+    assert ranks == [n + 1 for n in range(180) if n % 3][100:]
+    assert "Trang 2/2 · 120 dòng" in second

@@ -1,30 +1,28 @@
 """The compliance board: every participating unit against the 100% target of one phase.
 
-`build_board()` reads the rows of `compliance.unit_progress()` (two statements whatever the
-number of units), one more statement per chart series, and does everything else in one
-pass in Python: completion per unit, the block → unit type groups with their rates, the
-filters, the search without diacritics and the sort. The number of statements therefore
-does not depend on the number of units or initiatives.
+Everything is read from the participants' progress columns (kept by `progress.py`), in a fixed
+number of statements whatever the number of units: one grouped query for the block → unit type
+tallies, the filters' choices, the count the filters keep and the chart's last days; one for the
+page of rows, filtered, searched (without diacritics, on the folded name), sorted and cut by the
+database; one for the page's extensions; one for the chart's series.
 """
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
 from thidua.campaigns import services
-from thidua.campaigns.compliance import REGISTERED, REPORTED, UnitProgress, unit_progress
-from thidua.campaigns.models import Campaign, Phase
+from thidua.campaigns.compliance import UnitProgress, add_extensions
+from thidua.campaigns.models import Campaign, CampaignUnit, Phase
 from thidua.extensions import db
-from thidua.registration.models import Initiative
-from thidua.results.models import ResultReport
+from thidua.paging import QueryPage
 from thidua.text import fold
 from thidua.timeutil import local_today, start_of_day_utc, to_local, utcnow
-from thidua.units.models import UNIT_TYPE_LABELS, unit_type_label
+from thidua.units.models import UNIT_TYPE_LABELS, Unit, unit_type_label
 
 STATUS_CHOICES = {"all": "Tất cả đơn vị", "missing": "Chưa hoàn thành", "done": "Đã hoàn thành"}
 SORT_CHOICES = {
@@ -234,6 +232,7 @@ class Board(Tally):
     block_choices: list[str]
     type_choices: list[tuple[str, str]]
     chart: Chart | None
+    page: QueryPage | None = None  # the page shown, when the board was read a page at a time
 
     @property
     def rows(self) -> list[BoardRow]:
@@ -245,148 +244,131 @@ class Board(Tally):
         return [group for block in self.blocks for group in block.types]
 
 
-def _matches(row: BoardRow, filters: BoardFilters, words: list[str]) -> bool:
-    if filters.block and row.block != filters.block:
-        return False
-    if filters.unit_type and row.unit_type != filters.unit_type:
-        return False
-    if filters.status == "missing" and row.done:
-        return False
-    if filters.status == "done" and not row.done:
-        return False
-    if words:
-        text = row.progress.search_text or fold(row.progress.name)
-        return all(word in text for word in words)
-    return True
+def done_condition(phase: Phase, minimum: int):
+    """SQL: the participant has done what the phase asks (see UnitProgress.is_missing)."""
+    if phase is Phase.REGISTRATION:
+        return CampaignUnit.registered_count >= minimum
+    return sa.and_(CampaignUnit.registered_count > 0, CampaignUnit.reported_count >= CampaignUnit.registered_count)
 
 
-@lru_cache(maxsize=16384)
-def _folded_name(name: str) -> str:
-    return fold(name)
+BLOCK = sa.func.coalesce(sa.func.nullif(Unit.block, ""), NO_BLOCK)
 
 
-def _name_key(row: BoardRow):
-    return _folded_name(row.name), row.unit_id
+def _like(word: str):
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return Unit.search_text.like(f"%{escaped}%", escape="\\")
 
 
-def _primary_key(sort: str):
-    """The column sorted on; None for the name, which is also every sort's tie-break (A → Z)."""
-    if sort == "registered":
-        return lambda row: row.registered
-    if sort == "reported":
-        return lambda row: row.reported
-    if sort == "activity":  # ascending: never active first, then the longest idle
-        return lambda row: (row.last_activity is not None, row.last_activity or datetime.min)
-    return None
+def _conditions(filters: BoardFilters, done) -> list:
+    conditions = [_like(word) for word in fold(filters.q).split()]
+    if filters.block:
+        conditions.append(BLOCK == filters.block)
+    if filters.unit_type:
+        conditions.append(Unit.unit_type == filters.unit_type)
+    if filters.status == "missing":
+        conditions.append(sa.not_(done))
+    elif filters.status == "done":
+        conditions.append(done)
+    return conditions
 
 
-def _sort(rows: list[BoardRow], filters: BoardFilters) -> None:
+def _name_order(descending: bool):
+    """The folded name (the head of search_text), compared by code point as Python compares it."""
+    text = Unit.search_text
+    if db.session.get_bind().dialect.name == "postgresql":
+        text = text.collate("C")
+    return [text.desc(), Unit.id.desc()] if descending else [text.asc(), Unit.id.asc()]
+
+
+def _order(filters: BoardFilters, block_rank: dict[str, int], type_rank: dict[str, int]) -> list:
+    """Blocks, then unit types in the board's order, then the sort chosen, names A → Z breaking ties."""
+    order = [sa.case(block_rank, value=BLOCK, else_=len(block_rank)),
+             sa.case(type_rank, value=Unit.unit_type, else_=len(type_rank))]
     descending = filters.order == "desc"
-    primary = _primary_key(filters.sort)
-    rows.sort(key=_name_key, reverse=descending and primary is None)
-    if primary is not None:
-        rows.sort(key=primary, reverse=descending)  # stable: equal values keep the names in order
+    if filters.sort == "name":
+        return order + _name_order(descending)
+    if filters.sort == "activity":  # ascending: never active first, then the longest idle
+        column = CampaignUnit.last_activity_at
+        primary = column.desc().nulls_last() if descending else column.asc().nulls_first()
+    else:
+        column = CampaignUnit.registered_count if filters.sort == "registered" else CampaignUnit.reported_count
+        primary = column.desc() if descending else column.asc()
+    return order + [primary] + _name_order(False)
+
+
+PROGRESS_COLUMNS = (Unit.id, Unit.code, Unit.name, Unit.short_name, Unit.block, Unit.unit_type, Unit.email,
+                    Unit.search_text, CampaignUnit.registered_count, CampaignUnit.reported_count,
+                    CampaignUnit.draft_count, CampaignUnit.last_activity_at)
 
 
 def build_board(campaign: Campaign, phase: Phase, filters: BoardFilters | None = None, *,
-                chart: bool = True, now: datetime | None = None) -> Board:
+                page: int | None = None, per_page: int | None = None, rows: bool = True, chart: bool = True,
+                now: datetime | None = None) -> Board:
+    """The board; with per_page, only that page of the rows the filters keep (all of them otherwise;
+    none without `rows`, for the tallies and the chart alone)."""
     filters = filters or BoardFilters()
     minimum = max(1, campaign.min_initiatives_per_unit or 1)
-    words = fold(filters.q).split()
-    groups: dict[tuple[str, str], Group] = {}
-    block_order: list[str] = []
-    types_seen: dict[str, str] = {}
-    total = done = shown = 0
-    participants: set[int] = set()
-    for progress in unit_progress(campaign):
-        participants.add(progress.unit_id)
-        if phase is Phase.REGISTRATION:
-            complete = progress.has_registered(minimum)
-            extension = progress.registration_extension
-        else:
-            complete = progress.has_reported
-            extension = progress.report_extension
-        row = BoardRow(progress, complete, extension)
-        key = (row.block, row.unit_type)
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = Group(row.block, row.unit_type)
-            if row.block not in block_order:
-                block_order.append(row.block)
-        types_seen.setdefault(row.unit_type, row.type_label)
-        group.total += 1
-        total += 1
-        if complete:
-            group.done += 1
-            done += 1
-        if _matches(row, filters, words):
-            group.rows.append(row)
-            shown += 1
+    done = done_condition(phase, minimum)
+    kept = _conditions(filters, done)
+    participant = CampaignUnit.campaign_id == campaign.id
+    tallies = db.session.execute(
+        sa.select(BLOCK, Unit.unit_type, sa.func.count(), sa.func.count().filter(done),
+                  sa.func.count().filter(sa.and_(*kept)) if kept else sa.func.count(),
+                  *[sa.func.max(column) for column in SERIES_COLUMNS.values()])
+        .select_from(CampaignUnit).join(Unit, Unit.id == CampaignUnit.unit_id)
+        .where(participant).group_by(BLOCK, Unit.unit_type)
+    ).all()
 
-    for group in groups.values():
-        _sort(group.rows, filters)
     # Blocks by name with the unnamed block last; unit types in the directory's order (Sở, phòng, THPT, ...).
-    type_rank = {code: index for index, code in enumerate(UNIT_TYPE_LABELS)}
-    blocks = []
-    for name in sorted(block_order, key=lambda b: (b == NO_BLOCK, fold(b))):
-        members = sorted((g for (b, _), g in groups.items() if b == name),
-                         key=lambda g: (type_rank.get(g.unit_type, len(type_rank)), fold(g.label)))
-        blocks.append(Block(name, members))
+    type_rank_of = {code: index for index, code in enumerate(UNIT_TYPE_LABELS)}
+    block_names = sorted({block for block, *_ in tallies}, key=lambda b: (b == NO_BLOCK, fold(b)))
+    type_codes = sorted({unit_type for _, unit_type, *_ in tallies},
+                        key=lambda t: (type_rank_of.get(t, len(type_rank_of)), fold(unit_type_label(t))))
+    block_rank = {name: index for index, name in enumerate(block_names)}
+    type_rank = {code: index for index, code in enumerate(type_codes)}
+    groups = {(block, unit_type): Group(block, unit_type, total, done_count)
+              for block, unit_type, total, done_count, *_ in tallies}
+    # The last day of completion of each series (the chart stretches to it).
+    lasts = {key: max((row[5 + index] for row in tallies if row[5 + index] is not None), default=None)
+             for index, key in enumerate(SERIES_COLUMNS)}
+    shown = sum(row[4] for row in tallies)
 
-    return Board(
+    pager = QueryPage.of(shown, page, per_page) if per_page else None
+    statement = (sa.select(*PROGRESS_COLUMNS, done)
+                 .select_from(CampaignUnit).join(Unit, Unit.id == CampaignUnit.unit_id)
+                 .where(participant, *kept).order_by(*_order(filters, block_rank, type_rank)))
+    if pager is not None:
+        statement = statement.limit(pager.per_page).offset(pager.offset)
+    rows = [(UnitProgress(*row[:-1]), bool(row[-1])) for row in db.session.execute(statement)] if rows else []
+    add_extensions(campaign, [progress for progress, _ in rows])
+    for progress, complete in rows:
+        extension = progress.registration_extension if phase is Phase.REGISTRATION else progress.report_extension
+        row = BoardRow(progress, complete, extension)
+        groups[(row.block, row.unit_type)].rows.append(row)
+
+    blocks = [Block(name, sorted((g for (b, _), g in groups.items() if b == name),
+                                 key=lambda g: type_rank[g.unit_type]))
+              for name in block_names]
+    result = Board(
         campaign=campaign, phase=phase, filters=filters, minimum=minimum, deadline=campaign.deadline(phase),
-        taken_at=now or utcnow(), blocks=blocks, total=total, done=done, shown=shown,
-        block_choices=[b.block for b in blocks],
-        type_choices=sorted(types_seen.items(), key=lambda item: fold(item[1])),
-        chart=build_chart(campaign, phase, participants, minimum, now=now) if chart else None,
+        taken_at=now or utcnow(), blocks=blocks, total=sum(g.total for g in groups.values()),
+        done=sum(g.done for g in groups.values()), shown=shown, block_choices=block_names,
+        type_choices=sorted(((code, unit_type_label(code)) for code in type_codes), key=lambda item: fold(item[1])),
+        chart=build_chart(campaign, phase, minimum, sum(g.total for g in groups.values()), lasts, now=now)
+        if chart else None, page=pager,
     )
+    if pager is not None:
+        pager.items = result.rows
+    return result
 
 
 # --------------------------------------------------------------------------- the chart
 
 
-# The two series read the initiative table alone (the report one adds the result report by its
-# unique key) and leave out non-participants in Python: a join with campaign_unit can be planned
-# as a loop over every pair when PostgreSQL's statistics predate the campaign.
-
-
-def registration_moments(campaign: Campaign, minimum: int, participants: set[int]) -> list[datetime]:
-    """When each participating unit reached `minimum` registered initiatives (one statement).
-
-    An initiative counts from its registered_at (set when it is sent); rows that reached a
-    registered state without it (bulk imports) count from their last change.
-    """
-    moment = sa.func.coalesce(Initiative.registered_at, Initiative.updated_at)
-    ranked = (
-        sa.select(
-            Initiative.unit_id,
-            moment.label("at"),
-            sa.func.row_number().over(partition_by=Initiative.unit_id, order_by=(moment, Initiative.id)).label("n"),
-        )
-        .where(Initiative.campaign_id == campaign.id, Initiative.status.in_(REGISTERED))
-        .subquery()
-    )
-    rows = db.session.execute(sa.select(ranked.c.unit_id, ranked.c.at).where(ranked.c.n == minimum))
-    return [at for unit_id, at in rows if unit_id in participants]
-
-
-def report_moments(campaign: Campaign, participants: set[int]) -> list[datetime]:
-    """When each participating unit had a submitted report for every registered initiative (one statement).
-
-    The day is that of the unit's last report (ResultReport.submitted_at; the initiative's
-    last change when a report row has no submission time).
-    """
-    reported = Initiative.status.in_(REPORTED)
-    moment = sa.func.coalesce(ResultReport.submitted_at, Initiative.updated_at)
-    rows = db.session.execute(
-        sa.select(Initiative.unit_id, sa.func.max(moment).filter(reported))
-        .select_from(Initiative)
-        .outerjoin(ResultReport, ResultReport.initiative_id == Initiative.id)
-        .where(Initiative.campaign_id == campaign.id, Initiative.status.in_(REGISTERED))
-        .group_by(Initiative.unit_id)
-        .having(sa.func.count() == sa.func.count().filter(reported))
-    )
-    return [at for unit_id, at in rows if unit_id in participants and at is not None]
+# Each participant's day of completion is kept on its row (progress.py): registration_done_at, when it
+# reached the minimum of registered initiatives (an initiative counts from its registered_at, or its last
+# change for bulk imports); report_done_at, the last report's submission once every registered initiative
+# has one. A series counts those moments day by day, cumulatively.
 
 
 def phase_start(campaign: Campaign, phase: Phase) -> date:
@@ -395,48 +377,72 @@ def phase_start(campaign: Campaign, phase: Phase) -> date:
     return campaign.registration_deadline + timedelta(days=1)
 
 
-def _cumulative(moments: list[datetime], bounds: list[datetime], key: str, label: str, drawn: int) -> Series:
-    """Per day of the chart, how many moments fall on or before it; `bounds[i]` is day i's first UTC moment."""
-    per_day = [0] * len(bounds)
-    carried = 0
-    for moment in moments:
-        index = bisect_right(bounds, moment) - 1
-        if index < 0:
-            carried += 1
-        else:
-            per_day[index] += 1
-    values, running = [], carried
-    for count in per_day[:drawn]:
-        running += count
-        values.append(running)
-    return Series(key, label, carried, values)
+SERIES_COLUMNS = {"registered": CampaignUnit.registration_done_at, "reported": CampaignUnit.report_done_at}
 
 
-def build_chart(campaign: Campaign, phase: Phase, participants: set[int], minimum: int, *,
-                now: datetime | None = None) -> Chart:
+def _hours_after(column, origin: datetime):
+    """Whole hours from `origin` to the column's moment (-1 before it), computed by the database."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        seconds = sa.cast(sa.func.extract("epoch", column), sa.BigInteger)
+    else:
+        seconds = sa.cast(sa.func.strftime("%s", column), sa.Integer)
+    start = int(origin.replace(tzinfo=timezone.utc).timestamp())
+    return sa.case((column < origin, -1), else_=(seconds - start) // 3600)
+
+
+def _series(campaign: Campaign, keys: list[str], bounds: list[datetime],
+            drawn: int) -> dict[str, tuple[int, list[int]]]:
+    """{key: (carried, cumulative count at the end of each drawn day)}; `bounds[i]` is day i's first UTC moment.
+
+    The database counts the moments per hour after the first day's start (one statement for every
+    series); each hour falls in one day of the campaign's time zone, whose days begin on the hour."""
+    per_day = {key: [0] * len(bounds) for key in keys}
+    carried = dict.fromkeys(keys, 0)
+    if keys:
+        selects = []
+        for key in keys:
+            column = SERIES_COLUMNS[key]
+            hour = _hours_after(column, bounds[0]).label("hour")
+            selects.append(sa.select(sa.literal(key).label("key"), hour, sa.func.count())
+                           .where(CampaignUnit.campaign_id == campaign.id, column.is_not(None)).group_by(hour))
+        for key, hour, count in db.session.execute(sa.union_all(*selects)):
+            if hour < 0:
+                carried[key] += count
+            else:
+                per_day[key][bisect_right(bounds, bounds[0] + timedelta(hours=hour)) - 1] += count
+    result = {}
+    for key in keys:
+        values, running = [], carried[key]
+        for count in per_day[key][:drawn]:
+            running += count
+            values.append(running)
+        result[key] = (carried[key], values)
+    return result
+
+
+def build_chart(campaign: Campaign, phase: Phase, minimum: int, participants: int, lasts: dict[str, datetime | None],
+                *, now: datetime | None = None) -> Chart:
+    """The cumulative series of the phase; `lasts` holds each series' latest moment (from the board's tallies)."""
     tz = campaign.timezone
     today = local_today(tz, now=now)
     start = phase_start(campaign, phase)
     deadline = campaign.deadline(phase)
-    registered = registration_moments(campaign, minimum, participants)
-    moments = {"registered": registered}
-    if phase is Phase.REPORT:
-        moments["reported"] = report_moments(campaign, participants)
+    keys = ["reported", "registered"] if phase is Phase.REPORT else ["registered"]
     # Late work under an extension stretches the chart past the deadline.
-    last = max((m for ms in moments.values() for m in ms), default=None)
+    last = max((lasts[key] for key in keys if lasts[key] is not None), default=None)
     end = max(deadline, to_local(last, tz).date() if last else deadline, start)
     # Days in the campaign's time zone: each moment is placed by the UTC moments the days begin at.
     days = (end - start).days + 1
     bounds = [start_of_day_utc(start + timedelta(days=i), tz) for i in range(days)]
     drawn = (min(today, end) - start).days + 1 if today >= start else 0
+    counts = _series(campaign, keys, bounds, drawn)
     noun = "đơn vị" if minimum == 1 else f"đơn vị đủ {minimum} đề xuất"
-    series = [_cumulative(registered, bounds, "registered", f"Số {noun} đã đăng ký (lũy kế)", drawn)]
-    if phase is Phase.REPORT:
-        series.insert(0, _cumulative(
-            moments["reported"], bounds, "reported",
-            "Số đơn vị đã báo cáo kết quả mọi đề xuất (lũy kế, theo ngày gửi báo cáo cuối cùng)", drawn,
-        ))
-    return Chart(start=start, end=end, deadline=deadline, today=today, target=len(participants), series=series)
+    labels = {
+        "registered": f"Số {noun} đã đăng ký (lũy kế)",
+        "reported": "Số đơn vị đã báo cáo kết quả mọi đề xuất (lũy kế, theo ngày gửi báo cáo cuối cùng)",
+    }
+    series = [Series(key, labels[key], *counts[key]) for key in keys]
+    return Chart(start=start, end=end, deadline=deadline, today=today, target=participants, series=series)
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """Who has done what in a campaign: the numbers behind the board and the reminders.
 
-One grouped query gives, for every participating unit, how many initiatives it has
-registered and reported and when it last touched them; everything else (rates per
-block, the list of who is missing a phase) is computed from those rows.
+Every participant's counts (registered, reported, drafts, last activity) are kept on its
+campaign_unit row by `progress.py`; everything else (rates per block, the list of who is
+missing a phase) is computed from those rows.
 """
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from thidua import workflow
 from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
 from thidua.extensions import db
-from thidua.registration.models import Initiative
 from thidua.units.models import Unit
 
 REGISTERED = [s.value for s in workflow.COUNTS_AS_REGISTERED]
@@ -60,22 +59,11 @@ class UnitProgress:
 
 def unit_progress(campaign: Campaign) -> list[UnitProgress]:
     """Every participating unit with its counts, in two queries whatever the number of units."""
-    # Each figure is a subquery correlated on (campaign_id, unit_id) alone, the initiative index,
-    # with the status test in FILTER so that no other index fits: one lookup per unit whatever
-    # PostgreSQL's statistics say. A grouped subquery joined on unit_id was re-aggregated for
-    # every unit when the statistics predated the campaign (the first weeks of each year's
-    # campaign, or after a bulk import): 24 s for 3,000 units.
-    def per_unit(value):
-        return sa.select(value).where(Initiative.campaign_id == CampaignUnit.campaign_id,
-                                      Initiative.unit_id == CampaignUnit.unit_id).scalar_subquery()
-
     rows = db.session.execute(
         sa.select(
             Unit.id, Unit.code, Unit.name, Unit.short_name, Unit.block, Unit.unit_type, Unit.email, Unit.search_text,
-            per_unit(sa.func.count().filter(Initiative.status.in_(REGISTERED))),
-            per_unit(sa.func.count().filter(Initiative.status.in_(REPORTED))),
-            per_unit(sa.func.count().filter(Initiative.status == workflow.State.DRAFT.value)),
-            per_unit(sa.func.max(Initiative.updated_at)),
+            CampaignUnit.registered_count, CampaignUnit.reported_count, CampaignUnit.draft_count,
+            CampaignUnit.last_activity_at,
         )
         .select_from(CampaignUnit)
         .join(Unit, Unit.id == CampaignUnit.unit_id)
@@ -83,13 +71,20 @@ def unit_progress(campaign: Campaign) -> list[UnitProgress]:
         .order_by(Unit.block, Unit.unit_type, Unit.name)
     ).all()
     progress = [UnitProgress(*row) for row in rows]
+    add_extensions(campaign, progress, every=True)
+    return progress
+
+
+def add_extensions(campaign: Campaign, progress: list[UnitProgress], *, every: bool = False) -> None:
+    """The latest extension per unit and phase (one statement; `every`: the list holds all participants)."""
     by_unit = {p.unit_id: p for p in progress}
-    # The latest extension per unit and phase (grants are few; read them all at once).
-    for extension in db.session.execute(
-        sa.select(Extension.unit_id, Extension.phase, Extension.until)
-        .where(Extension.campaign_id == campaign.id)
-        .order_by(Extension.granted_at, Extension.id)
-    ):
+    if not by_unit:
+        return
+    statement = (sa.select(Extension.unit_id, Extension.phase, Extension.until)
+                 .where(Extension.campaign_id == campaign.id).order_by(Extension.granted_at, Extension.id))
+    if not every:
+        statement = statement.where(Extension.unit_id.in_(by_unit))
+    for extension in db.session.execute(statement):
         item = by_unit.get(extension.unit_id)
         if item is None:
             continue
@@ -97,7 +92,6 @@ def unit_progress(campaign: Campaign) -> list[UnitProgress]:
             item.registration_extension = extension.until
         else:
             item.report_extension = extension.until
-    return progress
 
 
 def missing_units(campaign: Campaign, phase: Phase) -> list[UnitProgress]:

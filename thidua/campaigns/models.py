@@ -73,12 +73,26 @@ class Campaign(db.Model):
 
 
 class CampaignUnit(db.Model):
-    """A unit that takes part in a campaign (and so must register and report)."""
+    """A unit that takes part in a campaign (and so must register and report), with its progress.
+
+    The progress columns are kept by `thidua.campaigns.progress` from the unit's initiatives after
+    every flush that changes them; nothing else writes them.
+    """
 
     __tablename__ = "campaign_unit"
 
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), primary_key=True, index=True)
+
+    registered_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    reported_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    draft_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_activity_at: Mapped[datetime | None]
+    # When the unit reached the campaign's minimum of registered initiatives (the minimum-th one's
+    # registration), and when it had sent the results report of every registered initiative (the
+    # last report's submission); None while the phase is not done.
+    registration_done_at: Mapped[datetime | None]
+    report_done_at: Mapped[datetime | None]
 
     unit: Mapped[Unit] = relationship(lazy="raise")
 

@@ -157,6 +157,9 @@ def set_participants(campaign: Campaign, groups: set[tuple[str, str]], *, actor)
     to_remove = current - wanted - with_records
     if to_add:
         db.session.execute(sa.insert(CampaignUnit), [{"campaign_id": campaign.id, "unit_id": u} for u in sorted(to_add)])
+        from thidua.campaigns import progress  # (progress reads the initiatives, whose package imports this one)
+
+        progress.refresh(db.session.connection(), campaign.id, to_add)  # a bulk insert: no flush to follow it
     if to_remove:
         db.session.execute(
             sa.delete(CampaignUnit).where(CampaignUnit.campaign_id == campaign.id, CampaignUnit.unit_id.in_(to_remove))

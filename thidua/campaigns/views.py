@@ -7,7 +7,6 @@ from sqlalchemy.orm import joinedload
 from thidua import workflow
 from thidua.campaigns import board as board_data
 from thidua.campaigns import bp, services
-from thidua.paging import ListPage
 from thidua.campaigns.forms import CampaignForm, ExtensionForm
 from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
 from thidua.exports import workbook_response, write_sheet, xlsx_response
@@ -271,17 +270,14 @@ def board(campaign_id: int):
     phase = board_data.phase_from(request.args.get("phase"), campaign)
     filters = board_data.BoardFilters.from_args(request.args)
     export = request.args.get("format") == "xlsx"
-    result = board_data.build_board(campaign, phase, filters, chart=not export)
     if export:
-        return _board_xlsx(result)
+        return _board_xlsx(board_data.build_board(campaign, phase, filters, chart=False))
     # The rows the filters keep, a page at a time in the board's order; each page repeats its groups' headings.
-    page = ListPage.of(result.rows, request.args.get("page", type=int), current_app.config.get("BOARD_PAGE_SIZE", 200))
-    on_page = {row.unit_id for row in page.items}
-    sections = [(block, group, [row for row in group.rows if row.unit_id in on_page])
-                for block in result.blocks for group in block.types]
+    result = board_data.build_board(campaign, phase, filters, page=request.args.get("page", type=int),
+                                    per_page=current_app.config.get("BOARD_PAGE_SIZE", 200))
     return render_template(
-        "campaigns/board.html", campaign=campaign, board=result, phases=list(Phase), page=page,
-        sections=[section for section in sections if section[2]],
+        "campaigns/board.html", campaign=campaign, board=result, phases=list(Phase), page=result.page,
+        sections=[(block, group, group.rows) for block in result.blocks for group in block.types if group.rows],
         # The same chart drawn for a wide screen and for a phone (CSS shows one of them).
         charts={"wide": result.chart.layout(), "narrow": result.chart.layout(360, 250, 4)} if result.chart else None,
         statuses=board_data.STATUS_CHOICES, sorts=board_data.SORT_CHOICES, orders=board_data.ORDER_CHOICES,

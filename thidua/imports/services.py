@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from thidua import audit, workflow
 from thidua.auth.models import User
+from thidua.campaigns import progress
 from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.extensions import db
 from thidua.imports import matching, parsing
@@ -477,6 +478,7 @@ def apply_batch(batch: ImportBatch, *, actor, data: bytes | None = None) -> dict
         db.session.execute(sa.insert(CampaignUnit), [
             {"campaign_id": campaign.id, "unit_id": unit.id} for unit in plan.new_participants
         ])
+        progress.refresh(db.session.connection(), campaign.id, [unit.id for unit in plan.new_participants])
     rows = plan.to_write
     if batch.kind == REGISTRATION:
         _write_registrations(rows, batch, campaign, actor)

@@ -23,8 +23,7 @@ from thidua.reports.figures import (
     block_figures,
     placeholders_of,
 )
-from thidua.review.models import Criterion
-from thidua.review.ranking import build_ranking
+from thidua.review.models import Criterion, Standing
 from thidua.timeutil import local_today
 
 BINS = 10
@@ -81,7 +80,7 @@ def leaders_dashboard(campaign_id: int | None = None) -> LeadersDashboard:
     if phase is None:
         phase = Phase.REPORT if local_today(campaign.timezone) > campaign.registration_deadline else Phase.REGISTRATION
     result.phase = phase
-    result.board = build_board(campaign, phase)
+    result.board = build_board(campaign, phase, rows=False)
     blocks, total = block_figures(campaign)
     result.total = total
     result.values = placeholders_of(campaign, total)
@@ -94,8 +93,8 @@ def leaders_dashboard(campaign_id: int | None = None) -> LeadersDashboard:
                                     {"Đăng ký": [b.registration_rate for b in blocks],
                                      "Báo cáo kết quả": [b.reporting_rate for b in blocks]},
                                     maximum=100, decimals=1, suffix="%", label_width=18)
-    scores = build_ranking(campaign).rows
-    means = sorted(row.mean for row in scores if row.mean is not None)
+    means = list(db.session.scalars(sa.select(Standing.mean).where(
+        Standing.campaign_id == campaign.id, Standing.mean.is_not(None)).order_by(Standing.mean)))
     result.scored = len(means)
     if means:
         result.median = statistics.median(means)

@@ -118,3 +118,37 @@ class CriterionScore(db.Model):
     review: Mapped[Review] = relationship(back_populates="scores", lazy="raise")
 
     __table_args__ = (sa.UniqueConstraint("review_id", "criterion_id", name="uq_criterion_score"),)
+
+
+class Standing(db.Model):
+    """An initiative's place in the committee's ranking: its review counts and means, kept up to date.
+
+    Kept by `thidua.review.standing` after every flush that changes an assignment, a review, a
+    rubric or an initiative's state; a row exists while the initiative is in a ranked state. The
+    ranking page reads a page of these rows in the ranking's order instead of averaging every score
+    of the campaign on each request.
+    """
+
+    __tablename__ = "initiative_standing"
+
+    initiative_id: Mapped[int] = mapped_column(sa.ForeignKey("initiative.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(sa.String(20))
+    registered_at: Mapped[datetime | None]
+    assigned: Mapped[int] = mapped_column(default=0)  # active assignments
+    reviews: Mapped[int] = mapped_column(default=0)  # submitted reviews of active assignments
+    mean: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))  # mean total, rounded half up
+    first_mean: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))  # mean of the rubric's first criterion
+    low: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
+    high: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
+    criterion_means: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)  # {"criterion id": "12.50"}
+
+    __table_args__ = (
+        sa.Index("ix_initiative_standing_campaign_status", "campaign_id", "status"),
+        # The ranking's order (see ranking.TIE_BREAK), so that a page of it is read from the index.
+        # PostgreSQL only: SQLite cannot put NULLS LAST in an index (and sorts its small campaigns fast).
+        sa.Index("ix_initiative_standing_rank", "campaign_id", sa.text("mean DESC NULLS LAST"),
+                 sa.text("first_mean DESC NULLS LAST"), sa.text("low DESC NULLS LAST"),
+                 sa.text("registered_at NULLS LAST"), "initiative_id").ddl_if(dialect="postgresql"),
+    )

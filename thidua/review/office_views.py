@@ -17,7 +17,6 @@ from thidua.forms import ButtonForm
 from thidua.jobs.models import Job, JobStatus
 from thidua.jobs.services import dispatch, start_job
 from thidua.notifications.mail import mail_enabled
-from thidua.paging import ListPage
 from thidua.registration.models import AREA_LABELS, Initiative
 from thidua.review import bp, ranking as ranking_data, setup
 from thidua.review.forms import CriterionForm, LevelForm, SettingsForm
@@ -354,18 +353,14 @@ def remind(campaign_id: int):
 @bp.get(PREFIX + "/xep-hang")
 def ranking(campaign_id: int):
     campaign = _campaign(campaign_id)
-    data = ranking_data.build_ranking(campaign)
     filters = ranking_data.RankingFilters.from_args(request.args)
-    rows = filters.apply(data.rows)
-    page = ListPage.of(rows, request.args.get("page", type=int), current_app.config.get("RANKING_PAGE_SIZE", 100))
-    blocks = sorted({r.unit.block for r in data.rows if r.unit.block})
-    areas = sorted({r.initiative.area for r in data.rows})
-    unit_types = sorted({r.unit.unit_type for r in data.rows})
+    data = ranking_data.ranking_page(campaign, filters, request.args.get("page", type=int),
+                                     current_app.config.get("RANKING_PAGE_SIZE", 100))
     return render_template(
-        "review/office/ranking.html", campaign=campaign, data=data, rows=page.items, page=page, filters=filters,
-        blocks=blocks,
-        areas=[(a, AREA_LABELS.get(a, a)) for a in areas],
-        unit_types=[(t, unit_type_label(t)) for t in unit_types], state_labels=STATE_LABELS, form=ButtonForm(),
+        "review/office/ranking.html", campaign=campaign, data=data, rows=data.rows, page=data.page, filters=filters,
+        blocks=data.blocks,
+        areas=[(a, AREA_LABELS.get(a, a)) for a in data.areas],
+        unit_types=[(t, unit_type_label(t)) for t in data.unit_types], state_labels=STATE_LABELS, form=ButtonForm(),
     )
 
 
@@ -388,7 +383,7 @@ def ranking_action(campaign_id: int):
     reason = (request.form.get("reason") or "").strip()
     try:
         if action == "apply_proposal":
-            made = ranking_data.apply_proposal(ranking_data.build_ranking(campaign), actor=current_user)
+            made = ranking_data.apply_proposal(campaign, actor=current_user)
             message = f"Đã đưa {made} sáng kiến vào danh sách đề xuất khen thưởng theo ngưỡng điểm và số lượng."
         elif action in RANKING_ACTIONS:
             ids = [i for i in (_int(v) for v in request.form.getlist("initiative")) if i is not None]
@@ -466,8 +461,8 @@ def export_scores(campaign_id: int):
 @bp.get(PREFIX + "/xuat-xep-hang.xlsx")
 def export_ranking(campaign_id: int):
     campaign = _campaign(campaign_id)
-    data = ranking_data.build_ranking(campaign)
-    rows = ranking_data.RankingFilters.from_args(request.args).apply(data.rows)
+    data = ranking_data.build_ranking(campaign, ranking_data.RankingFilters.from_args(request.args))
+    rows = data.rows
     workbook = Workbook(write_only=True)
     write_sheet(
         workbook, title=f"Kết quả xếp hạng — {campaign.name}", sheet_title="Xếp hạng",

@@ -1,25 +1,22 @@
-"""Aggregating the committee's scores, ranking the initiatives, and proposing the shortlist.
+"""The committee's ranking of the initiatives, and the proposed shortlist.
 
-Only submitted reviews of active assignments count. Per initiative: the mean of the
-reviewers' totals and of each criterion (Decimal, rounded half up to 2 places), the
-lowest and highest total and their spread; an initiative is flagged for discussion when
-the spread is above the campaign's threshold.
+Only submitted reviews of active assignments count. Per initiative (kept on its Standing row
+by `standing.py`): the mean of the reviewers' totals and of each criterion (Decimal, rounded
+half up to 2 places), the lowest and highest total and their spread; an initiative is flagged
+for discussion when the spread is above the campaign's threshold.
 
 The ranking (TIE_BREAK says it on the page): higher mean total; then higher mean on the
 first criterion of the rubric; then higher lowest total; then earlier registration; then
 the smaller id. The means compared are the rounded ones shown on the page, so that anyone
-can check the order from the table.
-
-The whole ranking is built from a fixed number of queries whatever the number of
-initiatives (criteria, levels, initiatives with their units, totals, criterion scores,
-levels chosen by hand).
+can check the order from the table. The order is the database's (`ORDER`, an index on
+PostgreSQL), so a page of the ranking reads that page's rows; the position of each row is a
+window over the campaign's standings, which the filters do not renumber.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -27,29 +24,22 @@ from thidua import audit, workflow
 from thidua.audit import AuditLog
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
-from thidua.registration.models import Initiative, InitiativeLabels
-from thidua.review.models import Assignment, CommendationLevel, Criterion, CriterionScore, Review
-from thidua.review.services import REVIEW_SUBMITTED
-from thidua.units.models import Unit
+from thidua.paging import QueryPage
+from thidua.registration.models import AREA_LABELS, Initiative, InitiativeLabels
+from thidua.review.models import CommendationLevel, Criterion, Standing
+from thidua.review.standing import RANKED_STATES, TWO_PLACES, mean  # noqa: F401  (part of this module's API)
+from thidua.units.models import UNIT_TYPE_LABELS, Unit
 from thidua.workflow import State
 
-TWO_PLACES = Decimal("0.01")
 TIE_BREAK = ("Xếp theo điểm trung bình (làm tròn 2 chữ số) từ cao xuống thấp; bằng điểm thì xét lần lượt: "
              "điểm trung bình tiêu chí đầu tiên ({first}) cao hơn, điểm thấp nhất cao hơn, "
              "đăng ký sớm hơn, số hiệu sáng kiến nhỏ hơn.")
-# States shown in the ranking: those that have been (or are being) scored.
-RANKED_STATES = (State.UNDER_REVIEW.value, State.SCORED.value, State.SHORTLISTED.value, State.NOT_AWARDED.value,
-                 State.AWARDED.value, State.PUBLISHED.value)
 # States whose initiatives take part in the shortlist proposal.
 PROPOSABLE = (State.SCORED.value, State.SHORTLISTED.value)
 LEVEL_ACTION = "review.level_chosen"
-
-
-def mean(values) -> Decimal | None:
-    values = [Decimal(v) for v in values]
-    if not values:
-        return None
-    return (sum(values, Decimal(0)) / len(values)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+# The ranking's order; unscored initiatives come last.
+ORDER = (Standing.mean.desc().nulls_last(), Standing.first_mean.desc().nulls_last(), Standing.low.desc().nulls_last(),
+         Standing.registered_at.asc().nulls_last(), Standing.initiative_id.asc())
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,142 +77,24 @@ class UnitLine:
 class RankedInitiative:
     initiative: InitiativeLine
     unit: UnitLine
-    totals: list[Decimal] = field(default_factory=list)
+    reviews: int = 0
+    assigned: int = 0
     criterion_means: dict[int, Decimal | None] = field(default_factory=dict)
     mean: Decimal | None = None
     low: Decimal | None = None
     high: Decimal | None = None
-    spread: Decimal | None = None
     flagged: bool = False
     rank: int | None = None
     proposed: CommendationLevel | None = None
     chosen_level: str | None = None  # the level named when it was shortlisted
-    assigned: int = 0
 
     @property
-    def reviews(self) -> int:
-        return len(self.totals)
+    def spread(self) -> Decimal | None:
+        return self.high - self.low if self.low is not None and self.high is not None else None
 
     @property
     def complete(self) -> bool:
         return self.assigned > 0 and self.reviews >= self.assigned
-
-
-@dataclass
-class Ranking:
-    campaign: Campaign
-    criteria: list[Criterion]
-    levels: list[CommendationLevel]
-    rows: list[RankedInitiative]
-
-    @property
-    def tie_break(self) -> str:
-        return TIE_BREAK.format(first=self.criteria[0].name if self.criteria else "—")
-
-    @property
-    def flagged(self) -> int:
-        return sum(1 for r in self.rows if r.flagged)
-
-
-def build_ranking(campaign: Campaign) -> Ranking:
-    criteria = list(db.session.scalars(sa.select(Criterion).where(Criterion.campaign_id == campaign.id)
-                                       .order_by(Criterion.position, Criterion.id)))
-    levels = list(db.session.scalars(sa.select(CommendationLevel).where(CommendationLevel.campaign_id == campaign.id)
-                                     .order_by(CommendationLevel.position, CommendationLevel.id)))
-    # Plain rows of the columns a ranking shows or sorts by, not ORM objects: thousands of them are read.
-    items = db.session.execute(
-        sa.select(*[getattr(Initiative, name) for name in InitiativeLine.COLUMNS],
-                  *[getattr(Unit, name) for name in UnitLine.COLUMNS])
-        .join(Unit, Unit.id == Initiative.unit_id)
-        .where(Initiative.campaign_id == campaign.id, Initiative.status.in_(RANKED_STATES))
-    ).all()
-    width = len(InitiativeLine.COLUMNS)
-    items = [(InitiativeLine(*item[:width]), UnitLine(*item[width:])) for item in items]
-    rows = {initiative.id: RankedInitiative(initiative, unit) for initiative, unit in items}
-    # Active assignments with their review's state and total: one query.
-    for initiative_id, status, total, computed in db.session.execute(
-        sa.select(Assignment.initiative_id, Review.status, Review.total,
-                  sa.select(sa.func.sum(CriterionScore.score)).where(CriterionScore.review_id == Review.id)
-                  .scalar_subquery())
-        .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .where(Assignment.campaign_id == campaign.id, Assignment.conflict_at.is_(None))
-    ):
-        row = rows.get(initiative_id)
-        if row is None:
-            continue
-        row.assigned += 1
-        if status == REVIEW_SUBMITTED:
-            value = total if total is not None else computed
-            row.totals.append(Decimal(value if value is not None else 0))
-    # Per-criterion scores of submitted reviews: one query.
-    scores: dict[int, dict[int, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
-    for initiative_id, criterion_id, score in db.session.execute(
-        sa.select(Assignment.initiative_id, CriterionScore.criterion_id, CriterionScore.score)
-        .join(Review, Review.assignment_id == Assignment.id)
-        .join(CriterionScore, CriterionScore.review_id == Review.id)
-        .where(Assignment.campaign_id == campaign.id, Assignment.conflict_at.is_(None),
-               Review.status == REVIEW_SUBMITTED, CriterionScore.score.is_not(None))
-    ):
-        scores[initiative_id][criterion_id].append(Decimal(score))
-    # The level named when each was shortlisted (latest wins): one query.
-    for object_id, details in db.session.execute(
-        sa.select(AuditLog.object_id, AuditLog.details)
-        .where(AuditLog.campaign_id == campaign.id, AuditLog.action == LEVEL_ACTION)
-        .order_by(AuditLog.id)
-    ):
-        if object_id in rows:
-            rows[object_id].chosen_level = (details or {}).get("level")
-
-    threshold = Decimal(campaign.disagreement_threshold)
-    for row in rows.values():
-        row.mean = mean(row.totals)
-        row.criterion_means = {c.id: mean(scores[row.initiative.id][c.id]) for c in criteria}
-        if row.totals:
-            row.low, row.high = min(row.totals), max(row.totals)
-            row.spread = row.high - row.low
-            row.flagged = len(row.totals) > 1 and row.spread > threshold
-    first = criteria[0].id if criteria else None
-    ranked = sorted(rows.values(), key=lambda r: sort_key(r, first))
-    position = 0
-    for row in ranked:
-        if row.mean is not None:
-            position += 1
-            row.rank = position
-    propose(ranked, levels)
-    return Ranking(campaign, criteria, levels, ranked)
-
-
-def sort_key(row: RankedInitiative, first_criterion_id: int | None):
-    """Mean desc, first criterion's mean desc, lowest total desc, registered earlier, id; unscored last."""
-    none_last = Decimal("-1")
-    first_mean = row.criterion_means.get(first_criterion_id) if first_criterion_id is not None else None
-    registered = row.initiative.registered_at or datetime.max
-    return (row.mean is None, -(row.mean if row.mean is not None else none_last),
-            -(first_mean if first_mean is not None else none_last), -(row.low if row.low is not None else none_last),
-            registered, row.initiative.id)
-
-
-def propose(ranked: list[RankedInitiative], levels: list[CommendationLevel]) -> None:
-    """For each level in order, walk the ranking and give it the not-yet-placed initiatives whose mean reaches
-    its threshold, until its maximum count is reached. Only scored (or already shortlisted) initiatives
-    whose reviews are all in take part."""
-    for row in ranked:
-        row.proposed = None
-    placed: set[int] = set()
-    for level in levels:
-        count = 0
-        for row in ranked:
-            if level.max_count is not None and count >= level.max_count:
-                break
-            if row.initiative.id in placed or row.mean is None or row.initiative.status not in PROPOSABLE:
-                continue
-            if not row.complete:
-                continue
-            if level.min_score is not None and row.mean < Decimal(level.min_score):
-                continue
-            row.proposed = level
-            placed.add(row.initiative.id)
-            count += 1
 
 
 @dataclass
@@ -237,17 +109,177 @@ class RankingFilters:
         return cls(block=(args.get("block") or "").strip(), area=(args.get("area") or "").strip(),
                    unit_type=(args.get("unit_type") or "").strip(), flagged=args.get("flagged") == "1")
 
-    def apply(self, rows: list[RankedInitiative]) -> list[RankedInitiative]:
-        return [r for r in rows
-                if (not self.block or r.unit.block == self.block)
-                and (not self.area or r.initiative.area == self.area)
-                and (not self.unit_type or r.unit.unit_type == self.unit_type)
-                and (not self.flagged or r.flagged)]
+    def conditions(self, threshold: int) -> list:
+        conditions = []
+        if self.block:
+            conditions.append(Unit.block == self.block)
+        if self.area:
+            conditions.append(Initiative.area == self.area)
+        if self.unit_type:
+            conditions.append(Unit.unit_type == self.unit_type)
+        if self.flagged:
+            conditions.append(flagged_condition(threshold))
+        return conditions
 
     def as_args(self) -> dict:
         args = {"block": self.block, "area": self.area, "unit_type": self.unit_type,
                 "flagged": "1" if self.flagged else ""}
         return {k: v for k, v in args.items() if v}
+
+
+def flagged_condition(threshold: int):
+    """More than one review, and the totals further apart than the campaign's threshold."""
+    return sa.and_(Standing.reviews > 1, Standing.high - Standing.low > threshold)
+
+
+@dataclass
+class Ranking:
+    campaign: Campaign
+    criteria: list[Criterion]
+    levels: list[CommendationLevel]
+    rows: list[RankedInitiative]  # the whole ranking (build_ranking) or one page of it (ranking_page)
+    total: int = 0  # initiatives in the ranking
+    flagged: int = 0  # of which flagged for discussion
+    page: QueryPage | None = None
+    blocks: list[str] = field(default_factory=list)  # the filters' choices, from the whole ranking
+    areas: list[str] = field(default_factory=list)
+    unit_types: list[str] = field(default_factory=list)
+
+    @property
+    def tie_break(self) -> str:
+        return TIE_BREAK.format(first=self.criteria[0].name if self.criteria else "—")
+
+
+def _rubric(campaign: Campaign) -> tuple[list[Criterion], list[CommendationLevel]]:
+    criteria = list(db.session.scalars(sa.select(Criterion).where(Criterion.campaign_id == campaign.id)
+                                       .order_by(Criterion.position, Criterion.id)))
+    levels = list(db.session.scalars(sa.select(CommendationLevel).where(CommendationLevel.campaign_id == campaign.id)
+                                     .order_by(CommendationLevel.position, CommendationLevel.id)))
+    return criteria, levels
+
+
+_STANDING_COLUMNS = (Standing.reviews, Standing.assigned, Standing.criterion_means, Standing.mean, Standing.low,
+                     Standing.high)
+
+
+def _rows(campaign: Campaign, filters: RankingFilters | None, *, limit: int | None = None, offset: int = 0):
+    """The ranking's rows (plain columns) in order, each with its position in the whole ranking.
+
+    Unfiltered, the page is cut inside the window (the index gives the order: only the page's rows are
+    read); filtered, every position is computed and the filters applied to the joined rows."""
+    position = sa.func.row_number().over(order_by=ORDER).label("position")
+    ranked = sa.select(Standing.initiative_id, position).where(Standing.campaign_id == campaign.id)
+    conditions = filters.conditions(campaign.disagreement_threshold) if filters else []
+    if limit is not None and not conditions:
+        ranked = ranked.order_by(*ORDER).limit(limit).offset(offset)
+    ranked = ranked.subquery()
+    statement = (
+        sa.select(ranked.c.position, *_STANDING_COLUMNS,
+                  *[getattr(Initiative, name) for name in InitiativeLine.COLUMNS],
+                  *[getattr(Unit, name) for name in UnitLine.COLUMNS])
+        .select_from(ranked)
+        .join(Standing, Standing.initiative_id == ranked.c.initiative_id)
+        .join(Initiative, Initiative.id == ranked.c.initiative_id)
+        .join(Unit, Unit.id == Initiative.unit_id)
+        .where(*conditions)
+        .order_by(ranked.c.position)
+    )
+    if limit is not None and conditions:
+        statement = statement.limit(limit).offset(offset)
+    return db.session.execute(statement)
+
+
+def _ranked(row, criteria: list[Criterion], threshold: Decimal) -> RankedInitiative:
+    width = len(InitiativeLine.COLUMNS)
+    position, reviews, assigned, means, average, low, high = row[:7]
+    means = means or {}
+    item = RankedInitiative(
+        InitiativeLine(*row[7:7 + width]), UnitLine(*row[7 + width:]), reviews=reviews, assigned=assigned,
+        criterion_means={c.id: Decimal(means[str(c.id)]) if str(c.id) in means else None for c in criteria},
+        mean=average, low=low, high=high, rank=position if average is not None else None,
+    )
+    item.flagged = reviews > 1 and item.spread is not None and item.spread > threshold
+    return item
+
+
+def _annotate(rows: list[RankedInitiative], proposal: dict[int, CommendationLevel], campaign_id: int) -> None:
+    """The proposed level, and the level named when each was shortlisted (latest wins): one query."""
+    by_id = {row.initiative.id: row for row in rows}
+    for row in rows:
+        row.proposed = proposal.get(row.initiative.id)
+    if not by_id:
+        return
+    for object_id, details in db.session.execute(
+        sa.select(AuditLog.object_id, AuditLog.details)
+        .where(AuditLog.campaign_id == campaign_id, AuditLog.action == LEVEL_ACTION,
+               *([AuditLog.object_type == "initiative", AuditLog.object_id.in_(by_id)] if len(by_id) <= 1000 else []))
+        .order_by(AuditLog.id)
+    ):
+        if object_id in by_id:
+            by_id[object_id].chosen_level = (details or {}).get("level")
+
+
+def propose(campaign: Campaign, levels: list[CommendationLevel]) -> dict[int, CommendationLevel]:
+    """For each level in order, walk the ranking and give it the not-yet-placed initiatives whose mean reaches
+    its threshold, until its maximum count is reached. Only scored (or already shortlisted) initiatives
+    whose reviews are all in take part. Reads only the head of the ranking the levels can reach."""
+    if not levels:
+        return {}
+    statement = (sa.select(Standing.initiative_id, Standing.mean)
+                 .where(Standing.campaign_id == campaign.id, Standing.status.in_(PROPOSABLE),
+                        Standing.assigned > 0, Standing.reviews >= Standing.assigned, Standing.mean.is_not(None))
+                 .order_by(*ORDER))
+    if all(level.min_score is not None for level in levels):
+        statement = statement.where(Standing.mean >= min(Decimal(level.min_score) for level in levels))
+    if all(level.max_count is not None for level in levels):
+        statement = statement.limit(sum(level.max_count for level in levels))
+    candidates = db.session.execute(statement).all()
+    proposal: dict[int, CommendationLevel] = {}
+    for level in levels:
+        count = 0
+        for initiative_id, average in candidates:
+            if level.max_count is not None and count >= level.max_count:
+                break
+            if initiative_id in proposal:
+                continue
+            if level.min_score is not None and average < Decimal(level.min_score):
+                continue
+            proposal[initiative_id] = level
+            count += 1
+    return proposal
+
+
+def build_ranking(campaign: Campaign, filters: RankingFilters | None = None) -> Ranking:
+    """The whole ranking (for the exports, the award list and the reports): a fixed number of queries."""
+    criteria, levels = _rubric(campaign)
+    threshold = Decimal(campaign.disagreement_threshold)
+    rows = [_ranked(row, criteria, threshold) for row in _rows(campaign, filters)]
+    _annotate(rows, propose(campaign, levels), campaign.id)
+    return Ranking(campaign, criteria, levels, rows, total=len(rows), flagged=sum(1 for r in rows if r.flagged))
+
+
+def ranking_page(campaign: Campaign, filters: RankingFilters, page: int | None, per_page: int) -> Ranking:
+    """One page of the ranking, with its counts and the filters' choices: a fixed number of queries."""
+    criteria, levels = _rubric(campaign)
+    threshold = campaign.disagreement_threshold
+    total, flagged = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count().filter(flagged_condition(threshold)))
+        .where(Standing.campaign_id == campaign.id)
+    ).one()
+    conditions = filters.conditions(threshold)
+    matching = total if not conditions else db.session.scalar(
+        sa.select(sa.func.count()).select_from(Standing)
+        .join(Initiative, Initiative.id == Standing.initiative_id).join(Unit, Unit.id == Initiative.unit_id)
+        .where(Standing.campaign_id == campaign.id, *conditions))
+    pager = QueryPage.of(matching, page, per_page)
+    rows = [_ranked(row, criteria, Decimal(threshold))
+            for row in _rows(campaign, filters, limit=per_page, offset=pager.offset)]
+    pager.items = rows
+    _annotate(rows, propose(campaign, levels), campaign.id)
+    # The filters offer every block of the directory, every area and every unit type.
+    blocks = list(db.session.scalars(sa.select(Unit.block).where(Unit.block != "").distinct().order_by(Unit.block)))
+    return Ranking(campaign, criteria, levels, rows, total=total, flagged=flagged, page=pager, blocks=blocks,
+                   areas=list(AREA_LABELS), unit_types=list(UNIT_TYPE_LABELS))
 
 
 # --- Shortlist actions (all through the state module, all audited) -----------------------------
@@ -259,12 +291,15 @@ def shortlist(initiative: Initiative, *, actor, level: CommendationLevel | None,
                  details={"level": level.name if level else None, "level_id": level.id if level else None})
 
 
-def apply_proposal(ranking: Ranking, *, actor) -> int:
-    """Shortlist every scored initiative the proposal places, with its level."""
-    placed = [row for row in ranking.rows if row.proposed is not None and row.initiative.status == State.SCORED.value]
-    ids = [row.initiative.id for row in placed]
-    objects = {i.id: i for i in db.session.scalars(sa.select(Initiative).where(Initiative.id.in_(ids)))} if ids else {}
-    for row in placed:
-        shortlist(objects[row.initiative.id], actor=actor, level=row.proposed,
+def apply_proposal(campaign: Campaign, *, actor) -> int:
+    """Shortlist every scored initiative the proposal places, with its level, in ranking order."""
+    _, levels = _rubric(campaign)
+    proposal = propose(campaign, levels)
+    objects = list(db.session.scalars(
+        sa.select(Initiative).join(Standing, Standing.initiative_id == Initiative.id)
+        .where(Initiative.id.in_(proposal), Initiative.status == State.SCORED.value).order_by(*ORDER)
+    )) if proposal else []
+    for initiative in objects:
+        shortlist(initiative, actor=actor, level=proposal[initiative.id],
                   note="Theo đề xuất tự động (ngưỡng điểm, số lượng)")
-    return len(placed)
+    return len(objects)
