@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from thidua.awards.services import format_score, grouped
+from thidua.awards.services import AwardLine, format_score, grouped
 from thidua.documents import (
     CENTER,
     DOCX_MIMETYPE,
@@ -32,7 +32,7 @@ def _summary(text: str | None) -> str:
     return summary[:SUMMARY_LIMIT].rstrip() + "…" if len(summary) > SUMMARY_LIMIT else summary
 
 
-def build_document(*, campaign, award_list, summaries: dict[int, str], today: date,
+def build_document(*, campaign, award_list, lines: list[AwardLine], today: date,
                    signer_title: str = "GIÁM ĐỐC") -> bytes:
     document = OfficialDocument(landscape=True, body_size=13)
     document.heading(issuer_heading(campaign, today))
@@ -45,20 +45,17 @@ def build_document(*, campaign, award_list, summaries: dict[int, str], today: da
                            f"{award_list.decision_date:%d/%m/%Y})", italic=True, size=13)
     document.paragraph("", after=6)
 
-    entries = list(award_list.entries) if award_list is not None else []
-
     def rows():
-        for _kind, title, items in grouped(entries):
+        for _kind, title, items in grouped(lines):
             yield title
-            for number, entry in enumerate(items, start=1):
-                initiative = entry.initiative
-                yield [number, entry.recipient_name, entry.recipient_title, initiative.unit.name, initiative.title,
-                       initiative.area_label, _summary(summaries.get(initiative.id)), format_score(entry.score),
-                       entry.level.name if entry.level else "", entry.note]
+            for number, line in enumerate(items, start=1):
+                yield [number, line.recipient_name, line.recipient_title, line.unit_name, line.title,
+                       line.area_label, _summary(line.achievements), format_score(line.score),
+                       line.level_name or "", line.note]
 
     document.table(COLUMNS, rows(), size=11, groups=True)
-    tap_the = sum(1 for e in entries if e.recipient_type == "tap_the")
-    document.paragraph(f"Danh sách có {tap_the} tập thể và {len(entries) - tap_the} cá nhân.", italic=True, size=12,
+    tap_the = sum(1 for line in lines if line.recipient_type == "tap_the")
+    document.paragraph(f"Danh sách có {tap_the} tập thể và {len(lines) - tap_the} cá nhân.", italic=True, size=12,
                        align=LEFT, before=6, after=6)
     signer = ""
     if award_list is not None:

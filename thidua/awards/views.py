@@ -183,21 +183,24 @@ def decision(campaign_id: int):
 
 # --- Exports -------------------------------------------------------------------------------------
 
-def _export_rows(award_list):
-    entries = list(award_list.entries) if award_list else []
-    summaries = services.summaries([e.initiative_id for e in entries])
-    for _, title, items in services.grouped(entries):
+def _export_rows(lines: list[services.AwardLine]):
+    for _, title, items in services.grouped(lines):
         yield [title] + [""] * (len(XLSX_HEADERS) - 1)
-        for number, e in enumerate(items, start=1):
-            yield [number, e.recipient_name, e.recipient_title, e.initiative.unit.name, e.initiative.id,
-                   e.initiative.title, e.initiative.area_label, summaries.get(e.initiative_id, ""),
-                   float(e.score) if e.score is not None else None, e.level.name if e.level else "", e.note]
+        for number, line in enumerate(items, start=1):
+            yield [number, line.recipient_name, line.recipient_title, line.unit_name, line.initiative_id,
+                   line.title, line.area_label, line.achievements or "",
+                   float(line.score) if line.score is not None else None, line.level_name or "", line.note]
+
+
+def _list_and_lines(campaign: Campaign):
+    award_list = services.award_list_heading(campaign.id)
+    return award_list, services.load_award_lines(award_list.id) if award_list is not None else []
 
 
 @bp.route(PREFIX + ".xlsx")
 def export_xlsx(campaign_id: int):
     campaign = _campaign(campaign_id)
-    award_list = services.load_award_list(campaign.id)
+    award_list, lines = _list_and_lines(campaign)
     title = f"DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG — {campaign.name}"
     if award_list is not None:
         title += f" ({award_list.status_label}"
@@ -206,18 +209,14 @@ def export_xlsx(campaign_id: int):
         title += ")"
     workbook = Workbook(write_only=True)
     write_sheet(workbook, title=title, sheet_title="Đề nghị khen thưởng", headers=XLSX_HEADERS,
-                widths=[6, 30, 18, 30, 8, 45, 30, 50, 10, 30, 25], rows=_export_rows(award_list))
+                widths=[6, 30, 18, 30, 8, 45, 30, 50, 10, 30, 25], rows=_export_rows(lines))
     return workbook_response(workbook, f"de-nghi-khen-thuong-{campaign.id}.xlsx")
 
 
 @bp.route(PREFIX + ".docx")
 def export_docx(campaign_id: int):
     campaign = _campaign(campaign_id)
-    award_list = services.load_award_list(campaign.id)
-    entries = list(award_list.entries) if award_list else []
-    content = build_document(
-        campaign=campaign, award_list=award_list, summaries=services.summaries([e.initiative_id for e in entries]),
-        today=local_today(),
-    )
+    award_list, lines = _list_and_lines(campaign)
+    content = build_document(campaign=campaign, award_list=award_list, lines=lines, today=local_today())
     return send_file(io.BytesIO(content), mimetype=DOCX_MIMETYPE, as_attachment=True,
                      download_name=f"de-nghi-khen-thuong-{campaign.id}.docx")
