@@ -5,7 +5,6 @@ import io
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from openpyxl import Workbook
 from sqlalchemy.orm.exc import StaleDataError
 
 from thidua.awards import bp, services
@@ -13,7 +12,7 @@ from thidua.awards.documents import DOCX_MIMETYPE, build_document
 from thidua.awards.forms import DecisionForm, EntryForm, ReopenForm
 from thidua.awards.models import RECIPIENT_LABELS
 from thidua.campaigns.models import Campaign
-from thidua.exports import workbook_response, write_sheet
+from thidua.exports import ExportWorkbook, workbook_response, write_sheet
 from thidua.extensions import db
 from thidua.forms import ButtonForm
 from thidua.review.models import CommendationLevel
@@ -207,7 +206,7 @@ def export_xlsx(campaign_id: int):
         if award_list.decision_number:
             title += f", Quyết định số {award_list.decision_number} ngày {award_list.decision_date:%d/%m/%Y}"
         title += ")"
-    workbook = Workbook(write_only=True)
+    workbook = ExportWorkbook(rows=len(lines))
     write_sheet(workbook, title=title, sheet_title="Đề nghị khen thưởng", headers=XLSX_HEADERS,
                 widths=[6, 30, 18, 30, 8, 45, 30, 50, 10, 30, 25], rows=_export_rows(lines))
     return workbook_response(workbook, f"de-nghi-khen-thuong-{campaign.id}.xlsx")

@@ -1,7 +1,6 @@
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from openpyxl import Workbook
 from sqlalchemy.orm import joinedload
 
 from thidua import workflow
@@ -9,7 +8,7 @@ from thidua.campaigns import board as board_data
 from thidua.campaigns import bp, services
 from thidua.campaigns.forms import CampaignForm, ExtensionForm
 from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
-from thidua.exports import workbook_response, write_sheet, xlsx_response
+from thidua.exports import ExportWorkbook, workbook_response, write_sheet, xlsx_response
 from thidua.extensions import db
 from thidua.forms import ButtonForm, choices
 from thidua.registration.models import AREA_LABELS, KIND_LABELS, Initiative
@@ -306,7 +305,7 @@ def _board_xlsx(result: board_data.Board):
             yield [f"Cộng {block.block}", "", block.total, block.done, block.missing, round(block.rate, 1)]
         yield ["Tổng cộng", "", result.total, result.done, result.missing, round(result.rate, 1)]
 
-    workbook = Workbook(write_only=True)
+    workbook = ExportWorkbook(rows=len(result.rows))
     write_sheet(
         workbook, sheet_title="Tiến độ", title=heading,
         headers=["STT", "Khối", "Loại đơn vị", "Đơn vị", "Số đề xuất đã đăng ký", "Số đã báo cáo",

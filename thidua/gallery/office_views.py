@@ -103,6 +103,6 @@ def _replications_xlsx(rows, by: str):
 
     title = "Nhân rộng mô hình theo đơn vị áp dụng" if by == "unit" else "Nhân rộng mô hình theo mô hình"
     return xlsx_response(f"nhan-rong-theo-{'don-vi' if by == 'unit' else 'mo-hinh'}.xlsx", title=title,
-                         headers=headers, rows=lines(), sheet_title="Nhân rộng",
+                         headers=headers, rows=lines(), sheet_title="Nhân rộng", expected_rows=len(rows),
                          widths=[6, 40, 30, 30, 30, 22, 8, 16, 16, 50] if by == "unit"
                          else [6, 50, 30, 30, 8, 12, 34, 22, 16, 50])

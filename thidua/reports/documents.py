@@ -5,13 +5,10 @@ replaced by computed figures.
 """
 from __future__ import annotations
 
-import tempfile
 from datetime import date
 
-from openpyxl import Workbook
-
 from thidua.documents import CENTER, Column, OfficialDocument, issuer_heading
-from thidua.exports import write_sheet
+from thidua.exports import ExportWorkbook, write_sheet
 from thidua.registration.models import KIND_LABELS
 from thidua.reports.figures import CampaignFigures, decimal, fill, number, percent
 
@@ -229,10 +226,10 @@ def build_report_docx(figures: CampaignFigures, draft: dict[str, str], *, day: d
     return document.to_bytes()
 
 
-def build_report_workbook(figures: CampaignFigures) -> Workbook:
+def build_report_workbook(figures: CampaignFigures) -> ExportWorkbook:
     """One sheet per table of the report; numbers as numbers, so the office can add them up again."""
     campaign = figures.campaign
-    workbook = Workbook(write_only=True)
+    workbook = ExportWorkbook(rows=len(figures.annex) + len(figures.indicators) + len(figures.highlights))
     total = figures.total
     write_sheet(workbook, sheet_title="Tổng hợp", title=f"Tổng hợp — {campaign.name}",
                 headers=["Nội dung", "Số liệu"], widths=[60, 18], rows=[
@@ -275,11 +272,3 @@ def build_report_workbook(figures: CampaignFigures) -> Workbook:
                 rows=[[position, r.unit_name, r.block, r.title, r.kind_label, r.area_label, r.status_label,
                        "Có" if r.reported else "Chưa", r.score] for position, r in enumerate(figures.annex, start=1)])
     return workbook
-
-
-def workbook_bytes(workbook: Workbook):
-    """The saved workbook as a file object (spooled to disk past 8 MB), positioned at its start."""
-    buffer = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(buffer)
-    buffer.seek(0)
-    return buffer

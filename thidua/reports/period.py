@@ -11,15 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from openpyxl import Workbook
-from openpyxl.chart import BarChart as XlBarChart
-from openpyxl.chart import Reference
 
 from thidua.campaigns.compliance import REGISTERED
 from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.charts import BarChart
 from thidua.documents import CENTER, Column, OfficialDocument, issuer_heading
-from thidua.exports import write_sheet
+from thidua.exports import ExportWorkbook, write_sheet
 from thidua.extensions import db
 from thidua.registration.models import AREA_LABELS, Initiative
 from thidua.reports.figures import (
@@ -167,8 +164,9 @@ def _rate_rows(summary: PeriodSummary):
                    figures.registration_rate, figures.reported_units, figures.reporting_rate, figures.initiatives]
 
 
-def period_workbook(summary: PeriodSummary) -> Workbook:
-    workbook = Workbook(write_only=True)
+def period_workbook(summary: PeriodSummary) -> ExportWorkbook:
+    # The lists of units are the long sheets; the others have a row per year, block or area.
+    workbook = ExportWorkbook(rows=len(summary.every_year) + len(summary.never))
     years = [str(y.year) for y in summary.years]
     rates = write_sheet(
         workbook, sheet_title="Theo năm", title=f"Tổng kết giai đoạn {summary.period}: tỷ lệ theo năm",
@@ -179,16 +177,16 @@ def period_workbook(summary: PeriodSummary) -> Workbook:
                y.total.reported_units, y.total.reporting_rate, y.total.initiatives, y.shortlisted, y.awarded]
               for y in summary.years],
     )
-    if summary.years:
-        chart = XlBarChart()
-        chart.title = "Tỷ lệ đăng ký và báo cáo (%)"
-        chart.y_axis.title = "%"
-        first, last = 4, 3 + len(summary.years)  # heading, blank, header rows come first
-        for column in (4, 6):
-            chart.add_data(Reference(rates, min_col=column, min_row=3, max_row=last), titles_from_data=True)
-        chart.set_categories(Reference(rates, min_col=1, min_row=first, max_row=last))
-        chart.width, chart.height = 16, 8
-        rates.add_chart(chart, "K3")
+    if summary.years:  # a native Excel chart of the two rates, drawn from the sheet's cells
+        chart = workbook.add_chart({"type": "column"})
+        first, last = 3, 2 + len(summary.years)  # zero-based rows: heading, blank and header rows come first
+        for column in (3, 5):  # the registration rate (D) and the reporting rate (F), named by their header
+            chart.add_series({"name": [rates.name, 2, column], "categories": [rates.name, first, 0, last, 0],
+                              "values": [rates.name, first, column, last, column]})
+        chart.set_title({"name": "Tỷ lệ đăng ký và báo cáo (%)"})
+        chart.set_y_axis({"name": "%"})
+        chart.set_size({"width": 605, "height": 302})  # 16 × 8 cm
+        rates.insert_chart("K3", chart)
     write_sheet(workbook, sheet_title="Theo khối", title="Tỷ lệ theo năm và khối",
                 headers=["Năm", "Khối", "Số đơn vị tham gia", "Đã đăng ký", "Tỷ lệ đăng ký (%)", "Đã báo cáo",
                          "Tỷ lệ báo cáo (%)", "Số sáng kiến"],

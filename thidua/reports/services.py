@@ -14,7 +14,6 @@ from thidua.reports.documents import (
     build_report_docx,
     build_report_workbook,
     default_draft,
-    workbook_bytes,
 )
 from thidua.reports.figures import FIGURE_STEPS, campaign_figures, unknown_placeholders
 from thidua.reports.models import NARRATIVE_SECTIONS, CityReport, ReportDraft
@@ -97,7 +96,7 @@ def generate_report(job: Job, progress: Progress) -> dict:
     storage = get_storage()
     stored_docx = storage.save(io.BytesIO(docx), max_size=MAX_FILE)
     del docx
-    with workbook_bytes(build_report_workbook(figures)) as xlsx:
+    with build_report_workbook(figures).saved() as xlsx:
         stored_xlsx = storage.save(xlsx, max_size=MAX_FILE)
     progress.advance(message="Đã lập bảng tính.")
     old_keys = [key for key in (report.docx_key, report.xlsx_key) if key]  # a rerun replaces its files

@@ -6,12 +6,11 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from openpyxl import Workbook
 
 from thidua import workflow
 from thidua.auth.models import User
 from thidua.campaigns.models import Campaign
-from thidua.exports import workbook_response, write_sheet
+from thidua.exports import ExportWorkbook, workbook_response, write_sheet
 from thidua.extensions import db
 from thidua.forms import ButtonForm
 from thidua.jobs.models import Job, JobStatus
@@ -445,7 +444,7 @@ def export_scores(campaign_id: int):
                Review.status == REVIEW_SUBMITTED)
         .order_by(Initiative.id, User.full_name, User.id, Criterion.position, Criterion.id)
     ).all()
-    workbook = Workbook(write_only=True)
+    workbook = ExportWorkbook(rows=len(rows))
     write_sheet(
         workbook, title=f"Điểm chấm chi tiết — {campaign.name}", sheet_title="Điểm chấm",
         headers=["Mã SK", "Tên sáng kiến", "Đơn vị", "Thành viên Hội đồng", "Tiêu chí", "Điểm tối đa", "Điểm",
@@ -463,7 +462,7 @@ def export_ranking(campaign_id: int):
     campaign = _campaign(campaign_id)
     data = ranking_data.build_ranking(campaign, ranking_data.RankingFilters.from_args(request.args))
     rows = data.rows
-    workbook = Workbook(write_only=True)
+    workbook = ExportWorkbook(rows=len(rows))
     write_sheet(
         workbook, title=f"Kết quả xếp hạng — {campaign.name}", sheet_title="Xếp hạng",
         headers=["Hạng", "Mã SK", "Tên sáng kiến", "Đơn vị", "Khối", "Lĩnh vực", "Trạng thái", "Số phiếu"]
