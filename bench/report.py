@@ -64,16 +64,29 @@ def _child(database_url: str, upload: str, campaign_id: int) -> None:
         job = start_job(GENERATE_REPORT, campaign_id=campaign_id, report_id=report.id)
         report.job_id = job.id
         db.session.commit()
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        before = _peak_kib()
         started = time.perf_counter()
         execute(job.id)
         elapsed = time.perf_counter() - started
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        peak = _peak_kib()
         job = db.session.get(Job, job.id)
         report = db.session.get(CityReport, report.id)
         print(json.dumps({"seconds": elapsed, "rss_before_kib": before, "rss_peak_kib": peak, "status": job.status,
                           "error": job.error, "docx": report.docx_size, "xlsx": report.xlsx_size,
                           "headline": report.headline}))
+
+
+def _peak_kib() -> int:
+    """This process's own peak RSS. getrusage's ru_maxrss would also count the parent's size when this child
+    was started (Linux keeps the largest RSS across fork and exec); /proc's VmHWM is this program's alone."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _enrich(campaign_id: int, seed: int) -> dict:
