@@ -91,15 +91,16 @@ def new(campaign_id: int):
     if form.validate_on_submit():
         try:
             initiative = services.create_initiative(
-                campaign, unit, actor=current_user, values=_values(form), authors=form.author_rows()
+                campaign, unit, actor=current_user, values=_values(form), authors=form.author_rows(), checked=True
             )
         except WorkflowError as error:
             db.session.rollback()
             flash(str(error), "error")
         else:
+            initiative_id = initiative.id  # read before the commit expires it: no reload of the whole row
             db.session.commit()
             flash("Đã lưu bản nháp. Thủ trưởng đơn vị sẽ gửi đăng ký khi hồ sơ đầy đủ.", "success")
-            return redirect(url_for("registration.detail", initiative_id=initiative.id))
+            return redirect(url_for("registration.detail", initiative_id=initiative_id))
     return render_template("registration/form.html", form=form, campaign=campaign, initiative=None), (
         400 if form.errors else 200
     )
@@ -171,7 +172,7 @@ def edit(initiative_id: int):
 
 @bp.post("/sang-kien/<int:initiative_id>/trang-thai")
 def transition(initiative_id: int):
-    initiative = get_initiative_or_404(initiative_id, with_authors=True)
+    initiative = get_initiative_or_404(initiative_id)  # the registration check reads the authors if it needs them
     if not permissions.can_view(current_user, initiative):
         abort(403)
     form = TransitionForm()
