@@ -1,3 +1,5 @@
+from functools import cache
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -14,35 +16,53 @@ from thidua.registration.models import Initiative
 from thidua.workflow import State, WorkflowError
 
 
-def get_initiative_or_404(initiative_id: int, *, with_authors: bool = False) -> Initiative:
+# The statements of the most frequent requests are built once per process (functools.cache) and run
+# with their values as parameters: SQLAlchemy finds a reused statement's compiled form without
+# rebuilding the statement and its cache key, which is about half the CPU of a small query.
+
+@cache
+def _initiative_query(with_authors: bool) -> sa.Select:
     stmt = (
         sa.select(Initiative)
         .options(joinedload(Initiative.unit), joinedload(Initiative.campaign))
-        .where(Initiative.id == initiative_id)
+        .where(Initiative.id == sa.bindparam("initiative_id"))
     )
-    if with_authors:
-        stmt = stmt.options(selectinload(Initiative.authors))
-    initiative = db.session.scalar(stmt)
+    return stmt.options(selectinload(Initiative.authors)) if with_authors else stmt
+
+
+def get_initiative_or_404(initiative_id: int, *, with_authors: bool = False) -> Initiative:
+    initiative = db.session.scalar(_initiative_query(with_authors), {"initiative_id": initiative_id})
     if initiative is None:
         abort(404)
     return initiative
 
 
+@cache
+def _dashboard_queries() -> tuple[sa.Select, sa.Select]:
+    campaigns = (
+        sa.select(Campaign)
+        .join(CampaignUnit, CampaignUnit.campaign_id == Campaign.id)
+        .where(CampaignUnit.unit_id == sa.bindparam("unit_id"))
+        .order_by(Campaign.year.desc(), Campaign.id.desc())
+    )
+    initiatives = (
+        sa.select(Initiative)
+        .where(Initiative.unit_id == sa.bindparam("unit_id"),
+               Initiative.campaign_id.in_(sa.bindparam("campaign_ids", expanding=True)))
+        .order_by(Initiative.created_at, Initiative.id)
+    )
+    return campaigns, initiatives
+
+
 @bp.get("/don-vi")
 def dashboard():
     unit = current_user.unit
-    campaigns = db.session.scalars(
-        sa.select(Campaign)
-        .join(CampaignUnit, CampaignUnit.campaign_id == Campaign.id)
-        .where(CampaignUnit.unit_id == unit.id)
-        .order_by(Campaign.year.desc(), Campaign.id.desc())
-    ).all()
+    campaigns_query, initiatives_query = _dashboard_queries()
+    campaigns = db.session.scalars(campaigns_query, {"unit_id": unit.id}).all()
     ids = [c.id for c in campaigns]
     extensions = extensions_in_force(ids, unit.id)
     initiatives = db.session.scalars(
-        sa.select(Initiative)
-        .where(Initiative.unit_id == unit.id, Initiative.campaign_id.in_(ids))
-        .order_by(Initiative.created_at, Initiative.id)
+        initiatives_query, {"unit_id": unit.id, "campaign_ids": ids}
     ).all() if ids else []
     by_campaign: dict[int, list[Initiative]] = {c.id: [] for c in campaigns}
     for initiative in initiatives:
