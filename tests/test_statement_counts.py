@@ -25,7 +25,7 @@ PAGES = [
     ("/don-vi-truc-thuoc", "secretariat", 5),
     ("/quan-tri/tai-khoan", "secretariat", 3),
     ("/nhat-ky", "secretariat", 4),
-    ("/sang-kien/{initiative}", "head", 7),
+    ("/sang-kien/{initiative}", "head", 5),  # user, initiative, authors, history, extensions
 ]
 
 

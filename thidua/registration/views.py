@@ -137,15 +137,17 @@ def detail(initiative_id: int):
         .where(AuditLog.object_type == "initiative", AuditLog.object_id == initiative.id)
         .order_by(AuditLog.at, AuditLog.id)
     ).all()
-    moves = workflow.available_transitions(initiative, current_user)
-    missing = (
-        services.missing_for_registration(initiative)
-        if initiative.status == State.DRAFT and permissions.is_own_unit(current_user, initiative) else []
-    )
     extensions = extensions_in_force([initiative.campaign_id], initiative.unit_id)
     window, report_window = (
         make_window(initiative.campaign, phase, extensions.get((initiative.campaign_id, phase.value)))
         for phase in (Phase.REGISTRATION, Phase.REPORT)
+    )
+    # The buttons are checked against these windows: no query of the extension per move.
+    moves = workflow.available_transitions(initiative, current_user,
+                                           windows={Phase.REGISTRATION: window, Phase.REPORT: report_window})
+    missing = (
+        services.missing_for_registration(initiative)
+        if initiative.status == State.DRAFT and permissions.is_own_unit(current_user, initiative) else []
     )
     return render_template(
         "registration/detail.html", initiative=initiative, history=history, moves=moves, missing=missing,
