@@ -25,7 +25,7 @@ PAGES = [
     ("/don-vi-truc-thuoc", "secretariat", 5),
     ("/quan-tri/tai-khoan", "secretariat", 3),
     ("/nhat-ky", "secretariat", 4),
-    ("/sang-kien/{initiative}", "head", 7),
+    ("/sang-kien/{initiative}", "head", 5),  # user, initiative, authors, history, extensions
 ]
 
 
@@ -168,3 +168,41 @@ def test_gallery_detail_statement_count_does_not_grow_with_adoptions(world, clie
     db.session.commit()
     large = measure(client, url)
     assert small == large and large <= 7, (small, large)  # entry, initiative, report, indicators, files, adoptions, award
+
+
+# --- the two forms every unit sends on the evening of the deadline ------------------------------
+
+def sent(client, url: str, data: dict, token: str) -> list[str]:
+    with count_statements() as statements:
+        response = client.post(url, {**data, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return statements
+
+
+def test_a_new_draft_runs_eight_statements(world, client):
+    """The user, the campaign, participation, the extension, the initiative, the unit's progress (its row read,
+    then recomputed: campaigns/progress.py), the audit row: the phase is checked once, and the draft is not read
+    back after the commit for its address."""
+    from tests.registration.test_deadlines import form_data
+
+    client.login(world.editor)
+    url = f"/don-vi/phong-trao/{world.campaign.id}/dang-ky-moi"
+    token = client.csrf_token(url)
+    statements = sent(client, url, form_data(), token)
+    assert len(statements) == 8, statements
+    assert sum("AS anon_1" in s and "FROM campaign_unit" in s for s in statements) == 1, statements  # participation
+    assert sum("FROM extension" in s for s in statements) == 1, statements
+    assert not any(s.lstrip().startswith("SELECT initiative.") for s in statements), statements
+
+
+def test_sending_a_registration_runs_seven_statements(world, client):
+    """The user, the initiative (with its unit and campaign), the extension, the audit row, the update, the unit's
+    progress (read, recomputed): a collective's authors are not read."""
+    initiative = own_initiative(world)
+    client.login(world.head)
+    token = client.csrf_token()
+    statements = sent(client, f"/sang-kien/{initiative.id}/trang-thai", {"target": "registered"}, token)
+    assert len(statements) == 7, statements
+    assert not any("FROM initiative_author" in s for s in statements), statements
+    db.session.expire_all()
+    assert db.session.get(Initiative, initiative.id).status == "registered"

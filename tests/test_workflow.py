@@ -191,3 +191,16 @@ def test_unpublishing_returns_to_awarded_only_when_the_award_decision_names_the_
         workflow.transition(initiative, State.SHORTLISTED, actor=world.secretariat)
     workflow.transition(initiative, State.AWARDED, actor=world.secretariat)
     assert initiative.status == State.AWARDED.value
+
+
+def test_the_buttons_read_each_phase_window_once(world):
+    """A draft offers two moves of Đợt 1 to its unit head: its extension is read once, not once per move."""
+    from tests.conftest import count_statements
+
+    initiative = factories.initiative(world.campaign, world.school, actor=world.editor)
+    db.session.flush()
+    assert world.head.is_active and world.campaign.timezone  # loaded before counting
+    with count_statements() as statements:
+        moves = workflow.available_transitions(initiative, world.head)
+    assert {target for target, _ in moves} == {State.REGISTERED, State.WITHDRAWN}
+    assert len(statements) == 1, statements

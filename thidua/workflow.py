@@ -169,8 +169,12 @@ def actor_may(transition: Transition, initiative, actor) -> bool:
 
 def check_transition(initiative, target: State, *, actor, reason: str | None = None,
                      now: datetime | None = None, check_requirements: bool = True,
-                     imported: bool = False) -> Transition:
-    """Raise a WorkflowError if the move may not be made now by this actor; return it otherwise."""
+                     imported: bool = False, windows: dict | None = None) -> Transition:
+    """Raise a WorkflowError if the move may not be made now by this actor; return it otherwise.
+
+    `windows`: the initiative's phase windows (PhaseWindow by Phase) the caller already has; a window
+    read here is added to it, so that checking several moves reads each phase's extension once.
+    """
     # Imported here: campaigns.services imports this module's states.
     from thidua.campaigns.services import phase_window
 
@@ -190,7 +194,11 @@ def check_transition(initiative, target: State, *, actor, reason: str | None = N
         raise ReasonRequired(f"Cần ghi rõ lý do để “{move.label}”.")
     if move.phase is not None:
         moment = now or utcnow()
-        window = phase_window(initiative.campaign_id, initiative.unit_id, move.phase)
+        window = windows.get(move.phase) if windows is not None else None
+        if window is None:
+            window = phase_window(initiative.campaign_id, initiative.unit_id, move.phase)
+            if windows is not None:
+                windows[move.phase] = window
         window.check(moment)
     if check_requirements and move.requires:
         REQUIREMENTS[move.requires](initiative)
@@ -231,16 +239,22 @@ def transition(initiative, target: State, *, actor, reason: str | None = None,
     return initiative
 
 
-def available_transitions(initiative, actor, *, now: datetime | None = None) -> list[tuple[State, Transition]]:
-    """The moves this actor can make now, for the buttons on the page."""
+def available_transitions(initiative, actor, *, now: datetime | None = None,
+                          windows: dict | None = None) -> list[tuple[State, Transition]]:
+    """The moves this actor can make now, for the buttons on the page.
+
+    `windows`: the initiative's phase windows the page already has (see check_transition); each phase's
+    window is read once however many moves it governs.
+    """
     moves = []
     current = state_of(initiative)
+    windows = dict(windows or {})
     for (source, target), move in TRANSITIONS.items():
         if source is not current:
             continue
         try:
             check_transition(initiative, target, actor=actor, reason="-", now=now,
-                             check_requirements=move.offer_only_if_met)
+                             check_requirements=move.offer_only_if_met, windows=windows)
         except WorkflowError:
             continue
         moves.append((target, move))

@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -394,15 +395,21 @@ def group_due(due: list[DueReminder]) -> list[tuple[Campaign, Phase, str, list[U
 
 # --- the unit's notifications -----------------------------------------------------------------
 
+@cache
+def _latest_query() -> sa.Select:
+    # Built once per process: the unit's dashboard runs it on every visit (see registration.views).
+    unread = sa.func.sum(sa.case((Notification.read_at.is_(None), 1), else_=0)).over()
+    return (
+        sa.select(Notification, unread)
+        .where(Notification.unit_id == sa.bindparam("unit_id"))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(sa.bindparam("limit"))
+    )
+
+
 def latest_for_unit(unit_id: int, limit: int = NOTIFICATIONS_SHOWN) -> tuple[list[Notification], int]:
     """The unit's latest notifications and how many of all its notifications are unread, in one query."""
-    unread = sa.func.sum(sa.case((Notification.read_at.is_(None), 1), else_=0)).over()
-    rows = db.session.execute(
-        sa.select(Notification, unread)
-        .where(Notification.unit_id == unit_id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(limit)
-    ).all()
+    rows = db.session.execute(_latest_query(), {"unit_id": unit_id, "limit": limit}).all()
     return [row[0] for row in rows], (int(rows[0][1] or 0) if rows else 0)
 
 

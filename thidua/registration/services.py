@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
+
 from thidua import audit
 from thidua.campaigns.models import Campaign, Phase
 from thidua.campaigns.services import is_participant, phase_window
@@ -43,14 +46,29 @@ class IncompleteRegistration(WorkflowError):
         self.missing = missing
 
 
+def authors_of(initiative: Initiative) -> list[InitiativeAuthor]:
+    """The initiative's authors, read now when it was loaded without them (the relationship refuses lazy loads).
+
+    Only initiatives by named persons need them to register, so the transition does not load them for a
+    collective's initiative: one statement fewer per registration sent.
+    """
+    if "authors" in sa.inspect(initiative).unloaded:
+        set_committed_value(initiative, "authors", db.session.scalars(
+            sa.select(InitiativeAuthor).where(InitiativeAuthor.initiative_id == initiative.id)
+            .order_by(InitiativeAuthor.position)
+        ).all())
+    return initiative.authors
+
+
 def missing_for_registration(initiative: Initiative) -> list[str]:
     missing = [label for field, label in REQUIRED_TO_REGISTER.items() if not getattr(initiative, field)]
     if initiative.author_type == "tap_the" and not initiative.collective_name:
         missing.append("Tên tập thể thực hiện")
     if initiative.author_type == "ca_nhan":
-        if not initiative.authors:
+        authors = authors_of(initiative)
+        if not authors:
             missing.append("Danh sách tác giả")
-        elif sum(a.contribution for a in initiative.authors) != 100:
+        elif sum(a.contribution for a in authors) != 100:
             missing.append("Tổng tỷ lệ đóng góp của tác giả bằng 100%")
     return missing
 
@@ -80,9 +98,15 @@ def _set_authors(initiative: Initiative, rows: list[dict]) -> None:
 
 
 def create_initiative(campaign: Campaign, unit: Unit, *, actor, values: dict, authors: list[dict],
-                      now: datetime | None = None) -> Initiative:
-    """Save a new draft for the unit. Refused when the unit is not taking part or the phase is closed."""
-    check_can_draft(campaign, unit, now=now)
+                      now: datetime | None = None, checked: bool = False) -> Initiative:
+    """Save a new draft for the unit. Refused when the unit is not taking part or the phase is closed.
+
+    `checked`: the caller has just run check_can_draft for this campaign and unit in the same
+    transaction (the form view does, before showing or reading the form), so its two queries are
+    not run twice.
+    """
+    if not checked:
+        check_can_draft(campaign, unit, now=now)
     moment = now or utcnow()
     initiative = Initiative(
         campaign_id=campaign.id, unit_id=unit.id, status=State.DRAFT.value, created_by_id=actor.id,
