@@ -38,3 +38,44 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         # With WAL, NORMAL keeps the database consistent after a crash and commits without an fsync each.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+# --- ending a request that only read ----------------------------------------------------------
+# psycopg forgets its prepared statements on every ROLLBACK (PostgreSQL objects might have changed),
+# and a request's session ends with one whenever it did not commit: every page that only reads made
+# PostgreSQL parse and plan each of its statements again, on every request. A transaction that sent
+# nothing but SELECTs ends the same with COMMIT (row locks of SELECT ... FOR UPDATE are released
+# either way), so the statements stay prepared. The flag below is per connection and per
+# transaction; any statement that does not begin with SELECT counts as a write.
+
+_WROTE = "thidua_wrote"
+
+
+@sa.event.listens_for(sa.engine.Engine, "begin")
+def _transaction_begins(connection) -> None:
+    connection.info[_WROTE] = False
+
+
+@sa.event.listens_for(sa.engine.Engine, "before_cursor_execute")
+def _note_writes(connection, cursor, statement, parameters, context, executemany) -> None:
+    if not connection.info.get(_WROTE) and statement.lstrip()[:6].upper() != "SELECT":
+        connection.info[_WROTE] = True
+
+
+def end_read_only_transaction(error: BaseException | None = None) -> None:
+    """At the end of an application context: commit the session's transaction if it only read.
+
+    Anything else is left to Flask-SQLAlchemy's teardown, which rolls back: an error, objects added
+    or changed and not flushed, a statement that was not a plain SELECT, or a failing COMMIT.
+    """
+    if error is not None or not db.session.registry.has():
+        return
+    session = db.session()
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return
+    if session.connection().info.get(_WROTE, True):
+        return
+    try:
+        session.commit()
+    except sa.exc.SQLAlchemyError:
+        session.rollback()

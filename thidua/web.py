@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from thidua import access
-from thidua.extensions import db, login_manager
+from thidua.extensions import db, end_read_only_transaction, login_manager
 from thidua.markup import render_markdown
 from thidua.security import NulInForm
 from thidua.timeutil import format_date, format_moment
@@ -61,6 +61,8 @@ def init_app(app) -> None:
         return user
 
     app.before_request(access.enforce)
+    # Registered after Flask-SQLAlchemy's teardown, so it runs before it (teardowns run in reverse).
+    app.teardown_appcontext(end_read_only_transaction)
 
     tz = app.config["TIMEZONE"]
     app.jinja_env.filters["date"] = format_date
