@@ -75,6 +75,7 @@ def end_read_only_transaction(error: BaseException | None = None) -> None:
         return
     if session.connection().info.get(_WROTE, True):
         return
+    session.expire_on_commit = False  # it is closed right after: nothing to mark for reloading
     try:
         session.commit()
     except sa.exc.SQLAlchemyError:
