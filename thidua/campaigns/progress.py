@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -30,9 +31,12 @@ _TRACKED = ("status", "updated_at", "registered_at", "campaign_id", "unit_id")
 _CHUNK = 500  # units per UPDATE when many are refreshed at once
 
 
-def _values(minimum: int) -> dict:
-    """The SET clause: every figure as a subquery correlated on (campaign_id, unit_id), the initiative index."""
+@cache
+def _statements(postgresql: bool, every: bool) -> tuple[sa.Select, sa.Update]:
+    """The lock-and-read of the campaign's minimum and the UPDATE, built once per process (a write runs them
+    on every flush that touches an initiative); the campaign, the units and the minimum are parameters."""
     cu, i, rr = CampaignUnit.__table__, Initiative.__table__, ResultReport.__table__
+    # Every figure is a subquery correlated on (campaign_id, unit_id), the initiative index.
     own = (i.c.campaign_id == cu.c.campaign_id, i.c.unit_id == cu.c.unit_id)
     registered, reported = i.c.status.in_(REGISTERED), i.c.status.in_(REPORTED)
 
@@ -42,13 +46,13 @@ def _values(minimum: int) -> dict:
     moment = sa.func.coalesce(i.c.registered_at, i.c.updated_at)
     # The minimum-th registration, in the order they were sent (imports without a moment count from their last change).
     reached = (sa.select(moment).where(*own, registered).order_by(moment, i.c.id)
-               .offset(max(1, minimum) - 1).limit(1).scalar_subquery())
+               .offset(sa.bindparam("b_offset")).limit(1).scalar_subquery())
     # Every registered initiative reported: the moment of the last report (or of the last change without one).
     last_report = (sa.select(sa.func.max(sa.func.coalesce(rr.c.submitted_at, i.c.updated_at)))
                    .select_from(i.outerjoin(rr, rr.c.initiative_id == i.c.id))
                    .where(*own, reported).scalar_subquery())
     pending = sa.exists().where(*own, registered, sa.not_(reported))
-    return {
+    values = {
         "registered_count": count(registered),
         "reported_count": count(reported),
         "draft_count": count(i.c.status == workflow.State.DRAFT.value),
@@ -56,31 +60,31 @@ def _values(minimum: int) -> dict:
         "registration_done_at": reached,
         "report_done_at": sa.case((sa.and_(sa.exists().where(*own, registered), sa.not_(pending)), last_report)),
     }
+    where = [cu.c.campaign_id == sa.bindparam("b_campaign_id")]
+    if not every:
+        where.append(cu.c.unit_id.in_(sa.bindparam("b_unit_ids", expanding=True)))
+    # The campaign's minimum, read with the rows, which PostgreSQL locks (SQLite serialises writers already).
+    rows = (sa.select(Campaign.min_initiatives_per_unit).select_from(cu)
+            .join(Campaign, Campaign.id == cu.c.campaign_id).where(*where).order_by(cu.c.unit_id))
+    if postgresql:
+        rows = rows.with_for_update(of=cu)
+    return rows, sa.update(cu).where(*where).values(values)
 
 
 def refresh(connection: sa.Connection, campaign_id: int, unit_ids: Iterable[int] | None = None) -> None:
     """Recompute the progress of these participants of the campaign (all of them when unit_ids is None)."""
-    cu = CampaignUnit.__table__
+    rows, update = _statements(connection.dialect.name == "postgresql", unit_ids is None)
     if unit_ids is None:
-        batches = [None]
+        batches = [{}]
     else:
         ordered = sorted(set(unit_ids))
-        batches = [ordered[start:start + _CHUNK] for start in range(0, len(ordered), _CHUNK)]
+        batches = [{"b_unit_ids": ordered[start:start + _CHUNK]} for start in range(0, len(ordered), _CHUNK)]
     for batch in batches:
-        where = [cu.c.campaign_id == campaign_id]
-        if batch is not None:
-            if not batch:
-                continue
-            where.append(cu.c.unit_id.in_(batch))
-        # The campaign's minimum, read with the rows, which PostgreSQL locks (SQLite serialises writers already).
-        rows = (sa.select(Campaign.min_initiatives_per_unit).select_from(cu)
-                .join(Campaign, Campaign.id == cu.c.campaign_id).where(*where).order_by(cu.c.unit_id))
-        if connection.dialect.name == "postgresql":
-            rows = rows.with_for_update(of=cu)
-        minimum = connection.execute(rows).scalar()
+        parameters = {"b_campaign_id": campaign_id, **batch}
+        minimum = connection.execute(rows, parameters).scalar()
         if minimum is None:  # no such participant (or the campaign is gone)
             continue
-        connection.execute(sa.update(cu).where(*where).values(_values(minimum)))
+        connection.execute(update, {**parameters, "b_offset": max(1, minimum) - 1})
 
 
 def _history_values(obj, name: str) -> list:
