@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from thidua.extensions import db
+from thidua.storage import write_atomically
 from thidua.timeutil import utcnow
 
 FORMAT = "thidua-backup/1"
@@ -292,7 +293,7 @@ def restore_backup(source: str | os.PathLike, *, force: bool = False) -> Summary
                 data = archive.extractfile(member).read()
                 if _sha256(data) != expected["sha256"]:
                     raise BackupError(f"Tệp {relative} trong bản sao lưu bị hỏng (sai mã kiểm tra).")
-                _write_atomically(root / relative, data)
+                write_atomically(root / relative, io.BytesIO(data))
                 summary.files += 1
                 summary.bytes += len(data)
         if force:  # the rows are committed: files the restored database does not know are leftovers
@@ -301,21 +302,6 @@ def restore_backup(source: str | os.PathLike, *, force: bool = False) -> Summary
                 if path.relative_to(root).as_posix() not in keep:
                     path.unlink(missing_ok=True)
     return summary
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=".upload-", delete=False)
-    try:
-        with handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(handle.name, 0o640)
-        os.replace(handle.name, target)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
 
 
 def _reset_sequences(connection) -> None:

@@ -32,13 +32,43 @@ class Stored:
 
 
 class Storage(Protocol):
-    def save(self, stream: BinaryIO, *, max_size: int) -> Stored: ...
+    def save(self, stream: BinaryIO, *, max_size: int) -> Stored:
+        key = secrets.token_hex(20)
+        size, sha256 = write_atomically(self._path(key), stream, max_size=max_size)
+        return Stored(key, size, sha256)
 
     def open(self, key: str) -> BinaryIO: ...
 
     def delete(self, key: str) -> None: ...
 
     def exists(self, key: str) -> bool: ...
+
+
+def write_atomically(target: Path, stream: BinaryIO, *, max_size: int | None = None) -> tuple[int, str]:
+    """Copy the stream to a temporary file beside `target`, sync it and rename it into place; (size, SHA-256).
+
+    Past max_size the copy stops with TooLarge; on any error the temporary file is removed and
+    nothing appears at `target`."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=".upload-", delete=False)
+    try:
+        with handle:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if max_size is not None and size > max_size:
+                    raise TooLarge(size)
+                digest.update(chunk)
+                handle.write(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(handle.name, 0o640)
+        os.replace(handle.name, target)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    return size, digest.hexdigest()
 
 
 class LocalStorage:
