@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from thidua.campaigns import services
-from thidua.campaigns.compliance import UnitProgress, add_extensions
+from thidua.campaigns.compliance import PROGRESS_COLUMNS, UnitProgress, add_extensions
 from thidua.campaigns.models import Campaign, CampaignUnit, Phase
 from thidua.extensions import db
 from thidua.paging import QueryPage
@@ -294,11 +294,6 @@ def _order(filters: BoardFilters, block_rank: dict[str, int], type_rank: dict[st
         column = CampaignUnit.registered_count if filters.sort == "registered" else CampaignUnit.reported_count
         primary = column.desc() if descending else column.asc()
     return order + [primary] + _name_order(False)
-
-
-PROGRESS_COLUMNS = (Unit.id, Unit.code, Unit.name, Unit.short_name, Unit.block, Unit.unit_type, Unit.email,
-                    Unit.search_text, CampaignUnit.registered_count, CampaignUnit.reported_count,
-                    CampaignUnit.draft_count, CampaignUnit.last_activity_at)
 
 
 def build_board(campaign: Campaign, phase: Phase, filters: BoardFilters | None = None, *,

@@ -57,14 +57,16 @@ class UnitProgress:
         return self.is_missing(phase, minimum) and (phase is Phase.REGISTRATION or self.registered > 0)
 
 
+# The columns a UnitProgress is made of, in its fields' order (the board reads them too).
+PROGRESS_COLUMNS = (Unit.id, Unit.code, Unit.name, Unit.short_name, Unit.block, Unit.unit_type, Unit.email,
+                    Unit.search_text, CampaignUnit.registered_count, CampaignUnit.reported_count,
+                    CampaignUnit.draft_count, CampaignUnit.last_activity_at)
+
+
 def unit_progress(campaign: Campaign) -> list[UnitProgress]:
     """Every participating unit with its counts, in two queries whatever the number of units."""
     rows = db.session.execute(
-        sa.select(
-            Unit.id, Unit.code, Unit.name, Unit.short_name, Unit.block, Unit.unit_type, Unit.email, Unit.search_text,
-            CampaignUnit.registered_count, CampaignUnit.reported_count, CampaignUnit.draft_count,
-            CampaignUnit.last_activity_at,
-        )
+        sa.select(*PROGRESS_COLUMNS)
         .select_from(CampaignUnit)
         .join(Unit, Unit.id == CampaignUnit.unit_id)
         .where(CampaignUnit.campaign_id == campaign.id)
