@@ -11,14 +11,9 @@ from flask_wtf.csrf import CSRFError
 from thidua import access
 from thidua.extensions import db, end_read_only_transaction, login_manager
 from thidua.markup import render_markdown
+from thidua.numbers import format_fixed, format_number, format_percent
 from thidua.security import NulInForm
 from thidua.timeutil import format_date, format_moment
-
-
-def format_decimal(value) -> str:
-    """1245.5 -> "1.245,5" (Vietnamese grouping and decimal comma)."""
-    text = f"{value:,.4f}".rstrip("0").rstrip(".")
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
 def web_address(text: str) -> str | None:
@@ -67,14 +62,14 @@ def init_app(app) -> None:
     tz = app.config["TIMEZONE"]
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["moment"] = lambda value: format_moment(value, tz)
-    app.jinja_env.filters["number"] = lambda value: f"{value:,}".replace(",", ".")
-    app.jinja_env.filters["decimal"] = format_decimal
-    # Scores always with two decimals, the Vietnamese way: 56,33
-    app.jinja_env.filters["score"] = lambda value: f"{value:.2f}".replace(".", ",")
+    # Every number on a page goes through thidua.numbers: 1.245,5 · scores and thresholds 56,33 · 95,6%
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["decimal"] = format_number
+    app.jinja_env.filters["score"] = format_fixed
     app.jinja_env.filters["web_address"] = web_address
     app.jinja_env.filters["combine"] = lambda first, second: {**first, **second}
     app.jinja_env.filters["markdown"] = render_markdown
-    app.jinja_env.filters["percent"] = lambda value: f"{value:.1f}".replace(".", ",") + "%"
+    app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
