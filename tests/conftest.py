@@ -143,6 +143,20 @@ def make_client(app):
 
 
 @pytest.fixture
+def cli(app):
+    """Run a `flask` command on the test database: cli("demo", "load")."""
+    runner = app.test_cli_runner()
+
+    def invoke(*args: str):
+        db.session.commit()  # nothing of the test's own left open while the command writes
+        result = runner.invoke(args=list(args))
+        db.session.expire_all()
+        return result
+
+    return invoke
+
+
+@pytest.fixture
 def world():
     """A small Sở: two schools and a department, a secretariat, a leader, a reviewer, open campaign."""
     return factories.World.build()

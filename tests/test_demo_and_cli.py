@@ -43,19 +43,6 @@ MALFORMED_CSV = (
 )
 
 
-@pytest.fixture
-def cli(app):
-    runner = app.test_cli_runner()
-
-    def invoke(*args: str):
-        db.session.commit()  # nothing of the test's own left open while the command writes
-        result = runner.invoke(args=list(args))
-        db.session.expire_all()
-        return result
-
-    return invoke
-
-
 def _count(model, *where) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
