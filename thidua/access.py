@@ -108,6 +108,7 @@ ACCESS: dict[str, str | frozenset[Role]] = {
     "jobs.detail": OFFICE_AND_LEADERS,
     "jobs.progress": OFFICE_AND_LEADERS,
     "jobs.retry": OFFICE,
+    "jobs.health": OFFICE,
     "notifications.reminders": OFFICE,
     "notifications.send_reminders": OFFICE,
     "notifications.mark_all_read": UNIT,

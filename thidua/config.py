@@ -52,6 +52,8 @@ class Config:
     # A running job writes a heartbeat this often; one silent for JOB_STALE_SECONDS is marked failed.
     JOB_HEARTBEAT_SECONDS = _env_int("THIDUA_JOB_HEARTBEAT_SECONDS", 20)
     JOB_STALE_SECONDS = _env_int("THIDUA_JOB_STALE_SECONDS", 120)
+    # A queued job that no process has started within this time is marked failed (retry button).
+    JOB_START_SECONDS = _env_int("THIDUA_JOB_START_SECONDS", 600)
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = _env_int("MAIL_PORT", 25)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None

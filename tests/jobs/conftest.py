@@ -20,6 +20,7 @@ from tests.conftest import Config
 from tests.notifications.smtp import SmtpServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+WORKER_CLASS = "thidua.jobs.worker.Worker"  # the README's worker command
 
 
 def _redis(url: str):
@@ -116,9 +117,9 @@ def worker_env(redis_url: str, smtp: SmtpServer | None = None) -> dict[str, str]
 
 
 def run_burst_worker(redis_url: str, smtp: SmtpServer | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
-    """`rq worker --burst -u $REDIS_URL thidua`: works off the queue, then exits."""
+    """`rq worker -w thidua.jobs.worker.Worker --burst -u $REDIS_URL thidua`: works off the queue, then exits."""
     result = subprocess.run(
-        [*rq_command(), "worker", "--burst", "-u", redis_url, "thidua"],
+        [*rq_command(), "worker", "-w", WORKER_CLASS, "--burst", "-u", redis_url, "thidua"],
         cwd=ROOT, env=worker_env(redis_url, smtp), capture_output=True, text=True, timeout=timeout,
     )
     assert result.returncode == 0, f"worker exited {result.returncode}\n{result.stdout}\n{result.stderr}"

@@ -23,7 +23,7 @@ from thidua.extensions import db
 from thidua.jobs.models import Job, JobStatus
 from thidua.notifications.models import Notification, ReminderLog
 
-from tests.jobs.conftest import ROOT, redis_client, redis_server_url, redis_url, rq_command, run_burst_worker, worker_env  # noqa: F401
+from tests.jobs.conftest import ROOT, WORKER_CLASS, redis_client, redis_server_url, redis_url, rq_command, run_burst_worker, worker_env  # noqa: F401
 from tests.notifications.smtp import Collector, SmtpServer
 
 
@@ -96,7 +96,7 @@ def test_a_reminder_run_killed_mid_send_fails_visibly_and_its_retry_reminds_nobo
     job_id = int(response.headers["Location"].rsplit("/", 1)[1])
 
     env = {**worker_env(redis_url, holding_smtp), "THIDUA_JOB_HEARTBEAT_SECONDS": "1"}
-    worker = subprocess.Popen([*rq_command(), "worker", "-u", redis_url, "thidua"], cwd=ROOT, env=env,
+    worker = subprocess.Popen([*rq_command(), "worker", "-w", WORKER_CLASS, "-u", redis_url, "thidua"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         assert holding_smtp.collector.holding.wait(60), "the worker never reached the held e-mail"

@@ -3,7 +3,7 @@
     rq cron -u $REDIS_URL thidua/jobs/cron.py      # or the dotted path: thidua.jobs.cron
 
 Every hour (and once when the scheduler starts) it enqueues, on the "thidua" queue,
-`run_due_reminders_from_cron`, which a worker (`rq worker -u $REDIS_URL thidua`) runs: it
+`run_due_reminders_from_cron`, which a worker (`rq worker -w thidua.jobs.worker.Worker -u $REDIS_URL thidua`) runs: it
 records a "send_due_reminders" Job and runs it there, so each run has its job page and its
 result like a job the office starts. Reminders are idempotent per (unit, milestone), so
 running hourly (or twice) never reminds a unit twice for the same milestone.

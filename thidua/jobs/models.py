@@ -49,6 +49,9 @@ class Job(db.Model):
     campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign.id", ondelete="SET NULL"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When it last went into the queue (created or retried): one waiting longer than
+    # JOB_START_SECONDS was taken by no process and is marked failed.
+    queued_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     # Written every few seconds by the process running the job: a RUNNING job whose heartbeat has
     # stopped belongs to a process that died (SIGKILL, out of memory, a restart).

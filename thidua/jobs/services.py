@@ -12,11 +12,16 @@ item, so that a crash loses at most the item in hand and a rerun skips what is d
 A process that dies while running a job (SIGKILL, out of memory, a host restart) cannot
 record anything. While a job runs, a thread of its process writes `heartbeat_at`;
 `sweep_stale_jobs` marks a RUNNING job silent for JOB_STALE_SECONDS as failed, so its
-page shows what happened and the retry button instead of "running" for ever.
+page shows what happened and the retry button instead of "running" for ever. A job can also
+be lost before it starts (a worker killed after taking it from Redis, no worker running, a
+worker on another database): one still QUEUED JOB_START_SECONDS after it was queued is marked
+failed the same way. A process starts a job only by claiming it (one UPDATE from queued or
+failed to running), so a late copy of a job that was retried meanwhile never runs it twice at once.
 """
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import traceback
 from collections.abc import Callable
@@ -34,6 +39,8 @@ from thidua.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 QUEUE_NAME = "thidua"
+# Where the web records which database its jobs belong to (see database_identity).
+WEB_DATABASE_KEY = "thidua:web-database"
 Handler = Callable[[Job, "Progress"], dict[str, Any] | None]
 HANDLERS: dict[str, Handler] = {}
 
@@ -94,14 +101,29 @@ def start_job(kind: str, *, actor=None, title: str = "", campaign_id: int | None
     return job
 
 
+def database_identity() -> str:
+    """Which database this process writes to, the same whatever host name or password reaches it:
+    PostgreSQL's cluster identifier and database name; SQLite's absolute file path."""
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            cluster, name = connection.execute(sa.text(
+                "SELECT (SELECT system_identifier FROM pg_control_system()), current_database()")).one()
+        return f"postgresql:{cluster}/{name}"
+    return f"{engine.dialect.name}:{os.path.realpath(engine.url.database or ':memory:')}"
+
+
 def dispatch(job: Job) -> None:
     """Hand a committed job to the queue, or run it here when there is no queue (or it is down)."""
     job_id = job.id
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
         try:
-            rq_job = _queue(redis_url).enqueue(
-                "thidua.jobs.runner.run_job", job_id, job_id=f"thidua-job-{job_id}",
+            queue = _queue(redis_url)
+            identity = _identity()
+            queue.connection.set(WEB_DATABASE_KEY, identity)
+            rq_job = queue.enqueue(
+                "thidua.jobs.runner.run_job", job_id, database=identity, job_id=f"thidua-job-{job_id}",
                 job_timeout=current_app.config.get("JOB_TIMEOUT", 1800),
                 retry=_retry(), failure_ttl=7 * 24 * 3600,
             )
@@ -119,6 +141,14 @@ def dispatch(job: Job) -> None:
     else:
         app = current_app._get_current_object()
         threading.Thread(target=run_job_here, args=(app, job_id), name=f"job-{job_id}", daemon=True).start()
+
+
+def _identity() -> str:
+    """database_identity(), asked once per process (it does not change while the process lives)."""
+    identity = current_app.extensions.get("thidua.database_identity")
+    if identity is None:
+        identity = current_app.extensions["thidua.database_identity"] = database_identity()
+    return identity
 
 
 def _queue(redis_url: str):
@@ -146,14 +176,16 @@ def execute(job_id: int, *, reraise: bool = True) -> None:
     A failure is recorded on the row (the page shows it, with a retry button); it is
     raised again for RQ, whose retry policy then runs the job once more.
     """
-    job = db.session.get(Job, job_id)
-    if job is None or job.status == JobStatus.DONE:
-        return  # gone, or finished by an earlier attempt
-    job.status = JobStatus.RUNNING.value
-    job.attempts += 1
-    job.started_at = job.heartbeat_at = utcnow()
-    job.error = None
+    now = utcnow()
+    claimed = db.session.execute(
+        sa.update(Job).where(Job.id == job_id, Job.status.in_([JobStatus.QUEUED.value, JobStatus.FAILED.value]))
+        .values(status=JobStatus.RUNNING.value, attempts=Job.attempts + 1, started_at=now, heartbeat_at=now,
+                error=None)
+    ).rowcount
     db.session.commit()
+    if not claimed:
+        return  # gone, finished by an earlier attempt, or running in another process
+    job = db.session.get(Job, job_id)
     heartbeat = Heartbeat(current_app._get_current_object(), job_id)
     try:
         with heartbeat:
@@ -217,30 +249,46 @@ STALE_ERROR = ("Tiến trình chạy công việc đã dừng đột ngột (kh�
                "Bấm “Chạy lại” để tiếp tục: những phần đã làm xong sẽ được bỏ qua, không làm lại.")
 
 
+NEVER_STARTED_ERROR = ("Chưa có tiến trình nào nhận chạy công việc này kể từ {since}: worker có thể chưa chạy, "
+                       "đã dừng khi vừa nhận việc, hoặc đang nối tới một cơ sở dữ liệu khác. Kiểm tra trang "
+                       "“Tình trạng hệ thống”, rồi bấm “Chạy lại”.")
+
+
 def sweep_stale_jobs(*, job_id: int | None = None, now=None) -> list[int]:
-    """Mark failed the RUNNING jobs (or that one job) whose process stopped beating. The caller commits."""
+    """Mark failed the jobs (or that one job) that are lost: RUNNING in a process that stopped
+    beating, or QUEUED for longer than any process took to start them. The caller commits."""
     from thidua.timeutil import format_moment
 
     now = now or utcnow()
-    limit = now - timedelta(seconds=current_app.config.get("JOB_STALE_SECONDS", 120))
+    silent_since = now - timedelta(seconds=current_app.config.get("JOB_STALE_SECONDS", 120))
+    waiting_since = now - timedelta(seconds=current_app.config.get("JOB_START_SECONDS", 600))
     last_sign = sa.func.coalesce(Job.heartbeat_at, Job.started_at, Job.created_at)
-    query = sa.select(Job).where(Job.status == JobStatus.RUNNING.value, last_sign < limit)
+    query = sa.select(Job).where(sa.or_(
+        sa.and_(Job.status == JobStatus.RUNNING.value, last_sign < silent_since),
+        sa.and_(Job.status == JobStatus.QUEUED.value, sa.func.coalesce(Job.queued_at, Job.created_at) < waiting_since),
+    ))
     if job_id is not None:
         query = query.where(Job.id == job_id)
     swept = []
     for job in db.session.scalars(query.with_for_update()):
-        since = job.heartbeat_at or job.started_at or job.created_at
+        if job.status == JobStatus.RUNNING:
+            since, error = job.heartbeat_at or job.started_at or job.created_at, STALE_ERROR
+            job.message = "Công việc bị gián đoạn."
+            log.warning("job %s (%s) had no heartbeat since %s: marked failed", job.id, job.kind, since)
+        else:
+            since, error = job.queued_at or job.created_at, NEVER_STARTED_ERROR
+            job.message = "Công việc chưa được chạy."
+            log.warning("job %s (%s) queued since %s was never started: marked failed", job.id, job.kind, since)
         job.status = JobStatus.FAILED.value
-        job.message = "Công việc bị gián đoạn."
-        job.error = STALE_ERROR.format(since=format_moment(since, current_app.config["TIMEZONE"]))
+        job.error = error.format(since=format_moment(since, current_app.config["TIMEZONE"]))
         job.finished_at = now
         swept.append(job.id)
-        log.warning("job %s (%s) had no heartbeat since %s: marked failed", job.id, job.kind, since)
     return swept
 
 
 def retry_job(job: Job) -> None:
     """Put a failed job back in the queue (the caller commits, then dispatches)."""
     job.status = JobStatus.QUEUED.value
+    job.queued_at = utcnow()
     job.error = None
     job.message = "Đang chờ chạy lại."

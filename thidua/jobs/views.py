@@ -4,13 +4,14 @@ from thidua.extensions import db
 from thidua.forms import ButtonForm
 from thidua.jobs import bp
 from thidua.jobs.models import Job, JobStatus
+from thidua.jobs.health import system_health
 from thidua.jobs.services import dispatch, retry_job, sweep_stale_jobs
 
 
 def _job_or_404(job_id: int) -> Job:
     job = db.session.get(Job, job_id) or abort(404)
-    if job.status == JobStatus.RUNNING and sweep_stale_jobs(job_id=job_id):
-        db.session.commit()  # its process died: show it failed, with the retry button
+    if job.status in (JobStatus.RUNNING, JobStatus.QUEUED) and sweep_stale_jobs(job_id=job_id):
+        db.session.commit()  # lost (its process died, or none took it): show it failed, with the retry button
     return job
 
 
@@ -45,3 +46,8 @@ def retry(job_id: int):
     return redirect(url_for("jobs.detail", job_id=job.id))
 
 
+
+
+@bp.get("/he-thong")
+def health():
+    return render_template("jobs/health.html", health=system_health())
