@@ -36,6 +36,7 @@ free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 PG_PORT=$(free_port)
 REDIS_PORT=$(free_port)
+S3_PORT=$(free_port)
 as_postgres() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
@@ -46,6 +47,7 @@ cleanup() {
   set +e
   as_postgres "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m immediate stop >/dev/null 2>&1
   if [ -f "$WORK/redis.pid" ]; then kill "$(cat "$WORK/redis.pid")" 2>/dev/null; fi
+  if [ -n "${S3_PID:-}" ]; then kill "$S3_PID" 2>/dev/null; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -58,6 +60,16 @@ as_postgres "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U thidua thidua_test
 redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no --dir "$WORK" \
   --daemonize yes --pidfile "$WORK/redis.pid" --logfile "$WORK/redis.log"
 
+# An S3 API server (moto, from PyPI) on loopback: the PostgreSQL pass keeps every file in it.
+.venv/bin/moto_server -H 127.0.0.1 -p "$S3_PORT" >"$WORK/s3.log" 2>&1 &
+S3_PID=$!
+for _ in $(seq 100); do
+  "$PY" -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$S3_PORT/moto-api/', timeout=1)" 2>/dev/null && break
+  sleep 0.2
+done
+export AWS_ACCESS_KEY_ID=thidua-test AWS_SECRET_ACCESS_KEY=thidua-test AWS_DEFAULT_REGION=us-east-1
+export THIDUA_TEST_S3_URL="http://127.0.0.1:$S3_PORT"  # the object-store tests, on both passes
+
 export THIDUA_TEST_PG_ADMIN_URL="postgresql+psycopg://thidua@127.0.0.1:$PG_PORT/postgres"
 export TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 export THIDUA_CHROMIUM=/usr/bin/chromium
@@ -66,7 +78,7 @@ mkdir -p test-artifacts
 status=0
 echo "== pytest on SQLite"
 env -u TEST_DATABASE_URL "$PY" -m pytest -p no:cacheprovider "$@" || status=$?
-echo "== pytest on PostgreSQL"
-TEST_DATABASE_URL="postgresql+psycopg://thidua@127.0.0.1:$PG_PORT/thidua_test" \
+echo "== pytest on PostgreSQL, files in the S3 API server"
+TEST_FILES_IN_S3=1 TEST_DATABASE_URL="postgresql+psycopg://thidua@127.0.0.1:$PG_PORT/thidua_test" \
   "$PY" -m pytest -p no:cacheprovider "$@" || status=$?
 exit $status

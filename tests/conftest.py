@@ -32,6 +32,10 @@ class Config(TestConfig):
         else f"sqlite:///{_TMP}/test.sqlite"
     )
     UPLOAD_FOLDER = f"{_TMP}/files"
+    # scripts/test.sh runs the PostgreSQL pass with the files in a real S3 API server (moto) on loopback.
+    S3_ENDPOINT_URL = os.environ.get("THIDUA_TEST_S3_URL") if os.environ.get("TEST_FILES_IN_S3") == "1" else None
+    S3_BUCKET = "thidua-test" if S3_ENDPOINT_URL else None
+    S3_REGION = "us-east-1"
 
 
 def is_postgres() -> bool:
@@ -44,6 +48,10 @@ def app():
     with app.app_context():
         db.drop_all()
         db.create_all()
+        if Config.S3_BUCKET:
+            from thidua.storage import get_storage
+
+            get_storage().client.create_bucket(Bucket=Config.S3_BUCKET)
     yield app
     with app.app_context():
         db.session.remove()

@@ -5,7 +5,7 @@ The archive is a gzip'd tar:
     manifest.json            format, time, Alembic revision, per table its rows and sha256,
                              per file its size and sha256
     tables/<table>.jsonl     one JSON object per row, tables in foreign-key order
-    files/<storage path>     the files under UPLOAD_FOLDER, byte for byte
+    files/ab/cd/<key>        every stored file (UPLOAD_FOLDER or the object store), byte for byte
 
 Rows are written as JSON with dates, times and decimals as strings, so a dump taken
 from SQLite restores into PostgreSQL and the other way round. Restore checks every
@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from thidua.extensions import db
-from thidua.storage import write_atomically
+from thidua.storage import get_storage
 from thidua.timeutil import utcnow
 
 FORMAT = "thidua-backup/1"
@@ -106,16 +106,22 @@ def _alembic_revision(connection) -> str | None:
     return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def _upload_root() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"])
+# The columns that hold the key of a stored file: a backup with a key whose file is missing fails.
+FILE_COLUMNS = [("evidence_file", "storage_key"), ("import_batch", "storage_key"), ("adoption", "file_key"),
+                ("city_report", "docx_key"), ("city_report", "xlsx_key")]
 
 
-def _stored_files(root: Path) -> list[Path]:
-    """Every stored file, not the temporary ones of an upload in progress."""
-    if not root.exists():
-        return []
-    return sorted(path for path in root.rglob("*")
-                  if path.is_file() and not path.name.startswith(".upload-"))
+def _archive_name(key: str) -> str:
+    """files/ab/cd/<key>: the layout of the local store, kept whatever store the files come from."""
+    return f"{key[:2]}/{key[2:4]}/{key}"
+
+
+def _referenced_keys(connection) -> set[str]:
+    keys: set[str] = set()
+    for table_name, column_name in FILE_COLUMNS:
+        column = db.metadata.tables[table_name].c[column_name]
+        keys.update(connection.execute(sa.select(column).where(column.is_not(None))).scalars())
+    return keys
 
 
 # --- create ------------------------------------------------------------------------------------
@@ -126,7 +132,7 @@ def create_backup(target: str | os.PathLike) -> Summary:
     summary = Summary()
     manifest = {"format": FORMAT, "created_at": utcnow().isoformat(), "database": db.engine.dialect.name,
                 "tables": {}, "files": {}}
-    root = _upload_root()
+    storage = get_storage()
     target.parent.mkdir(parents=True, exist_ok=True)
     handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=".backup-", suffix=".tar.gz", delete=False)
     try:
@@ -142,20 +148,29 @@ def create_backup(target: str | os.PathLike) -> Summary:
                         _add(archive, f"tables/{table.name}.jsonl", data)
                         manifest["tables"][table.name] = {"rows": count, "sha256": _sha256(data)}
                         summary.tables[table.name] = count
-            for path in _stored_files(root):
-                relative = path.relative_to(root).as_posix()
-                digest = hashlib.sha256()
-                with open(path, "rb") as source:
+                    referenced = _referenced_keys(connection)
+            stored = set(storage.keys())
+            missing = sorted(referenced - stored)
+            if missing:
+                raise BackupError(f"Thiếu {len(missing)} tệp mà cơ sở dữ liệu còn dùng, ví dụ {missing[0]}: "
+                                  "bản sao lưu không được tạo. Kiểm tra nơi lưu tệp (THIDUA_UPLOAD_FOLDER hoặc "
+                                  "THIDUA_S3_BUCKET) của máy này.")
+            for key in sorted(stored):
+                # Through a spool: a tar member needs its size first, and an object store streams.
+                with tempfile.TemporaryFile() as spool, storage.open(key) as source:
+                    digest, size = hashlib.sha256(), 0
                     while chunk := source.read(1024 * 1024):
                         digest.update(chunk)
-                info = archive.gettarinfo(str(path), arcname=f"files/{relative}")
-                info.uid = info.gid = 0
-                info.uname = info.gname = ""
-                with open(path, "rb") as source:
-                    archive.addfile(info, source)
-                manifest["files"][relative] = {"size": info.size, "sha256": digest.hexdigest()}
+                        spool.write(chunk)
+                        size += len(chunk)
+                    spool.seek(0)
+                    relative = _archive_name(key)
+                    info = tarfile.TarInfo(f"files/{relative}")
+                    info.size, info.mode, info.mtime = size, 0o640, int(utcnow().timestamp())
+                    archive.addfile(info, spool)
+                manifest["files"][relative] = {"size": size, "sha256": digest.hexdigest()}
                 summary.files += 1
-                summary.bytes += info.size
+                summary.bytes += size
             _add(archive, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
@@ -206,7 +221,7 @@ def _read_archive(source: Path) -> tuple[dict, dict[str, bytes], tarfile.TarFile
 
 def _safe_relative(name: str) -> str:
     path = Path(name)
-    if path.is_absolute() or ".." in path.parts or not path.parts:
+    if path.is_absolute() or ".." in path.parts or not path.parts or not path.name.isalnum():
         raise BackupError(f"Tên tệp không hợp lệ trong bản sao lưu: {name!r}.")
     return path.as_posix()
 
@@ -288,19 +303,19 @@ def restore_backup(source: str | os.PathLike, *, force: bool = False) -> Summary
             if connection.dialect.name == "postgresql":
                 _reset_sequences(connection)
             # Files inside the transaction: a file that does not match its checksum undoes the rows.
-            root = _upload_root()
+            storage = get_storage()
             for relative, member, expected in file_members:
                 data = archive.extractfile(member).read()
                 if _sha256(data) != expected["sha256"]:
                     raise BackupError(f"Tệp {relative} trong bản sao lưu bị hỏng (sai mã kiểm tra).")
-                write_atomically(root / relative, io.BytesIO(data))
+                storage.put(relative.rsplit("/", 1)[-1], io.BytesIO(data))
                 summary.files += 1
                 summary.bytes += len(data)
         if force:  # the rows are committed: files the restored database does not know are leftovers
-            keep = {relative for relative, _, _ in file_members}
-            for path in _stored_files(root):
-                if path.relative_to(root).as_posix() not in keep:
-                    path.unlink(missing_ok=True)
+            keep = {relative.rsplit("/", 1)[-1] for relative, _, _ in file_members}
+            for key in list(storage.keys()):
+                if key not in keep:
+                    storage.delete(key)
     return summary
 
 

@@ -31,6 +31,11 @@ class Config:
     TIMEZONE = os.environ.get("THIDUA_TIMEZONE", "Asia/Ho_Chi_Minh")
     ORGANISATION_NAME = os.environ.get("THIDUA_ORGANISATION", "Sở Giáo dục và Đào tạo Hà Nội")
     UPLOAD_FOLDER = os.environ.get("THIDUA_UPLOAD_FOLDER") or None
+    # Files in an S3-compatible object store instead of UPLOAD_FOLDER (several nodes share them).
+    S3_BUCKET = os.environ.get("THIDUA_S3_BUCKET") or None
+    S3_PREFIX = os.environ.get("THIDUA_S3_PREFIX", "")
+    S3_ENDPOINT_URL = os.environ.get("THIDUA_S3_ENDPOINT_URL") or None
+    S3_REGION = os.environ.get("THIDUA_S3_REGION") or None
     MAX_UPLOAD_MB = _env_int("THIDUA_MAX_UPLOAD_MB", 20)
     MAX_CONTENT_LENGTH = (MAX_UPLOAD_MB + 1) * 1024 * 1024
 

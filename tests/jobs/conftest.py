@@ -110,6 +110,9 @@ def worker_env(redis_url: str, smtp: SmtpServer | None = None) -> dict[str, str]
         "SECRET_KEY": "test-secret-key",
         "THIDUA_UPLOAD_FOLDER": Config.UPLOAD_FOLDER,
     })
+    if Config.S3_BUCKET:  # the same object store as the web side
+        env.update({"THIDUA_S3_BUCKET": Config.S3_BUCKET, "THIDUA_S3_ENDPOINT_URL": Config.S3_ENDPOINT_URL,
+                    "THIDUA_S3_REGION": Config.S3_REGION})
     if smtp is not None:
         env.update({"MAIL_SERVER": smtp.host, "MAIL_PORT": str(smtp.port),
                     "MAIL_FROM": "Văn phòng Sở <vanphong@thidua-demo.edu.vn>"})

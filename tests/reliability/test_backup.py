@@ -43,9 +43,12 @@ def snapshot_rows() -> dict[str, list[tuple]]:
 
 
 def snapshot_files(app) -> dict[str, bytes]:
-    root = Path(app.config["UPLOAD_FOLDER"])
-    return {path.relative_to(root).as_posix(): path.read_bytes()
-            for path in sorted(root.rglob("*")) if path.is_file()}
+    storage = get_storage()
+    files = {}
+    for key in sorted(storage.keys()):
+        with storage.open(key) as handle:
+            files[key] = handle.read()
+    return files
 
 
 def empty_everything(app) -> None:
@@ -53,9 +56,9 @@ def empty_everything(app) -> None:
     with db.engine.begin() as connection:
         for table in reversed(db.metadata.sorted_tables):
             connection.execute(table.delete())
-    for path in Path(app.config["UPLOAD_FOLDER"]).rglob("*"):
-        if path.is_file():
-            path.unlink()
+    storage = get_storage()
+    for key in list(storage.keys()):
+        storage.delete(key)
 
 
 def stored(data: bytes) -> str:
@@ -175,9 +178,11 @@ def test_the_archive_has_a_manifest_with_counts_and_checksums(app, cli, full_dat
             data = tar.extractfile(f"tables/{name}.jsonl").read()
             assert hashlib.sha256(data).hexdigest() == entry["sha256"]
             assert entry["rows"] == len(rows[name]) == len(data.splitlines())
-        assert set(manifest["files"]) == set(files)
+        key_of = {name: name.rsplit("/", 1)[-1] for name in manifest["files"]}
+        assert set(key_of.values()) == set(files)
         for name, entry in manifest["files"].items():
-            assert entry["sha256"] == hashlib.sha256(files[name]).hexdigest()
+            assert name == f"{key_of[name][:2]}/{key_of[name][2:4]}/{key_of[name]}"
+            assert entry["sha256"] == hashlib.sha256(files[key_of[name]]).hexdigest()
     assert set(manifest["tables"]) == {table.name for table in db.metadata.sorted_tables}
 
 
