@@ -9,10 +9,6 @@ from __future__ import annotations
 import io
 import os
 import secrets
-import shutil
-import subprocess
-import time
-import urllib.request
 
 import pytest
 import sqlalchemy as sa
@@ -24,37 +20,8 @@ from thidua.results.models import EvidenceFile
 from thidua.storage import S3Storage, TooLarge
 
 from tests.conftest import Client, Config
-from tests.notifications.smtp import free_port
 from tests.results.conftest import PDF, reporting  # noqa: F401
 from tests.results.test_report_flow import upload
-
-
-@pytest.fixture(scope="session")
-def s3_url():
-    url = os.environ.get("THIDUA_TEST_S3_URL")
-    if url:
-        yield url
-        return
-    binary = shutil.which("moto_server") or os.path.join(os.path.dirname(os.sys.executable), "moto_server")
-    if not os.path.exists(binary):
-        pytest.fail("moto_server is not installed — scripts/test.sh installs the test extras")
-    port = free_port()
-    process = subprocess.Popen([binary, "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/moto-api/", timeout=1)
-                break
-            except OSError:
-                assert time.monotonic() < deadline and process.poll() is None, "moto_server did not start"
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture
