@@ -1,6 +1,8 @@
 """Template helpers, the user loader and error pages."""
 from __future__ import annotations
 
+import hashlib
+import os
 from functools import cache
 
 import sqlalchemy as sa
@@ -32,6 +34,22 @@ def web_address(text: str) -> str | None:
 
 
 @cache
+def _digest(path: str, mtime_ns: int) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()[:12]
+
+
+def static_version(static_folder: str, filename: str) -> str | None:
+    """A short hash of a static file's content, for its URL (?v=…): a changed file has a new URL,
+    so the proxy can let browsers keep static files for a month (deploy/nginx/thidua.conf)."""
+    path = os.path.join(static_folder, filename)
+    try:
+        return _digest(path, os.stat(path).st_mtime_ns)
+    except OSError:
+        return None
+
+
+@cache
 def _user_query() -> sa.Select:
     """The signed-in account with its unit (joined), built once per process: every request runs it first."""
     from thidua.auth.models import User
@@ -54,6 +72,13 @@ def init_app(app) -> None:
         if user is None or user.session_token != token or not user.is_active:
             return None
         return user
+
+    @app.url_defaults
+    def _static_versions(endpoint, values):
+        if endpoint == "static" and "filename" in values and "v" not in values:
+            version = static_version(app.static_folder, values["filename"])
+            if version:
+                values["v"] = version
 
     app.before_request(access.enforce)
     # Registered after Flask-SQLAlchemy's teardown, so it runs before it (teardowns run in reverse).
