@@ -177,12 +177,13 @@ def create_batch(campaign: Campaign, filename: str, data: bytes, *, kind: str | 
         stored = get_storage().save(io.BytesIO(data), max_size=MAX_BYTES)
     except TooLarge as error:
         raise ImportFileError("Tệp quá lớn.") from error
-    timestamps = [row.cells[0] for row in sheet.rows[:200] if row.cells]
+    mapping = [g.field for g in columns.recognise(sheet.headers, sheet.rows, kind, recognise_unit=unit_recogniser())]
+    moment = mapping.index("timestamp") if "timestamp" in mapping else 0
+    timestamps = [row.cells[moment] for row in sheet.rows[:200] if len(row.cells) > moment]
     batch = ImportBatch(
         campaign_id=campaign.id, kind=kind, filename=filename, storage_key=stored.key, size=stored.size,
         sha256=stored.sha256, day_first=parsing.guess_day_first(timestamps),
-        mapping=[g.field for g in columns.recognise(sheet.headers, sheet.rows, kind,
-                                                      recognise_unit=unit_recogniser())],
+        mapping=mapping,
         unit_choices=_earlier_choices(campaign, stored.sha256, kind), status="checked",
         created_by_id=actor.id, created_at=utcnow(),
     )
