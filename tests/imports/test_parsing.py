@@ -63,7 +63,7 @@ def test_columns_are_guessed_from_the_vietnamese_questions():
 def test_a_required_field_without_a_column_is_named():
     headers = ["Dấu thời gian", "Tên mô hình, giải pháp, sáng kiến"]
     problems = parsing.mapping_problems(parsing.guess_mapping(headers, "registration"), headers, "registration")
-    assert problems == ["Thiếu cột bắt buộc: “Tên đơn vị”. Hãy chọn cột tương ứng trong bảng ghép cột, "
+    assert problems == ["Thiếu cột bắt buộc: “Tên đơn vị”, “Loại”, “Lĩnh vực CCHC”. Hãy chọn cột tương ứng trong bảng ghép cột, "
                         "hoặc kiểm tra lại tệp."]
 
 

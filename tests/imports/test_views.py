@@ -1,6 +1,7 @@
 """The import pages: refusals in Vietnamese that import nothing, the secretariat's flow, the leader reads."""
 from __future__ import annotations
 
+import csv
 import io
 import re
 
@@ -48,8 +49,11 @@ def test_a_file_in_a_legacy_encoding_is_refused_in_vietnamese(client, office):
 
 def test_a_file_without_the_unit_column_is_refused_and_imports_nothing(client, office):
     client.login(office.secretariat)
-    lines = h.sample(h.REGISTRATION_OFFICES).decode("utf-8").split("\r\n")
-    without_unit = "\r\n".join(line.replace(',"Tên đơn vị"', ',"Ghi chú"') for line in lines).encode("utf-8")
+    rows = list(csv.reader(io.StringIO(h.sample(h.REGISTRATION_OFFICES).decode("utf-8"))))
+    column = rows[0].index("Tên đơn vị")
+    out = io.StringIO()
+    csv.writer(out, quoting=csv.QUOTE_ALL).writerows([row[:column] + row[column + 1:] for row in rows])
+    without_unit = out.getvalue().encode("utf-8")
     response = _upload(client, office, without_unit)
     assert response.status_code == 302
     review = client.get(response.headers["Location"])
@@ -63,9 +67,11 @@ def test_a_file_without_the_unit_column_is_refused_and_imports_nothing(client, o
 
 def test_an_unknown_unit_waits_for_a_choice_and_imports_nothing_until_then(client, office):
     client.login(office.secretariat)
-    data = ('"Dấu thời gian","Tên đơn vị","Tên mô hình, giải pháp, sáng kiến","Loại (Mô hình/Giải pháp/Sáng kiến)"\r\n'
-            '"20/08/2023 14:03:11","THPT Kim Liên","Học bạ số","Giải pháp"\r\n'
-            '"21/08/2023 09:00:00","Trường THPT Hoa Sen Xanh","Sổ điểm điện tử","Giải pháp"\r\n').encode("utf-8")
+    data = ('"Dấu thời gian","Tên đơn vị","Tên mô hình, giải pháp, sáng kiến","Loại (Mô hình/Giải pháp/Sáng kiến)",'
+            '"Lĩnh vực CCHC"\r\n'
+            '"20/08/2023 14:03:11","THPT Kim Liên","Học bạ số","Giải pháp","Cải cách thủ tục hành chính"\r\n'
+            '"21/08/2023 09:00:00","Trường THPT Hoa Sen Xanh","Sổ điểm điện tử","Giải pháp","Cải cách thủ tục hành chính"\r\n'
+            ).encode("utf-8")
     response = _upload(client, office, data)
     review_url = response.headers["Location"]
     page = _text(client.get(review_url))
@@ -82,7 +88,8 @@ def test_an_unknown_unit_waits_for_a_choice_and_imports_nothing_until_then(clien
     index = re.search(r'name="name-(\d+)" value="trường thpt hoa sen xanh"', page).group(1)
     response = client.post(review_url, {f"name-{index}": "trường thpt hoa sen xanh", f"unit-{index}": "0",
                                         "names": "2", "day_order": "dmy", "column-0": "timestamp",
-                                        "column-1": "unit", "column-2": "title", "column-3": "kind"})
+                                        "column-1": "unit", "column-2": "title", "column-3": "kind",
+                                        "column-4": "area"})
     assert response.status_code == 302
     response = client.post(_url(office, f"/{batch_id}/nhap"))
     assert response.status_code == 302
@@ -140,3 +147,20 @@ def test_the_import_runs_as_a_job_whose_result_the_page_reports(client, office):
     page = _text(client.get(review_url))
     assert f"Đã nhập 14 đề xuất đã đăng ký từ {h.REGISTRATION_OFFICES}." in page
     assert "data-job-progress" not in page
+
+
+@pytest.mark.parametrize("names, unit", [
+    ("abc", "1"), ("-1", "1"), ("1.5", "1"), ("99999999999999999999999", "1"), ("²", "1"), ("10000000", "1"),
+    ("1", "abc"), ("1", "²"), ("1", "99999999999999999999999"), ("1", "-3"), ("1", ""),
+])
+def test_malformed_review_values_get_a_message_never_a_500(client, office, names, unit):
+    client.login(office.secretariat)
+    batch = h.upload(office, h.REGISTRATION_OFFICES)
+    response = client.post(_url(office, f"/{batch.id}"), {"names": names, "name-0": "x" * 5000, "unit-0": unit,
+                                                          "day_order": "zzz", "column-0": "nonsense"})
+    assert response.status_code in (302, 400)
+    if response.status_code == 400:
+        assert "Dữ liệu gửi lên không hợp lệ" in _text(response)
+    db.session.expire_all()
+    assert all(isinstance(v, int) and 0 <= v < 2**31 for v in (db.session.get(ImportBatch, batch.id).unit_choices
+                                                                 or {}).values())

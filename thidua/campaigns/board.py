@@ -21,7 +21,7 @@ from thidua.campaigns.models import Campaign, CampaignUnit, Phase
 from thidua.extensions import db
 from thidua.paging import QueryPage
 from thidua.text import fold
-from thidua.timeutil import local_today, start_of_day_utc, to_local, utcnow
+from thidua.timeutil import end_of_day_utc, local_today, start_of_day_utc, to_local, utcnow
 from thidua.units.models import UNIT_TYPE_LABELS, Unit, unit_type_label
 
 STATUS_CHOICES = {"all": "Tất cả đơn vị", "missing": "Chưa hoàn thành", "done": "Đã hoàn thành"}
@@ -114,6 +114,8 @@ class BoardRow:
     progress: UnitProgress
     done: bool
     extension: date | None
+    done_at: datetime | None = None  # when the unit completed the phase (its answer's moment for an import)
+    late: bool = False  # completed after the end of the phase's deadline day (an extension does not erase it)
 
     @property
     def unit_id(self) -> int:
@@ -329,16 +331,20 @@ def build_board(campaign: Campaign, phase: Phase, filters: BoardFilters | None =
     shown = sum(row[4] for row in tallies)
 
     pager = QueryPage.of(shown, page, per_page) if per_page else None
-    statement = (sa.select(*PROGRESS_COLUMNS, done)
+    done_at = SERIES_COLUMNS["registered" if phase is Phase.REGISTRATION else "reported"]
+    late_from = end_of_day_utc(campaign.deadline(phase), campaign.timezone)
+    statement = (sa.select(*PROGRESS_COLUMNS, done_at, done)
                  .select_from(CampaignUnit).join(Unit, Unit.id == CampaignUnit.unit_id)
                  .where(participant, *kept).order_by(*_order(filters, block_rank, type_rank)))
     if pager is not None:
         statement = statement.limit(pager.per_page).offset(pager.offset)
-    rows = [(UnitProgress(*row[:-1]), bool(row[-1])) for row in db.session.execute(statement)] if rows else []
-    add_extensions(campaign, [progress for progress, _ in rows])
-    for progress, complete in rows:
+    rows = ([(UnitProgress(*row[:-2]), row[-2], bool(row[-1])) for row in db.session.execute(statement)]
+            if rows else [])
+    add_extensions(campaign, [progress for progress, _, _ in rows])
+    for progress, completed_at, complete in rows:
         extension = progress.registration_extension if phase is Phase.REGISTRATION else progress.report_extension
-        row = BoardRow(progress, complete, extension)
+        late = complete and completed_at is not None and completed_at >= late_from
+        row = BoardRow(progress, complete, extension, completed_at if complete else None, late)
         groups[(row.block, row.unit_type)].rows.append(row)
 
     blocks = [Block(name, sorted((g for (b, _), g in groups.items() if b == name),

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from thidua.extensions import db
-from thidua.timeutil import DEFAULT_TZ, utcnow
+from thidua.timeutil import DEFAULT_TZ, end_of_day_utc, utcnow
 from thidua.units.models import Unit
 
 
@@ -67,6 +67,13 @@ class Campaign(db.Model):
 
     def deadline(self, phase: Phase) -> date:
         return self.registration_deadline if phase is Phase.REGISTRATION else self.report_deadline
+
+    def is_late(self, phase: Phase, moment: datetime | None) -> bool:
+        """Sent (a naive UTC moment) after the end of the phase's deadline day, in the campaign's zone.
+
+        An extension lets a unit send late; it does not make what it sent on time.
+        """
+        return moment is not None and moment >= end_of_day_utc(self.deadline(phase), self.timezone)
 
     def __repr__(self) -> str:
         return f"<Campaign {self.year} {self.name!r}>"

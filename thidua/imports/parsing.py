@@ -73,62 +73,17 @@ FIELDS: dict[str, dict[str, str]] = {
         "evidence": "Minh chứng",
     },
 }
-REQUIRED_FIELDS = ("timestamp", "unit", "title")
-
-# Guessing a column's field from its question: the first rule whose words are all in the
-# folded header wins, so the more specific rules come first.
-_GUESS_RULES: list[tuple[str, tuple[str, ...]]] = [
-    ("timestamp", ("dau thoi gian",)),
-    ("timestamp", ("timestamp",)),
-    ("email", ("email",)),
-    ("self_assessment", ("tu danh gia",)),
-    ("title", ("ten mo hinh",)),
-    ("title", ("ten giai phap",)),
-    ("title", ("ten sang kien",)),
-    ("unit", ("ten don vi",)),
-    ("unit", ("don vi",)),
-    ("block", ("khoi",)),
-    ("contact_name", ("ho va ten",)),
-    ("contact_name", ("ho ten",)),
-    ("contact_position", ("chuc vu",)),
-    ("contact_phone", ("dien thoai",)),
-    ("kind", ("loai",)),
-    ("area", ("linh vuc",)),
-    ("need", ("su can thiet",)),
-    ("objectives", ("muc tieu",)),
-    ("content", ("noi dung",)),
-    ("start_date", ("bat dau",)),
-    ("end_date", ("thoi gian", "hoan thanh")),
-    ("end_date", ("ket thuc",)),
-    ("expected_results", ("ket qua du kien",)),
-    ("achievements", ("ket qua dat duoc",)),
-    ("achievements", ("ket qua",)),
-    ("collective_name", ("tap the",)),
-    ("collective_name", ("tac gia",)),
-    ("before", ("truoc",)),
-    ("after", ("sau khi",)),
-    ("effect", ("hieu qua",)),
-    ("replication", ("nhan rong",)),
-    ("evidence", ("minh chung",)),
-]
-
+# Without these a row cannot be stored as the unit meant it; a default would be a silent guess.
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    REGISTRATION: ("timestamp", "unit", "title", "kind", "area"),
+    REPORT: ("timestamp", "unit", "title"),
+}
 
 def guess_mapping(headers: list[str], kind: str) -> list[str]:
-    """A field (or IGNORE) per column, guessed from the question texts; each field at most once."""
-    allowed = FIELDS[kind]
-    taken: set[str] = set()
-    mapping = []
-    for header in headers:
-        folded = fold(header)
-        chosen = IGNORE
-        for name, words in _GUESS_RULES:
-            if name in allowed and name not in taken and all(word in folded for word in words):
-                chosen = name
-                break
-        if chosen:
-            taken.add(chosen)
-        mapping.append(chosen)
-    return mapping
+    """A field (or IGNORE) per column, from the question texts alone (see imports.columns)."""
+    from thidua.imports import columns  # columns reads answers with this module's parsers
+
+    return [guess.field for guess in columns.recognise(headers, [], kind)]
 
 
 def guess_kind(headers: list[str]) -> str:
@@ -149,7 +104,7 @@ def mapping_problems(mapping: list[str], headers: list[str], kind: str) -> list[
                             f"“{labels[name]}”; mỗi thông tin chỉ lấy từ một cột.")
         else:
             seen[name] = index
-    missing = [labels[name] for name in REQUIRED_FIELDS if name not in seen]
+    missing = [labels[name] for name in REQUIRED_FIELDS[kind] if name not in seen]
     if missing:
         problems.insert(0, "Thiếu cột bắt buộc: " + ", ".join(f"“{m}”" for m in missing)
                         + ". Hãy chọn cột tương ứng trong bảng ghép cột, hoặc kiểm tra lại tệp.")

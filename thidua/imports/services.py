@@ -27,7 +27,7 @@ from thidua.auth.models import User
 from thidua.campaigns import progress
 from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.extensions import db
-from thidua.imports import matching, parsing
+from thidua.imports import columns, matching, parsing
 from thidua.imports.models import ImportBatch, ImportedRecord
 from thidua.imports.parsing import FIELDS, REGISTRATION, REPORT, ImportFileError
 from thidua.jobs.models import Job
@@ -112,6 +112,7 @@ class Plan:
     new_participants: list[Unit] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)  # what the user may choose from
     samples: list[str] = field(default_factory=list)  # an answer of each column, to recognise it
+    confidence: list[tuple[str, str]] = field(default_factory=list)  # (how sure, from what) per column
 
     @property
     def counts(self) -> Counter:
@@ -163,20 +164,52 @@ def create_batch(campaign: Campaign, filename: str, data: bytes, *, kind: str | 
     """
     sheet = parsing.read_sheet(data)
     kind = kind or parsing.guess_kind(sheet.headers)
+    other = columns.other_form(sheet.headers, sheet.rows, kind)
+    if other is not None:
+        raise ImportFileError(
+            f"Tệp này là {parsing.KIND_CHOICES[other].lower()} (có các câu hỏi "
+            + ", ".join(f"“{h}”" for h, g in zip(sheet.headers, columns.recognise(sheet.headers, sheet.rows, other))
+                        if g.field in columns.ONLY_IN[other])[:300]
+            + f"), không phải {parsing.KIND_CHOICES[kind].lower()}. Chưa có dữ liệu nào được nhập. "
+            f"Hãy chọn “{parsing.KIND_CHOICES[other]}” ở ô “Tệp chứa”, hoặc tải lên đúng tệp."
+        )
     try:
         stored = get_storage().save(io.BytesIO(data), max_size=MAX_BYTES)
     except TooLarge as error:
         raise ImportFileError("Tệp quá lớn.") from error
-    timestamps = [row.cells[0] for row in sheet.rows[:200] if row.cells]
+    mapping = [g.field for g in columns.recognise(sheet.headers, sheet.rows, kind, recognise_unit=unit_recogniser())]
+    moment = mapping.index("timestamp") if "timestamp" in mapping else 0
+    timestamps = [row.cells[moment] for row in sheet.rows[:200] if len(row.cells) > moment]
     batch = ImportBatch(
         campaign_id=campaign.id, kind=kind, filename=filename, storage_key=stored.key, size=stored.size,
         sha256=stored.sha256, day_first=parsing.guess_day_first(timestamps),
-        mapping=parsing.guess_mapping(sheet.headers, kind), unit_choices={}, status="checked",
+        mapping=mapping,
+        unit_choices=_earlier_choices(campaign, stored.sha256, kind), status="checked",
         created_by_id=actor.id, created_at=utcnow(),
     )
     db.session.add(batch)
     db.session.flush()
     return batch
+
+
+def unit_recogniser():
+    """Whether an answer is the name of a unit of the directory (as typed, or its short name)."""
+    keys = set()
+    for name, short_name in db.session.execute(sa.select(Unit.name, Unit.short_name).where(Unit.is_active.is_(True))):
+        keys.add(matching.exact_key(name))
+        if short_name:
+            keys.add(matching.exact_key(short_name))
+    return lambda answer: matching.exact_key(answer) in keys
+
+
+def _earlier_choices(campaign: Campaign, sha256: str, kind: str) -> dict[str, int]:
+    """The unit choices made on the last upload of the same file, so a re-upload keeps them."""
+    earlier = db.session.scalar(
+        sa.select(ImportBatch.unit_choices).where(
+            ImportBatch.campaign_id == campaign.id, ImportBatch.sha256 == sha256, ImportBatch.kind == kind,
+        ).order_by(ImportBatch.id.desc()).limit(1)
+    )
+    return dict(earlier or {})
 
 
 def earlier_import_of_same_file(batch: ImportBatch) -> ImportBatch | None:
@@ -218,9 +251,16 @@ def plan_batch(batch: ImportBatch, *, data: bytes | None = None) -> Plan:
         next((parsing.one_line(r.cells[i]) for r in sheet.rows[:20] if i < len(r.cells) and r.cells[i].strip()), "")
         for i in range(len(sheet.headers))
     ]
-    mapping = list(batch.mapping or parsing.guess_mapping(sheet.headers, batch.kind))
+    guesses = columns.recognise(sheet.headers, sheet.rows, batch.kind, recognise_unit=unit_recogniser())
+    mapping = list(batch.mapping or [g.field for g in guesses])
     mapping = (mapping + [""] * len(sheet.headers))[: len(sheet.headers)]
     plan.mapping = mapping
+    # how sure the mapping is: the recogniser's word when the column is as it guessed, else the user's choice
+    plan.confidence = [
+        (g.confidence_label, g.reason_label) if g.field == chosen and chosen else
+        (("Do người nhập chọn", "") if chosen else ("", ""))
+        for g, chosen in zip(guesses, mapping, strict=True)
+    ]
     plan.problems = parsing.mapping_problems(mapping, sheet.headers, batch.kind)
     if plan.problems:
         return plan

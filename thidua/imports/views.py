@@ -1,4 +1,6 @@
 """Pages of the Google Forms import: upload, check (dry run, mapping, units), import."""
+import re
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -9,7 +11,7 @@ from thidua.forms import ButtonForm
 from thidua.imports import bp, matching, services
 from thidua.imports.forms import UploadForm
 from thidua.imports.models import ImportBatch
-from thidua.imports.parsing import FIELDS, KIND_CHOICES, ImportFileError
+from thidua.imports.parsing import FIELDS, KIND_CHOICES, REQUIRED_FIELDS, ImportFileError
 from thidua.jobs.models import Job, JobStatus
 from thidua.jobs.services import dispatch
 
@@ -23,6 +25,26 @@ def _batch_or_404(campaign: Campaign, batch_id: int) -> ImportBatch:
     if batch is None or batch.campaign_id != campaign.id:
         abort(404)
     return batch
+
+
+MAX_NAMES = 20_000  # no file holds more distinct unit names than it has rows
+_ASCII_DIGITS = re.compile(r"[0-9]{1,18}")
+
+
+def _count(value: str) -> int | None:
+    """The form's "names" field: a small non-negative integer, or None for anything else."""
+    value = (value or "").strip() or "0"
+    if not _ASCII_DIGITS.fullmatch(value) or int(value) > MAX_NAMES:
+        return None
+    return int(value)
+
+
+def _unit_id(value: str) -> int | None:
+    """A unit chosen in a select: its id (0 = skip those rows); None for "not chosen" and for junk."""
+    value = (value or "").strip()
+    if not _ASCII_DIGITS.fullmatch(value) or int(value) > 2**31 - 1:
+        return None
+    return int(value)
 
 
 def _render_index(campaign: Campaign, form: UploadForm, status: int = 200):
@@ -63,7 +85,8 @@ def _render_review(campaign: Campaign, batch: ImportBatch, *, error: str | None 
         running=job if job is not None and not job.finished else None,
         failed=job if job is not None and job.status == JobStatus.FAILED and batch.status != "imported" else None,
         kinds=KIND_CHOICES, fields=services.field_choices(batch.kind), field_labels=FIELDS[batch.kind],
-        outcome_labels=services.OUTCOME_LABELS, earlier=services.earlier_import_of_same_file(batch),
+        outcome_labels=services.OUTCOME_LABELS,
+        required=[FIELDS[batch.kind][name] for name in REQUIRED_FIELDS[batch.kind]], earlier=services.earlier_import_of_same_file(batch),
         how_labels=matching.HOW_LABELS, editable_hows=(matching.CLOSEST, matching.CHOSEN, matching.SKIPPED,
                                                        matching.AMBIGUOUS, matching.UNRESOLVED),
     ), status
@@ -91,14 +114,18 @@ def choose(campaign_id: int, batch_id: int):
     for index in range(len(batch.mapping or [])):
         value = request.form.get(f"column-{index}", "")
         mapping.append(value if value in allowed else "")
+    names = _count(request.form.get("names", ""))
+    if names is None:
+        return _render_review(campaign, batch, status=400,
+                              error="Dữ liệu gửi lên không hợp lệ (số tên đơn vị); hãy tải lại trang và chọn lại.")
     choices = dict(batch.unit_choices or {})
-    for index in range(int(request.form.get("names", "0") or 0)):
-        key = request.form.get(f"name-{index}", "")
-        value = request.form.get(f"unit-{index}", "")
+    for index in range(names):
+        key = request.form.get(f"name-{index}", "")[:500]
+        value = _unit_id(request.form.get(f"unit-{index}", ""))
         if not key:
             continue
-        if value.isdigit():
-            choices[key] = int(value)
+        if value is not None:
+            choices[key] = value
         else:
             choices.pop(key, None)
     services.set_choices(batch, mapping=mapping, day_first=request.form.get("day_order") != "mdy",
@@ -115,6 +142,11 @@ def apply(campaign_id: int, batch_id: int):
     form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
+    if batch.status == "imported":
+        return _render_review(campaign, batch, error="Tệp này đã được nhập; nhập lại không thay đổi gì.", status=409)
+    plan = services.plan_batch(batch)
+    if plan.blocked:  # the button is shown disabled; a request that gets here anyway is refused the same way
+        return _render_review(campaign, batch, error=plan.blocking_message, status=400)
     job = services.request_import(batch, actor=current_user)
     db.session.commit()
     dispatch(job)
@@ -122,6 +154,6 @@ def apply(campaign_id: int, batch_id: int):
         return _render_review(campaign, batch, error=job.error, status=400)
     if job.status == JobStatus.DONE:
         flash(job.result["message"], "success")
-    else:
-        flash(f"Đang nhập {batch.filename}; trang sẽ tự cập nhật khi xong.", "success")
+    # else the review page shows the job's progress while it runs and follows it to the end; a flash
+    # saying "Đang nhập" would outlive the job when it ends before the page is drawn
     return redirect(url_for("imports.review", campaign_id=campaign.id, batch_id=batch.id))

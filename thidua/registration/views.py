@@ -150,7 +150,7 @@ def detail(initiative_id: int):
         if initiative.status == State.DRAFT and permissions.is_own_unit(current_user, initiative) else []
     )
     return render_template(
-        "registration/detail.html", initiative=initiative, history=history, moves=moves, missing=missing,
+        "registration/detail.html", initiative=initiative, history=history, moves=moves, missing=missing, phases=Phase,
         can_edit=permissions.can_edit(current_user, initiative) and initiative.status in workflow.EDITABLE
         and window.is_open(),
         window=window, report_window=report_window, transition_form=TransitionForm(),

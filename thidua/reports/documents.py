@@ -95,7 +95,16 @@ def _sentence_units(figures: CampaignFigures) -> str:
     return (f"Chỉ tiêu: 100% đơn vị đăng ký {target}. Có {number(total.participants)} đơn vị thuộc diện tham gia; "
             f"{number(total.registered_units)} đơn vị đã đăng ký, đạt {percent(total.registration_rate)}; "
             f"{number(total.reported_units)} đơn vị đã báo cáo kết quả, đạt {percent(total.reporting_rate)}. "
-            f"Số liệu theo từng khối như sau:")
+            + _sentence_late(total) + "Số liệu theo từng khối như sau:")
+
+
+def _sentence_late(total) -> str:
+    """Late work is counted, never folded silently into the on-time figures."""
+    if not (total.late_registered_units or total.late_reported_units):
+        return ""
+    return (f"Trong đó, {number(total.late_registered_units)} đơn vị hoàn thành đăng ký sau hạn và "
+            f"{number(total.late_reported_units)} đơn vị hoàn thành báo cáo kết quả sau hạn (được gia hạn "
+            "hoặc gửi muộn qua Google Forms). ")
 
 
 def _sentence_areas(figures: CampaignFigures) -> str:
@@ -238,6 +247,8 @@ def build_report_workbook(figures: CampaignFigures) -> ExportWorkbook:
                     ["Tỷ lệ đăng ký (%)", total.registration_rate],
                     ["Số đơn vị đã báo cáo kết quả", total.reported_units],
                     ["Tỷ lệ báo cáo (%)", total.reporting_rate],
+                    ["Số đơn vị hoàn thành đăng ký sau hạn", total.late_registered_units],
+                    ["Số đơn vị hoàn thành báo cáo sau hạn", total.late_reported_units],
                     ["Số mô hình, giải pháp, sáng kiến đăng ký", total.initiatives],
                     ["Số đã báo cáo kết quả", total.reported_initiatives],
                     ["Số đề xuất khen thưởng", figures.shortlisted],

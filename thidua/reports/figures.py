@@ -20,14 +20,14 @@ import sqlalchemy as sa
 from thidua import workflow
 from thidua.awards.models import AwardEntry, AwardList
 from thidua.campaigns.compliance import REGISTERED, REPORTED, unit_progress
-from thidua.campaigns.models import Campaign
+from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.extensions import db
 from thidua.registration.models import AREA_LABELS, KIND_LABELS, Initiative, InitiativeLabels
 from thidua.results.models import ReportIndicator, ResultReport
 from thidua.review.models import CommendationLevel
 from thidua.review.ranking import build_ranking
 from thidua.text import fold
-from thidua.timeutil import utcnow
+from thidua.timeutil import end_of_day_utc, utcnow
 from thidua.units.models import Unit
 
 NO_BLOCK = "Chưa xếp khối"
@@ -58,6 +58,8 @@ class BlockFigures:
     reported_units: int = 0
     initiatives: int = 0
     reported_initiatives: int = 0
+    late_registered_units: int = 0  # completed the registration after the deadline (extension or imported late answer)
+    late_reported_units: int = 0
 
     @property
     def registration_rate(self) -> float:
@@ -68,7 +70,8 @@ class BlockFigures:
         return rate(self.reported_units, self.participants)
 
     def add(self, other: BlockFigures) -> None:
-        for name in ("participants", "registered_units", "reported_units", "initiatives", "reported_initiatives"):
+        for name in ("participants", "registered_units", "reported_units", "initiatives", "reported_initiatives",
+                     "late_registered_units", "late_reported_units"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -298,6 +301,18 @@ def block_figures(campaign: Campaign) -> tuple[list[BlockFigures], BlockFigures]
         block.reported_units += progress.has_reported
         block.initiatives += progress.registered
         block.reported_initiatives += progress.reported
+    late_registration = CampaignUnit.registration_done_at >= end_of_day_utc(campaign.registration_deadline,
+                                                                            campaign.timezone)
+    late_report = CampaignUnit.report_done_at >= end_of_day_utc(campaign.report_deadline, campaign.timezone)
+    for name, late_registered, late_reported in db.session.execute(
+        sa.select(Unit.block, sa.func.count().filter(late_registration), sa.func.count().filter(late_report))
+        .select_from(CampaignUnit).join(Unit, Unit.id == CampaignUnit.unit_id)
+        .where(CampaignUnit.campaign_id == campaign.id).group_by(Unit.block)
+    ):
+        block = blocks.get(name or NO_BLOCK)
+        if block is not None:
+            block.late_registered_units += late_registered
+            block.late_reported_units += late_reported
     ordered = sorted(blocks.values(), key=lambda b: (b.block == NO_BLOCK, b.block))
     total = BlockFigures("Tổng cộng")
     for block in ordered:
