@@ -38,7 +38,7 @@ def test_values_keep_their_types_and_text_never_runs(expected_rows):
         [3, "Một cửa liên thông", datetime(2024, 9, 5, 8, 30)],
     ]
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
-    assert sheet["C6"].number_format == "yyyy-mm-dd" and sheet["C7"].number_format == "yyyy-mm-dd h:mm:ss"
+    assert sheet["C6"].number_format == "dd/mm/yyyy" and sheet["C7"].number_format == "dd/mm/yyyy hh:mm:ss"
 
 
 def test_the_house_look_on_every_data_row():
@@ -52,7 +52,40 @@ def test_the_house_look_on_every_data_row():
     assert last.value == "Sáng kiến 1200"
     assert last.border.bottom.style == "thin" and last.border.bottom.color.rgb.endswith("888888")
     assert last.alignment.wrap_text and last.alignment.vertical == "top"
-    assert round(sheet.column_dimensions["B"].width) == 41  # 40 characters as Excel shows them
+    # As wide as its longest text ("Sáng kiến 1200") and a little room, below the 40 the caller allows.
+    assert round(sheet.column_dimensions["B"].width) == 17
+
+
+def test_a_column_is_as_wide_as_its_content_up_to_its_cap_and_no_word_breaks():
+    widths = exports.content_widths(["STT", "Điểm Hội đồng", "Tên"], [
+        ["I. Tập thể", "", ""],  # a section title does not widen the STT column
+        [1, 95.5, "Một cửa liên thông " * 10],
+        [12, 88.25, "Siêuđặcbiệtdàikhôngcắtđược"],
+    ], [6, 8, 40])
+    assert widths[0] == 5  # "STT" and the numbers 1 and 12, and a little room
+    assert widths[1] == len("88.25") + 2  # the header wraps between its words, none is cut
+    assert widths[2] == 42  # the long text wraps at its cap
+
+
+@pytest.mark.parametrize("expected_rows", [3, None], ids=["in memory", "row by row"])
+def test_every_sheet_is_ready_to_print(expected_rows):
+    sheet = _write([[1, "Một cửa liên thông", 3]], expected_rows=expected_rows).active
+    assert sheet.page_setup.paperSize == 9  # A4
+    assert sheet.page_setup.orientation == "portrait"  # narrow enough
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0  # one page wide (1 is the default)
+    assert sheet.print_title_rows.replace("$", "") == "1:3"  # title, blank and header rows on every page
+    assert sheet.freeze_panes == "A4"
+    assert "Trang &P/&N" in sheet.oddFooter.center.text
+    assert sheet.page_margins.left == 0.6
+    assert "A1:C1" in {str(r) for r in sheet.merged_cells.ranges}  # the title prints within the columns
+
+
+def test_a_wide_sheet_prints_landscape():
+    workbook = ExportWorkbook(rows=1)
+    write_sheet(workbook, title="t", headers=[f"Cột {n}" for n in range(10)], rows=[["x" * 30] * 10])
+    sheet = openpyxl.load_workbook(workbook.saved()).active
+    assert sheet.page_setup.orientation == "landscape"
 
 
 def test_a_long_workbook_leaves_no_temporary_files(monkeypatch, tmp_path):

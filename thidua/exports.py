@@ -29,6 +29,17 @@ SPOOL_BYTES = 8 * 1024 * 1024  # a saved workbook stays in memory up to this siz
 IN_MEMORY_ROWS = 5_000
 _TEXT_ONLY = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 _BORDER = {"border": 1, "border_color": "#888888"}
+_FONT = {"font_name": "Times New Roman", "font_size": 11}
+
+# Printing: A4 (XlsxWriter's paper 9), one page wide however many pages long, the title and header rows
+# on every page, the page number in the footer. A sheet wider than this many characters (Excel's column
+# width unit) is printed landscape: about what a portrait A4 holds at 100% between these margins.
+A4_PAPER = 9
+PORTRAIT_CHARACTERS = 100
+MARGINS = {"left": 0.6, "right": 0.4, "top": 0.6, "bottom": 0.6}  # inches
+FOOTER = '&C&"Times New Roman"&10Trang &P/&N'
+MAX_WIDTH = 60  # a column is never wider than this unless the caller says so; longer text wraps
+MIN_WIDTH = 5
 
 
 def safe_cell_value(value):
@@ -55,15 +66,17 @@ class ExportWorkbook(xlsxwriter.Workbook):
             self._scratch = tempfile.TemporaryDirectory(prefix="thidua-xlsx-")
             options = {**_TEXT_ONLY, "constant_memory": True, "tmpdir": self._scratch.name}
         super().__init__(self.buffer, options)
-        self.heading_format = self.add_format({"bold": True, "font_size": 13})
-        self.header_format = self.add_format({"bold": True, "bg_color": "#DCE6F1", "pattern": 1, **_BORDER,
+        self.heading_format = self.add_format({**_FONT, "bold": True, "font_size": 13, "text_wrap": True,
+                                               "valign": "top"})
+        self.header_format = self.add_format({**_FONT, "bold": True, "bg_color": "#DCE6F1", "pattern": 1, **_BORDER,
                                               "text_wrap": True, "align": "center", "valign": "vcenter"})
-        self.cell_format = self.add_format({**_BORDER, "text_wrap": True, "valign": "top"})
-        # Dates as the exports have always stored them: a date number shown in ISO order.
-        self.date_format = self.add_format({**_BORDER, "text_wrap": True, "valign": "top",
-                                            "num_format": "yyyy-mm-dd"})
-        self.datetime_format = self.add_format({**_BORDER, "text_wrap": True, "valign": "top",
-                                                "num_format": "yyyy-mm-dd h:mm:ss"})
+        self.cell_format = self.add_format({**_FONT, **_BORDER, "text_wrap": True, "valign": "top"})
+        # Dates are date numbers shown the Vietnamese way, day first.
+        self.date_format = self.add_format({**_FONT, **_BORDER, "text_wrap": True, "valign": "top",
+                                            "num_format": "dd/mm/yyyy"})
+        self.datetime_format = self.add_format({**_FONT, **_BORDER, "text_wrap": True, "valign": "top",
+                                                "num_format": "dd/mm/yyyy hh:mm:ss"})
+        self.in_memory = self._scratch is None
 
     def saved(self):
         """Close the workbook; its file, positioned at the start (spooled to disk past SPOOL_BYTES)."""
@@ -96,13 +109,88 @@ def _write_other(workbook: ExportWorkbook, sheet, row: int, col: int, value) -> 
         raise TypeError(f"Cannot write {type(value).__name__} to a spreadsheet cell")
 
 
+def _shown_width(value) -> tuple[int, int]:
+    """(longest line, longest word) of a value as a cell shows it, in characters."""
+    if value is None:
+        return 0, 0
+    if isinstance(value, str):
+        lines = value.split("\n")
+        words = value.split()
+        return max(len(line) for line in lines), max((len(word) for word in words), default=0)
+    if isinstance(value, bool):
+        return 5, 5
+    if isinstance(value, datetime):
+        return 19, 19
+    if isinstance(value, date):
+        return 10, 10
+    if isinstance(value, float):
+        text = f"{value:.2f}".rstrip("0").rstrip(".")
+    else:
+        text = str(value)
+    return len(text), len(text)  # a number is one word: never narrower than it
+
+
+def content_widths(headers: Sequence[str], rows: Sequence[Sequence], caps: Sequence[int] | None) -> list[int]:
+    """Each column as wide as its content needs, up to its cap: no word is broken, a long text wraps.
+
+    A row whose only value is in the first column (a section title such as "I. Tập thể") does not widen it.
+    """
+    count = len(headers)
+    widths = [0] * count
+    floors = [max((len(word) for word in (header or "").split()), default=0) for header in headers]
+    for row in rows:
+        if len(row) > 1 and all(v in (None, "") for v in row[1:]):
+            continue
+        for col, value in enumerate(row[:count]):
+            line, word = _shown_width(value)
+            widths[col] = max(widths[col], line)
+            floors[col] = max(floors[col], word)
+    result = []
+    for col in range(count):
+        cap = caps[col] if caps and col < len(caps) else MAX_WIDTH
+        width = max(min(widths[col], cap), min(floors[col], max(cap, MAX_WIDTH)), MIN_WIDTH - 2)
+        result.append(width + 2)  # a little room either side of the text
+    return result
+
+
+def set_print_layout(sheet, *, widths: Sequence[float], header_row: int, title_row: int | None = 0) -> None:
+    """A4, landscape when the columns are wider than a portrait page, one page wide, the title and header
+    rows on every printed page, the page number in the footer."""
+    sheet.set_paper(A4_PAPER)
+    if sum(widths) > PORTRAIT_CHARACTERS:
+        sheet.set_landscape()
+    else:
+        sheet.set_portrait()
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(**MARGINS)
+    sheet.set_footer(FOOTER)
+    sheet.repeat_rows(title_row if title_row is not None else header_row, header_row)
+    sheet.center_horizontally()
+
+
 def write_sheet(workbook: ExportWorkbook, *, title: str, headers: Sequence[str], rows: Iterable[Sequence],
                 widths: Sequence[int] | None = None, sheet_title: str | None = None):
-    """A sheet: its title in bold, a blank row, the header, then the rows, bordered; the top three rows frozen."""
+    """A sheet: its title in bold, a blank row, the header, then the rows, bordered; the top three rows frozen.
+
+    Ready to print (set_print_layout). widths are each column's most, in characters: in a workbook kept in
+    memory the columns are as wide as their content up to them; written row by row, they are the widths.
+    """
     sheet = workbook.add_worksheet((sheet_title or "Danh sách")[:31])
     sheet.freeze_panes(3, 0)  # the heading, a blank row and the header stay in view
-    for index, width in enumerate(widths or []):
+    if workbook.in_memory:
+        rows = rows if isinstance(rows, list) else list(rows)
+        column_widths = content_widths(headers, rows, widths)
+    else:
+        column_widths = [widths[i] if widths and i < len(widths) else 20 for i in range(len(headers))]
+    for index, width in enumerate(column_widths):
         sheet.set_column(index, index, width)
+    set_print_layout(sheet, widths=column_widths, header_row=2)
+    total = max(sum(column_widths), 1)
+    if len(headers) > 1:
+        # The title spans the columns and wraps inside them, so that it prints on the page.
+        lines = max(1, -(-int(len(title) * 1.3) // int(total)))
+        sheet.set_row(0, 18 * lines)
+        sheet.merge_range(0, 0, 0, len(headers) - 1, "", workbook.heading_format)
     _write_text(sheet, 0, 0, title, workbook.heading_format)
     for col, text in enumerate(headers):
         _write_text(sheet, 2, col, text, workbook.header_format)  # headers carry names typed by people (criteria)

@@ -283,8 +283,12 @@ def test_xlsx_export(client, setup):
     assert body[1][:2] == [1, "Tổ Toán Tin"] and body[1][8] == pytest.approx(95.5)
     assert body[2][:2] == [2, "Tổ Văn phòng Chu Văn An"] and body[2][9] == "Giấy khen của Giám đốc Sở"
     assert body[3][0] == "II. Cá nhân"
-    assert body[4][:4] == [1, "Nguyễn Văn An, Trần Thị Bình", "Giáo viên", "Trường THPT Kim Liên"]
-    assert len(body) == 5
+    # One initiative, each of its persons with their own position, unit and share.
+    assert body[4][:4] == [1, "Nguyễn Văn An", "Giáo viên", "Trường THPT Kim Liên"]
+    assert body[4][10].startswith("Tỷ lệ đóng góp 60%")
+    assert body[5][:4] == [None, "Trần Thị Bình", "Nhân viên", "Trường THPT Kim Liên"]
+    assert body[5][10] == "Tỷ lệ đóng góp 40%"
+    assert len(body) == 6
 
 
 def test_docx_export(client, setup):
@@ -317,9 +321,12 @@ def test_docx_export(client, setup):
     assert rows[0][0] == "STT" and all(r.bold for p in table.rows[0].cells[0].paragraphs for r in p.runs)
     entry_rows = [r for r in rows[1:] if r[0].isdigit()]
     assert len(entry_rows) == 3
-    assert [r[1] for r in entry_rows] == ["Tổ Toán Tin", "Tổ Văn phòng Chu Văn An", "Nguyễn Văn An, Trần Thị Bình"]
+    assert [r[1] for r in entry_rows] == ["Tổ Toán Tin", "Tổ Văn phòng Chu Văn An", "Nguyễn Văn An"]
     assert [r[7] for r in entry_rows] == ["95,50", "88,50", "70,17"]
-    assert [r[0] for r in rows[1:] if not r[0].isdigit()] == ["I. Tập thể", "II. Cá nhân"]
+    assert [r[0] for r in rows[1:] if r[0] and not r[0].isdigit()] == ["I. Tập thể", "II. Cá nhân"]
+    second = next(r for r in rows if r[1] == "Trần Thị Bình")
+    assert (second[0], second[2], second[3]) == ("", "Nhân viên", "Trường THPT Kim Liên")
+    assert "Danh sách có 2 tập thể và 2 cá nhân." in texts
     assert "Nơi nhận:" in "\n".join(c.text for c in document.tables[2].rows[0].cells)
 
 
@@ -341,3 +348,22 @@ def test_a_model_published_before_the_decision_stays_published_and_the_others_ar
     assert statuses[s.people.id] == "published"
     assert statuses[s.collective.id] == statuses[s.second_collective.id] == "awarded"
     assert db.session.scalar(sa.select(AwardList.status)) == "decided"
+
+
+def test_sections_numbered_in_order_of_what_is_present(app):
+    from thidua.awards.documents import Person, award_sections, count_recipients
+
+    def line(kind, position, initiative_id):
+        return services.AwardLine(id=position, position=position, recipient_type=kind, recipient_name="x",
+                                  recipient_title="", score=None, note="", level_name=None,
+                                  initiative_id=initiative_id, title="t", area="khac", unit_name="u",
+                                  achievements=None)
+
+    people_only = [line("ca_nhan", 1, 10), line("ca_nhan", 2, 11)]
+    assert [title for _, title, _ in award_sections(people_only)] == ["I. Cá nhân"]
+    persons = {10: [Person("A", "Giáo viên", 50), Person("B", "Tổ trưởng", 30), Person("C", "", 20)]}
+    # Three named authors and one entry without named authors: four persons, no collective.
+    assert count_recipients(people_only, persons) == (0, 4)
+    both = people_only + [line("tap_the", 3, 12)]
+    assert [title for _, title, _ in award_sections(both)] == ["I. Tập thể", "II. Cá nhân"]
+    assert count_recipients(both, persons) == (1, 4)

@@ -446,3 +446,21 @@ def test_the_campaign_pages_are_closed_to_unit_accounts(client, world):
     assert client.post(f"/phong-trao/{world.campaign.id}/gia-han",
                        _extension_form(world.school.id, local_today() + timedelta(days=30))).status_code == 403
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Extension)) == 0
+
+
+def test_the_xlsx_export_names_each_author_with_position_and_share(client, world):
+    from thidua.registration.models import InitiativeAuthor
+
+    item = factories.initiative(world.campaign, world.school, actor=world.editor, title="Tra cứu điểm",
+                                author_type="ca_nhan", collective_name="")
+    item.authors.append(InitiativeAuthor(position=0, full_name="Phạm Thu Trang", job_title="Phó Hiệu trưởng",
+                                         contribution=50))
+    item.authors.append(InitiativeAuthor(position=1, full_name="Nguyễn Văn Đức", job_title="Giáo viên",
+                                         contribution=50))
+    db.session.commit()
+    client.login(world.secretariat)
+
+    rows = list(_sheet(client.get(f"/phong-trao/{world.campaign.id}/sang-kien",
+                                  query_string={"format": "xlsx"})).iter_rows(values_only=True))
+    assert rows[2][6] == "Tác giả"
+    assert rows[3][6] == "Phạm Thu Trang (Phó Hiệu trưởng) – 50%\nNguyễn Văn Đức (Giáo viên) – 50%"

@@ -8,7 +8,15 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from thidua.awards import bp, services
-from thidua.awards.documents import DOCX_MIMETYPE, build_document
+from thidua.awards.documents import (
+    DOCX_MIMETYPE,
+    award_sections,
+    build_document,
+    join_notes,
+    line_persons,
+    load_persons,
+    share_note,
+)
 from thidua.awards.forms import DecisionForm, EntryForm, ReopenForm
 from thidua.awards.models import RECIPIENT_LABELS
 from thidua.campaigns.models import Campaign
@@ -87,7 +95,7 @@ def index(campaign_id: int):
     if award_list is not None and not decision_form.signer.data and award_list.approved_by:
         decision_form.signer.data = award_list.approved_by.full_name
     return render_template("awards/index.html", campaign=campaign, award_list=award_list,
-                           groups=services.grouped(entries), levels=levels, entry_count=len(entries),
+                           groups=list(award_sections(entries)), levels=levels, entry_count=len(entries),
                            decision_form=decision_form, reopen_form=ReopenForm(prefix="reopen"),
                            recipient_labels=RECIPIENT_LABELS, format_score=services.format_score)
 
@@ -183,12 +191,23 @@ def decision(campaign_id: int):
 # --- Exports -------------------------------------------------------------------------------------
 
 def _export_rows(lines: list[services.AwardLine]):
-    for _, title, items in services.grouped(lines):
-        yield [title] + [""] * (len(XLSX_HEADERS) - 1)
+    persons = load_persons(lines)
+    blank = [""] * (len(XLSX_HEADERS) - 1)
+    for kind, title, items in award_sections(lines):
+        yield [title] + blank
         for number, line in enumerate(items, start=1):
-            yield [number, line.recipient_name, line.recipient_title, line.unit_name, line.initiative_id,
-                   line.title, line.area_label, line.achievements or "",
-                   float(line.score) if line.score is not None else None, line.level_name or "", line.note]
+            common = [line.initiative_id, line.title, line.area_label, line.achievements or "",
+                      float(line.score) if line.score is not None else None, line.level_name or ""]
+            if kind != "ca_nhan":
+                yield [number, line.recipient_name, line.recipient_title, line.unit_name, *common, line.note]
+                continue
+            for index, person in enumerate(line_persons(line, persons)):
+                if index == 0:
+                    yield [number, person.full_name, person.job_title, line.unit_name, *common,
+                           join_notes(share_note(person), line.note)]
+                else:
+                    yield ["", person.full_name, person.job_title, line.unit_name, "", "", "", "", None, "",
+                           share_note(person)]
 
 
 def _list_and_lines(campaign: Campaign):

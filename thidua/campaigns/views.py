@@ -1,7 +1,7 @@
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from thidua import workflow
 from thidua.campaigns import board as board_data
@@ -238,24 +238,41 @@ def initiatives(campaign_id: int):
     )
 
 
+def _authors_text(initiative: Initiative) -> str:
+    """The collective's name, or each named author with position and share, one a line."""
+    if initiative.author_type == "tap_the":
+        return initiative.collective_name or ""
+    lines = []
+    for author in initiative.authors:
+        text = author.full_name
+        if author.job_title:
+            text += f" ({author.job_title})"
+        if author.contribution:
+            text += f" – {author.contribution}%"
+        lines.append(text)
+    return "\n".join(lines) or "Cá nhân"
+
+
 def _initiatives_xlsx(campaign: Campaign, stmt):
     headers = ["STT", "Khối", "Đơn vị", "Loại", "Tên mô hình, giải pháp, sáng kiến", "Lĩnh vực CCHC",
                "Tác giả", "Thời gian thực hiện", "Trạng thái", "Ngày gửi đăng ký"]
     tz = campaign.timezone
 
     def rows():
-        for number, initiative in enumerate(db.session.scalars(stmt.execution_options(yield_per=500)), start=1):
+        stmt_with_authors = stmt.options(selectinload(Initiative.authors))
+        for number, initiative in enumerate(
+                db.session.scalars(stmt_with_authors.execution_options(yield_per=500)), start=1):
             yield [
                 number, initiative.unit.block, initiative.unit.name, initiative.kind_label, initiative.title,
                 initiative.area_label,
-                initiative.collective_name if initiative.author_type == "tap_the" else "Cá nhân",
+                _authors_text(initiative),
                 f"{format_date(initiative.start_date)} – {format_date(initiative.end_date)}",
                 State(initiative.status).label, format_moment(initiative.registered_at, tz),
             ]
 
     return xlsx_response(
         f"dang-ky-{campaign.year}.xlsx", title=f"Danh sách đăng ký — {campaign.name}", headers=headers, rows=rows(),
-        widths=[6, 22, 34, 12, 60, 34, 28, 24, 20, 18],
+        widths=[6, 22, 34, 12, 60, 34, 40, 24, 20, 18],
     )
 
 

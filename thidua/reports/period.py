@@ -186,7 +186,7 @@ def period_workbook(summary: PeriodSummary) -> ExportWorkbook:
         chart.set_title({"name": "Tỷ lệ đăng ký và báo cáo (%)"})
         chart.set_y_axis({"name": "%"})
         chart.set_size({"width": 605, "height": 302})  # 16 × 8 cm
-        rates.insert_chart("K3", chart)
+        rates.insert_chart(last + 2, 0, chart)  # below the table, so that it prints on the page, not across two
     write_sheet(workbook, sheet_title="Theo khối", title="Tỷ lệ theo năm và khối",
                 headers=["Năm", "Khối", "Số đơn vị tham gia", "Đã đăng ký", "Tỷ lệ đăng ký (%)", "Đã báo cáo",
                          "Tỷ lệ báo cáo (%)", "Số sáng kiến"],
