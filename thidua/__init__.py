@@ -18,6 +18,13 @@ def create_app(config: object | None = None) -> Flask:
     )
     app.config.from_object(config or config_module.Config)
     config_module.resolve(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind N reverse proxies, the client's address, scheme and host are the ones the
+        # nearest N appended; anything a client wrote into those headers itself is ignored.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from thidua.extensions import csrf, db, login_manager, migrate
 

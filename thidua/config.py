@@ -47,6 +47,8 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     WTF_CSRF_TIME_LIMIT = None  # a form left open all afternoon must still submit
 
+    # How many reverse proxies stand in front (nginx: 1); 0 reads the address of the connection.
+    TRUSTED_PROXIES = _env_int("THIDUA_TRUSTED_PROXIES", 0)
     LOGIN_MAX_FAILURES = _env_int("THIDUA_LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_MINUTES = _env_int("THIDUA_LOGIN_LOCK_MINUTES", 15)
     PASSWORD_MIN_LENGTH = 8
