@@ -153,3 +153,26 @@ def test_a_unit_outside_the_campaign_cannot_draft_in_it(world, client):
     response = client.post(new_url(world), form_data(), follow_redirects=True)
     assert "Đơn vị không thuộc danh sách tham gia phong trào này." in text(response)
     assert count(Initiative) == 0
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("share, message", [
+    ("0", "Tỷ lệ đóng góp là một số nguyên từ 1 đến 100%."),
+    ("120", "Tỷ lệ đóng góp là một số nguyên từ 1 đến 100%."),
+    ("-20", "Tỷ lệ đóng góp là một số nguyên từ 1 đến 100%."),
+    ("33.5", None), ("33,5", None), ("abc", None),
+])
+def test_a_share_out_of_range_or_not_a_whole_number_is_refused_beside_it_with_the_form_kept(world, client, share, message):
+    client.login(world.editor)
+    response = client.post(new_url(world), form_data(**{
+        "author_type": "ca_nhan", "authors-0-full_name": "Nguyễn Văn A", "authors-0-contribution": share,
+        "need": "Thực trạng đã nhập dài."}))
+    page = text(response)
+    assert response.status_code == 400  # refused, not a 500
+    if message:
+        assert message in page
+    assert f'value="{share}"' in page and "Thực trạng đã nhập dài." in page and 'value="Nguyễn Văn A"' in page
+    assert "Not a valid" not in page
+    assert count(Initiative) == 0

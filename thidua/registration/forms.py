@@ -19,7 +19,7 @@ class AuthorForm(SubForm):
     job_title = text_line("Chức vụ", 160)
     contribution = IntegerField(
         "Tỷ lệ đóng góp (%)",
-        validators=[Optional(), NumberRange(min=1, max=100, message="Tỷ lệ đóng góp từ 1 đến 100%.")],
+        validators=[Optional(), NumberRange(min=1, max=100, message="Tỷ lệ đóng góp là một số nguyên từ 1 đến 100%%.")],
     )
 
 
