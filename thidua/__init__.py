@@ -16,6 +16,9 @@ def create_app(config: object | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         instance_relative_config=True,
     )
+    from thidua.paging import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # an id past the database's integers is a 404
     app.config.from_object(config or config_module.Config)
     config_module.resolve(app)
     if app.config.get("TRUSTED_PROXIES"):

@@ -5,6 +5,35 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from math import ceil
 
+from werkzeug.routing import IntegerConverter
+
+# The largest id and page number anything reads: PostgreSQL's integer. A larger number in a URL or
+# a query string is no record (404) and no page (the first), never an overflow in the database.
+MAX_ID = 2**31 - 1
+
+
+def bounded_int(text: str) -> int:
+    """`type=` for request.args.get: a whole number from 0 to MAX_ID, else ValueError (the default is used)."""
+    value = int(text)
+    if not 0 <= value <= MAX_ID:
+        raise ValueError(text)
+    return value
+
+
+class BoundedIntConverter(IntegerConverter):
+    """<int:...> in routes, limited to what the database's ids can hold: a larger one is a 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def page_number() -> int:
+    """The `page` of the query string, 1 when missing, malformed or out of range."""
+    from flask import request
+
+    return request.args.get("page", 1, type=bounded_int) or 1
+
 
 @dataclass
 class ListPage:

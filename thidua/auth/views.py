@@ -15,6 +15,7 @@ from thidua.security import clear_login_failures, client_address, login_lock_min
 from thidua.text import fold
 from thidua.timeutil import utcnow
 from thidua.units.models import Unit
+from thidua.paging import bounded_int, page_number
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -94,7 +95,7 @@ def _unit_choices():
 def users():
     query = (request.args.get("q") or "").strip()
     role = request.args.get("role") or ""
-    unit_id = request.args.get("unit", type=int)
+    unit_id = request.args.get("unit", type=bounded_int)
     stmt = sa.select(User).order_by(User.username)
     if query:
         pattern = f"%{fold(query)}%"
@@ -105,7 +106,7 @@ def users():
         stmt = stmt.where(User.role == role)
     if unit_id:
         stmt = stmt.where(User.unit_id == unit_id)
-    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("auth/users.html", page=page, query=query, role=role, roles=ROLE_LABELS, unit_id=unit_id)
 
 
@@ -124,8 +125,8 @@ def _form_values(form: UserForm) -> dict:
 def user_new():
     form = UserForm()
     form.unit_id.choices = _unit_choices()
-    if request.method == "GET" and request.args.get("unit", type=int):
-        form.unit_id.data = request.args.get("unit", type=int)
+    if request.method == "GET" and request.args.get("unit", type=bounded_int):
+        form.unit_id.data = request.args.get("unit", type=bounded_int)
     if form.validate_on_submit():
         if not form.password.data:
             form.password.errors.append("Vui lòng đặt mật khẩu ban đầu.")

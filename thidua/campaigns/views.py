@@ -16,6 +16,7 @@ from thidua.text import fold
 from thidua.timeutil import format_date, format_moment
 from thidua.units.models import Unit, unit_type_label
 from thidua.workflow import STATE_LABELS, State
+from thidua.paging import bounded_int, page_number
 
 REGISTERED_STATES = [s.value for s in workflow.COUNTS_AS_REGISTERED]
 
@@ -173,8 +174,8 @@ def extension_new(campaign_id: int):
         .order_by(Unit.block, Unit.name)
     ).all()
     form.unit_id.choices = choices(((u.id, u.short_name or u.name) for u in units), "— Chọn đơn vị —", 0)
-    if request.method == "GET" and request.args.get("unit", type=int):
-        form.unit_id.data = request.args.get("unit", type=int)
+    if request.method == "GET" and request.args.get("unit", type=bounded_int):
+        form.unit_id.data = request.args.get("unit", type=bounded_int)
     if form.validate_on_submit():
         unit = db.session.get(Unit, form.unit_id.data)
         phase = Phase(form.phase.data)
@@ -230,7 +231,7 @@ def initiatives(campaign_id: int):
     stmt, filters = _initiatives_query(campaign)
     if request.args.get("format") == "xlsx":
         return _initiatives_xlsx(campaign, stmt)
-    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     blocks = db.session.scalars(sa.select(Unit.block).where(Unit.block != "").distinct().order_by(Unit.block)).all()
     return render_template(
         "campaigns/initiatives.html", campaign=campaign, page=page, filters=filters, blocks=blocks,
@@ -289,7 +290,7 @@ def board(campaign_id: int):
     if export:
         return _board_xlsx(board_data.build_board(campaign, phase, filters, chart=False))
     # The rows the filters keep, a page at a time in the board's order; each page repeats its groups' headings.
-    result = board_data.build_board(campaign, phase, filters, page=request.args.get("page", type=int),
+    result = board_data.build_board(campaign, phase, filters, page=request.args.get("page", type=bounded_int),
                                     per_page=current_app.config.get("BOARD_PAGE_SIZE", 200))
     return render_template(
         "campaigns/board.html", campaign=campaign, board=result, phases=list(Phase), page=result.page,

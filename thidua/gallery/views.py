@@ -23,6 +23,7 @@ from thidua.registration.models import AREA_LABELS, KIND_LABELS
 from thidua.results.uploads import RefusedFile
 from thidua.storage import get_storage
 from thidua.units.models import UNIT_TYPE_LABELS, unit_type_label
+from thidua.paging import bounded_int, page_number
 
 PUBLIC_MAX_AGE = 300
 FEED_SIZE = 50
@@ -53,7 +54,7 @@ def area_label(code: str) -> str:
 @bp.get("/thu-vien")
 def index():
     filters = services.Filters.from_args(request.args)
-    page = db.paginate(services.public_entries(filters), per_page=services.PAGE_SIZE, max_per_page=services.PAGE_SIZE,
+    page = db.paginate(services.public_entries(filters), page=page_number(), per_page=services.PAGE_SIZE, max_per_page=services.PAGE_SIZE,
                        error_out=False)
     response = current_app.make_response(render_template(
         "gallery/index.html", page=page, filters=filters, choices=services.filter_choices(), areas=AREA_LABELS,
@@ -119,8 +120,8 @@ def feed():
 @bp.get("/thu-vien.json")
 def listing_json():
     filters = services.Filters.from_args(request.args)
-    per_page = min(max(request.args.get("per_page", 50, type=int) or 50, 1), JSON_MAX_PER_PAGE)
-    page = db.paginate(services.public_entries(filters), per_page=per_page, max_per_page=JSON_MAX_PER_PAGE,
+    per_page = min(max(request.args.get("per_page", 50, type=bounded_int) or 50, 1), JSON_MAX_PER_PAGE)
+    page = db.paginate(services.public_entries(filters), page=page_number(), per_page=per_page, max_per_page=JSON_MAX_PER_PAGE,
                        error_out=False)
 
     def link(number):

@@ -8,6 +8,7 @@ from thidua.auth.roles import Role
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 from thidua.main import bp
+from thidua.paging import bounded_int, page_number
 
 
 @bp.get("/")
@@ -38,11 +39,11 @@ def home():
 
 @bp.get("/nhat-ky")
 def audit_log():
-    campaign_id = request.args.get("campaign", type=int)
+    campaign_id = request.args.get("campaign", type=bounded_int)
     action = request.args.get("action") or ""
-    unit_id = request.args.get("unit", type=int)
+    unit_id = request.args.get("unit", type=bounded_int)
     object_type = request.args.get("object") or ""
-    object_id = request.args.get("id", type=int)
+    object_id = request.args.get("id", type=bounded_int)
     stmt = (
         sa.select(AuditLog)
         .options(joinedload(AuditLog.actor), joinedload(AuditLog.unit))
@@ -56,7 +57,7 @@ def audit_log():
         stmt = stmt.where(AuditLog.unit_id == unit_id)
     if object_type and object_id:
         stmt = stmt.where(AuditLog.object_type == object_type, AuditLog.object_id == object_id)
-    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     campaigns = db.session.execute(sa.select(Campaign.id, Campaign.name).order_by(Campaign.year.desc())).all()
     return render_template(
         "main/audit_log.html", page=page, campaigns=campaigns, campaign_id=campaign_id,

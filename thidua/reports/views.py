@@ -26,6 +26,7 @@ from thidua.reports.forms import DraftForm
 from thidua.reports.models import NARRATIVE_SECTIONS, CityReport
 from thidua.storage import get_storage
 from thidua.timeutil import local_today
+from thidua.paging import bounded_int
 
 PREFIX = "/phong-trao/<int:campaign_id>/bao-cao-ubnd"
 
@@ -159,4 +160,4 @@ def period_docx():
 @bp.get("/lanh-dao")
 def dashboard_view():
     return render_template("reports/dashboard.html", board=dashboard.leaders_dashboard(request.args.get("campaign",
-                                                                                                     type=int)))
+                                                                                                     type=bounded_int)))

@@ -12,6 +12,7 @@ from thidua.results.models import EvidenceFile
 from thidua.results.uploads import RefusedFile
 from thidua.storage import get_storage
 from thidua.workflow import State, WorkflowError
+from thidua.paging import bounded_int
 
 
 @bp.app_template_global()
@@ -105,7 +106,7 @@ def upload(initiative_id: int):
                 flash(message, "error")
         return redirect(target)
     replaces = None
-    replace_id = request.form.get("replace", type=int)
+    replace_id = request.form.get("replace", type=bounded_int)
     if replace_id:
         replaces = db.session.get(EvidenceFile, replace_id)
         if replaces is None or replaces.initiative_id != initiative.id:

@@ -24,6 +24,7 @@ from thidua.review.services import REVIEW_SUBMITTED
 from thidua.timeutil import format_moment
 from thidua.units.models import Unit, unit_type_label
 from thidua.workflow import STATE_LABELS, State, WorkflowError
+from thidua.paging import bounded_int
 
 PREFIX = "/phong-trao/<int:campaign_id>/hoi-dong"
 
@@ -353,7 +354,7 @@ def remind(campaign_id: int):
 def ranking(campaign_id: int):
     campaign = _campaign(campaign_id)
     filters = ranking_data.RankingFilters.from_args(request.args)
-    data = ranking_data.ranking_page(campaign, filters, request.args.get("page", type=int),
+    data = ranking_data.ranking_page(campaign, filters, request.args.get("page", type=bounded_int),
                                      current_app.config.get("RANKING_PAGE_SIZE", 100))
     return render_template(
         "review/office/ranking.html", campaign=campaign, data=data, rows=data.rows, page=data.page, filters=filters,

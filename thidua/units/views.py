@@ -13,6 +13,7 @@ from thidua.units.forms import ImportForm, UnitForm
 from thidua.units.importer import ImportRefused, apply_plan, plan_import
 from thidua.units.models import Unit, unit_type_label
 from thidua.units.services import UNIT_FIELDS, UnitError, create_unit, set_unit_active, update_unit
+from thidua.paging import page_number
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 
@@ -31,7 +32,7 @@ def index():
         stmt = stmt.where(Unit.unit_type == filters["type"])
     if filters["active"] in ("0", "1"):
         stmt = stmt.where(Unit.is_active.is_(filters["active"] == "1"))
-    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     blocks = db.session.scalars(sa.select(Unit.block).where(Unit.block != "").distinct().order_by(Unit.block)).all()
     types = [(code, unit_type_label(code)) for code in
              db.session.scalars(sa.select(Unit.unit_type).distinct().order_by(Unit.unit_type))]
