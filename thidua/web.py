@@ -6,9 +6,10 @@ import os
 from functools import cache
 
 import sqlalchemy as sa
-from flask import current_app, g, render_template, request
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 
 from thidua import access
 from thidua.extensions import db, end_read_only_transaction, login_manager
@@ -139,6 +140,18 @@ def init_app(app) -> None:
             return render_template("errors/error.html", code=code, title=title, message=message), code
 
         app.register_error_handler(code, handler)
+
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(error):
+        """Two people (or two clicks) changed one record at once: the first change stands, the
+        later one is not applied, and its sender is told so on the page they came from."""
+        db.session.rollback()
+        flash("Hồ sơ này vừa được cập nhật ở nơi khác cùng lúc với thao tác của bạn; thao tác của bạn chưa được "
+              "ghi. Hãy xem lại trạng thái hiện tại rồi thử lại nếu cần.", "error")
+        back = request.referrer or ""
+        if not back.startswith(request.host_url):
+            back = url_for("main.index")
+        return redirect(back, code=303)
 
     @app.errorhandler(sa.exc.OperationalError)
     @app.errorhandler(sa.exc.InterfaceError)
