@@ -85,7 +85,7 @@ def wait_until(predicate, timeout: float, what: str):
 
 
 def test_a_reminder_run_killed_mid_send_fails_visibly_and_its_retry_reminds_nobody_twice(
-        app, world, client, redis_url, holding_smtp, monkeypatch):  # noqa: F811
+        app, world, client, redis_url, holding_smtp, monkeypatch, tmp_path):  # noqa: F811
     for unit in (world.office_unit, world.school, world.other_school):
         assert unit.email
     held = world.school.email
@@ -96,10 +96,11 @@ def test_a_reminder_run_killed_mid_send_fails_visibly_and_its_retry_reminds_nobo
     job_id = int(response.headers["Location"].rsplit("/", 1)[1])
 
     env = {**worker_env(redis_url, holding_smtp), "THIDUA_JOB_HEARTBEAT_SECONDS": "1"}
+    log = tmp_path / "worker.log"
     worker = subprocess.Popen([*rq_command(), "worker", "-w", WORKER_CLASS, "-u", redis_url, "thidua"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                              stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        assert holding_smtp.collector.holding.wait(60), "the worker never reached the held e-mail"
+        assert holding_smtp.collector.holding.wait(90), f"the worker never reached the held e-mail:\n{log.read_text()[-3000:]}"
         assert fresh(Job, job_id).status == JobStatus.RUNNING
         assert children_of(worker.pid), "no work horse to kill"
         time.sleep(1.5)  # the worker is alive and stuck in SMTP: its heartbeat keeps the job running
