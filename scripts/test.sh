@@ -11,7 +11,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # --- system packages (Debian) ---------------------------------------------------------
-PACKAGES=(postgresql redis-server chromium fonts-liberation fonts-liberation2 fonts-crosextra-carlito poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui)
+PACKAGES=(postgresql redis-server chromium fonts-liberation fonts-liberation2 fonts-crosextra-carlito poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui nginx openssl curl)
 missing=()
 for package in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -6,6 +6,8 @@ README's, through deploy/thidua-flask and deploy/backup.sh, in processes of thei
 from __future__ import annotations
 
 import os
+import shutil
+import urllib.error
 import re
 import subprocess
 import sys
@@ -147,3 +149,111 @@ def test_static_file_urls_carry_their_content_hash_so_a_month_of_caching_never_s
     os.utime(tmp_path / "a.css", ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
     assert static_version(str(tmp_path), "a.css") != before
     assert "expires 30d" in (DEPLOY / "nginx" / "thidua.conf").read_text()
+
+
+def _units_here(tmp_path: Path) -> Path:
+    """The systemd units with /srv/thidua replaced by this checkout."""
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for unit in (DEPLOY / "systemd").iterdir():
+        (folder / unit.name).write_text(unit.read_text().replace("/srv/thidua", str(ROOT)))
+    return folder
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
+def test_the_systemd_units_are_valid(tmp_path):
+    folder = _units_here(tmp_path)
+    result = subprocess.run(["systemd-analyze", "verify", *map(str, sorted(folder.iterdir()))],
+                            capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "SYSTEMD_LOG_LEVEL": "warning"})
+    problems = [line for line in (result.stdout + result.stderr).splitlines()
+                if "thidua" in line and "EnvironmentFile" not in line]
+    assert result.returncode == 0 and not problems, result.stdout + result.stderr
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None or shutil.which("openssl") is None,
+                    reason="nginx and openssl are installed by scripts/test.sh")
+def test_nginx_serves_https_static_files_with_a_months_cache_and_hands_the_client_address_to_the_app(
+        app, env_file, tmp_path):
+    """deploy/nginx/thidua.conf in front of gunicorn, with THIDUA_TRUSTED_PROXIES=1 as the example
+    sets it: a forged X-Forwarded-For from the client reaches the sign-in throttle as nginx's own
+    $remote_addr, never as what the client wrote."""
+    import ssl
+    import urllib.request
+
+    from tests.notifications.smtp import free_port
+
+    flask(env_file, "db", "upgrade")
+    http_port, https_port, app_port = free_port(), free_port(), free_port()
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
+                   check=True, capture_output=True)
+    site = (DEPLOY / "nginx" / "thidua.conf").read_text()
+    site = (site.replace("listen 80;", f"listen 127.0.0.1:{http_port};").replace("listen [::]:80;", "")
+            .replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
+            .replace("listen [::]:443 ssl http2;", "")
+            .replace("/etc/letsencrypt/live/thidua.example.edu.vn/fullchain.pem", str(tmp_path / "cert.pem"))
+            .replace("/etc/letsencrypt/live/thidua.example.edu.vn/privkey.pem", str(tmp_path / "key.pem"))
+            .replace("127.0.0.1:8000", f"127.0.0.1:{app_port}").replace("/srv/thidua", str(ROOT))
+            .replace("/var/log/nginx", str(tmp_path)))
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n include /etc/nginx/mime.types;\n client_body_temp_path {tmp_path}/body;\n"
+        f" proxy_temp_path {tmp_path}/proxy;\n{site}\n}}\n")
+    checked = subprocess.run(["nginx", "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    web = subprocess.Popen(
+        ["bash", "-c", f'set -a; . "{env_file}"; set +a; exec "{VENV_BIN}/gunicorn" -w 1 -b 127.0.0.1:{app_port} '
+                       f'"thidua:create_app()"'], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proxy = subprocess.Popen(["nginx", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path), "-g", "daemon off;"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    context = ssl.create_default_context(cafile=str(tmp_path / "cert.pem"))
+    context.check_hostname = False
+    base = f"https://127.0.0.1:{https_port}"
+    try:
+        opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if opener.open(f"{base}/healthz", timeout=5).status == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, (tmp_path / "error.log").read_text() if (tmp_path / "error.log").exists() else ""
+            time.sleep(0.3)
+        static = opener.open(f"{base}/static/css/app.css", timeout=10)
+        assert static.status == 200 and "max-age=2592000" in static.headers["Cache-Control"]
+        redirect = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}",
+                                   f"http://127.0.0.1:{http_port}/dang-nhap"], capture_output=True, text=True)
+        assert redirect.stdout.startswith("301 https://")
+
+        from tests.storage.test_two_nodes import Browser
+
+        import http.cookiejar
+
+        browser = Browser()
+        browser.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+                                                     urllib.request.HTTPSHandler(context=context))
+        token = browser.token(f"{base}/dang-nhap")
+        request = urllib.request.Request(
+            f"{base}/dang-nhap", f"csrf_token={token}&username=khong-co&password=sai".encode(),
+            {"Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": "198.51.100.66",
+             "Referer": f"{base}/dang-nhap"})  # Flask-WTF checks the referrer over HTTPS
+        try:
+            answer = browser.opener.open(request, timeout=30)
+            status, body = answer.status, answer.read()
+        except urllib.error.HTTPError as error:
+            status, body = error.code, error.read()
+        assert "Tên đăng nhập hoặc mật khẩu không đúng" in body.decode(), (status, body.decode()[:1500])
+        import sqlite3
+
+        database = re.search(r"^DATABASE_URL=sqlite:///(.+)$", env_file.read_text(), re.M).group(1)
+        with sqlite3.connect(database) as connection:
+            addresses = [row[0] for row in connection.execute("SELECT remote_addr FROM login_failure")]
+        assert addresses == ["127.0.0.1"]  # nginx's $remote_addr; the forged address is gone
+    finally:
+        proxy.terminate()
+        web.terminate()
+        proxy.wait(timeout=30)
+        web.wait(timeout=30)
