@@ -14,6 +14,7 @@ cell-by-cell API at ten thousand rows.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -105,6 +106,68 @@ def _grid(table, widths_mm: Sequence[float]) -> None:
     for row in table.rows:
         for cell, width in zip(row.cells, widths_mm):
             cell.width = Mm(width)
+
+
+# Sizing table columns from their text: Times New Roman's letters are about half an em wide on average
+# (capitals and bold a little more), and Word keeps 1.9 mm of padding either side of a cell's text.
+EM_MM = 25.4 / 72  # one point in millimetres
+CHAR_EM = 0.52
+BOLD_CHAR_EM = 0.6
+CELL_PADDING_MM = 2 * 1.91 + 0.6
+MEASURED_ROWS = 2_000  # the widths are read from the first rows of a long table
+_NUMBER_RE = re.compile(r"^[\d.,%+\-–/ ]+$")
+
+
+def _text_mm(text: str, size: float, *, bold: bool = False) -> float:
+    return len(text) * size * EM_MM * (BOLD_CHAR_EM if bold else CHAR_EM)
+
+
+def _unbreakable(text: str) -> list[str]:
+    """The pieces of a cell's text that must stay on one line: each word, and a number or score whole."""
+    text = text.strip()
+    if text and _NUMBER_RE.match(text):
+        return [text]
+    return text.split()
+
+
+def column_widths(columns: Sequence[Column], rows: Sequence[Sequence], text_width: float, size: float) -> list[float]:
+    """Widths in millimetres that fill the text width, in the columns' proportions as far as the content lets:
+    no column narrower than its longest word (a number whole), none wider than its longest line needs
+    while another column still wraps."""
+    count = len(columns)
+    least = [max((_text_mm(w, size, bold=True) for w in _unbreakable(c.title)), default=0) + CELL_PADDING_MM
+             for c in columns]
+    need = [_text_mm(c.title, size, bold=True) + CELL_PADDING_MM for c in columns]
+    for row in rows:
+        for index, value in enumerate(list(row)[:count]):
+            text = "" if value is None else str(value)
+            for line in text.splitlines() or [""]:
+                need[index] = max(need[index], _text_mm(line, size) + CELL_PADDING_MM)
+                for word in _unbreakable(line):
+                    least[index] = max(least[index], _text_mm(word, size) + CELL_PADDING_MM)
+    need = [max(n, m) for n, m in zip(need, least)]
+    weights = [c.width for c in columns]
+    if sum(least) >= text_width:  # the words alone are wider than the page: keep their proportions
+        return [m * text_width / sum(least) for m in least]
+    widths = [min(max(w * text_width / sum(weights), m), n) for w, m, n in zip(weights, least, need)]
+    for _ in range(20):
+        spare = text_width - sum(widths)
+        if abs(spare) < 0.01:
+            break
+        if spare > 0:  # give room to the columns that still wrap, else to all
+            open_ = [i for i in range(count) if widths[i] < need[i] - 0.01] or list(range(count))
+        else:  # take room from the columns above their least
+            open_ = [i for i in range(count) if widths[i] > least[i] + 0.01]
+            if not open_:
+                break
+        share = sum(weights[i] for i in open_)
+        for i in open_:
+            widths[i] += spare * weights[i] / share
+            if spare < 0:
+                widths[i] = max(widths[i], least[i])
+            elif len(open_) < count:
+                widths[i] = min(widths[i], need[i])
+    return widths
 
 
 def _field(paragraph, instruction: str) -> None:
@@ -299,8 +362,12 @@ class OfficialDocument:
         are written as text from row templates straight into the saved file (see `to_bytes`), so ten
         thousand rows cost the memory of their text, not of a million XML elements.
         """
-        scale = self.text_width / sum(c.width for c in columns)
-        widths = [c.width * scale for c in columns]
+        # The widths come from the text of the first rows (and the total); the rest are read when saving.
+        rows = iter(rows)
+        head = list(itertools.islice(rows, MEASURED_ROWS))
+        measured = [r for r in head if not (groups and isinstance(r, str))] + ([total] if total is not None else [])
+        widths = column_widths(columns, measured, self.text_width, size)
+        rows = itertools.chain(head, rows)
         table = self.document.add_table(rows=1, cols=len(columns))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
