@@ -24,7 +24,7 @@ from thidua.documents import (
     issuer_heading,
 )
 
-__all__ = ["DOCX_MIMETYPE", "Person", "award_sections", "build_document", "count_recipients", "load_persons"]
+__all__ = ["DOCX_MIMETYPE", "Person", "award_rows", "award_sections", "build_document", "count_recipients", "load_persons"]
 
 ROMAN = ("I", "II", "III", "IV", "V")
 SECTION_NAMES = {"tap_the": "Tập thể", "ca_nhan": "Cá nhân"}
@@ -89,6 +89,28 @@ COLUMNS = [
 SUMMARY_LIMIT = 300
 
 
+def award_rows(lines: list[AwardLine], persons: dict[int, list[Person]], *, common, blank: list,
+               section) -> Iterator[list]:
+    """The award list's rows as the office files it, for the Word file and the workbook alike:
+    each section's heading row (`section(title)`), then per initiative its recipient — a collective,
+    or its first person followed by one row for each further person with their own position, unit
+    and share. `common(line)` gives the initiative's own columns, `blank` what stands in them on a
+    further person's row."""
+    for kind, title, items in award_sections(lines):
+        yield section(title)
+        for number, line in enumerate(items, start=1):
+            shared = common(line)
+            if kind != "ca_nhan":
+                yield [number, line.recipient_name, line.recipient_title, line.unit_name, *shared, line.note]
+                continue
+            for index, person in enumerate(line_persons(line, persons)):
+                if index == 0:
+                    yield [number, person.full_name, person.job_title, line.unit_name, *shared,
+                           join_notes(share_note(person), line.note)]
+                else:
+                    yield ["", person.full_name, person.job_title, line.unit_name, *blank, share_note(person)]
+
+
 def _summary(text: str | None) -> str:
     summary = (text or "").strip()
     return summary[:SUMMARY_LIMIT].rstrip() + "…" if len(summary) > SUMMARY_LIMIT else summary
@@ -110,22 +132,8 @@ def build_document(*, campaign, award_list, lines: list[AwardLine], today: date,
     document.paragraph("", after=6)
 
     def rows():
-        for kind, title, items in award_sections(lines):
-            yield title
-            for number, line in enumerate(items, start=1):
-                common = [line.title, line.area_label, _summary(line.achievements), format_score(line.score),
-                          line.level_name or ""]
-                if kind != "ca_nhan":
-                    yield [number, line.recipient_name, line.recipient_title, line.unit_name, *common, line.note]
-                    continue
-                # One initiative, then each of its persons with their own position, unit and share.
-                for index, person in enumerate(line_persons(line, persons)):
-                    if index == 0:
-                        yield [number, person.full_name, person.job_title, line.unit_name, *common,
-                               join_notes(share_note(person), line.note)]
-                    else:
-                        yield ["", person.full_name, person.job_title, line.unit_name, "", "", "", "", "",
-                               share_note(person)]
+        return award_rows(lines, persons, section=lambda title: title, blank=[""] * 5, common=lambda line: [
+            line.title, line.area_label, _summary(line.achievements), format_score(line.score), line.level_name or ""])
 
     document.table(COLUMNS, rows(), size=11, groups=True)
     collectives, people = count_recipients(lines, persons)

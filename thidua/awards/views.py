@@ -8,15 +8,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from thidua.awards import bp, services
-from thidua.awards.documents import (
-    DOCX_MIMETYPE,
-    award_sections,
-    build_document,
-    join_notes,
-    line_persons,
-    load_persons,
-    share_note,
-)
+from thidua.awards.documents import DOCX_MIMETYPE, award_rows, award_sections, build_document, load_persons
 from thidua.awards.forms import DecisionForm, EntryForm, ReopenForm
 from thidua.awards.models import RECIPIENT_LABELS
 from thidua.campaigns.models import Campaign
@@ -191,23 +183,11 @@ def decision(campaign_id: int):
 # --- Exports -------------------------------------------------------------------------------------
 
 def _export_rows(lines: list[services.AwardLine]):
-    persons = load_persons(lines)
     blank = [""] * (len(XLSX_HEADERS) - 1)
-    for kind, title, items in award_sections(lines):
-        yield [title] + blank
-        for number, line in enumerate(items, start=1):
-            common = [line.initiative_id, line.title, line.area_label, line.achievements or "",
-                      float(line.score) if line.score is not None else None, line.level_name or ""]
-            if kind != "ca_nhan":
-                yield [number, line.recipient_name, line.recipient_title, line.unit_name, *common, line.note]
-                continue
-            for index, person in enumerate(line_persons(line, persons)):
-                if index == 0:
-                    yield [number, person.full_name, person.job_title, line.unit_name, *common,
-                           join_notes(share_note(person), line.note)]
-                else:
-                    yield ["", person.full_name, person.job_title, line.unit_name, "", "", "", "", None, "",
-                           share_note(person)]
+    return award_rows(lines, load_persons(lines), section=lambda title: [title] + blank,
+                      blank=["", "", "", "", None, ""], common=lambda line: [
+                          line.initiative_id, line.title, line.area_label, line.achievements or "",
+                          float(line.score) if line.score is not None else None, line.level_name or ""])
 
 
 def _list_and_lines(campaign: Campaign):
