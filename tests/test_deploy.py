@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import Browser, wait_until_answers
+
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 VENV_BIN = Path(sys.executable).parent
@@ -75,18 +77,8 @@ def test_the_readme_steps_make_a_working_installation_without_the_demo(env_file,
                        f'"thidua:create_app()"'],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        from tests.storage.test_two_nodes import Browser
-
         browser, base = Browser(), f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if browser.get(f"{base}/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.2)
+        wait_until_answers(f"{base}/healthz", what="gunicorn", process=server)
         status, page = browser.post(f"{base}/dang-nhap", {"csrf_token": browser.token(f"{base}/dang-nhap"),
                                                            "username": "vanphong", "password": "mat-khau-dai-123"})
         assert status == 200 and "Nguyễn Thị Thu Hà" in page.decode()
@@ -213,15 +205,8 @@ def test_nginx_serves_https_static_files_with_a_months_cache_and_hands_the_clien
     base = f"https://127.0.0.1:{https_port}"
     try:
         opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if opener.open(f"{base}/healthz", timeout=5).status == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, (tmp_path / "error.log").read_text() if (tmp_path / "error.log").exists() else ""
-            time.sleep(0.3)
+        wait_until_answers(f"{base}/healthz", what="nginx in front of gunicorn", opener=opener, process=proxy,
+                           log=tmp_path / "error.log")
         static = opener.open(f"{base}/static/css/app.css", timeout=10)
         assert static.status == 200 and "max-age=2592000" in static.headers["Cache-Control"]
         redirect = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}",

@@ -14,7 +14,7 @@ from thidua.registration.models import Initiative
 
 from tests import factories
 from tests.conftest import is_postgres
-from tests.storage.test_two_nodes import Browser
+from tests.servers import Browser
 
 CLICKS = 20
 

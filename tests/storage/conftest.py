@@ -5,12 +5,11 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
 from tests.notifications.smtp import free_port
+from tests.servers import wait_until_answers
 
 
 @pytest.fixture(scope="session")
@@ -27,14 +26,7 @@ def s3_url():
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/moto-api/", timeout=1)
-                break
-            except OSError:
-                assert time.monotonic() < deadline and process.poll() is None, "moto_server did not start"
-                time.sleep(0.1)
+        wait_until_answers(f"{url}/moto-api/", what="moto_server", process=process, timeout=30)
         yield url
     finally:
         process.terminate()

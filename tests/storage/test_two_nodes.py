@@ -6,18 +6,10 @@ node is valid on the other (one SECRET_KEY), as behind a load balancer without s
 """
 from __future__ import annotations
 
-import html
-import http.cookiejar
 import os
-import re
 import secrets
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,56 +25,7 @@ from tests.conftest import Config
 from tests.jobs.conftest import ROOT, WORKER_CLASS, redis_server_url, rq_command  # noqa: F401
 from tests.notifications.smtp import free_port
 from tests.results.conftest import PDF, reporting  # noqa: F401
-
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-class Browser:
-    """A person's browser: its own cookies, any node's address."""
-
-    def __init__(self):
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-
-    def get(self, url: str) -> tuple[int, bytes]:
-        try:
-            with self.opener.open(url, timeout=60) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read()
-
-    def token(self, url: str) -> str:
-        status, body = self.get(url)
-        match = CSRF.search(body.decode("utf-8"))
-        assert match, (status, body[:500])
-        return html.unescape(match.group(1))
-
-    def post(self, url: str, fields: dict[str, str], files: dict[str, tuple[str, bytes, str]] | None = None):
-        if files:
-            boundary = uuid.uuid4().hex
-            parts = []
-            for name, value in fields.items():
-                parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
-            for name, (filename, data, mimetype) in files.items():
-                parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                             f'Content-Type: {mimetype}\r\n\r\n'.encode() + data + b"\r\n")
-            body = b"".join(parts) + f"--{boundary}--\r\n".encode()
-            request = urllib.request.Request(url, body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
-        else:
-            request = urllib.request.Request(url, urllib.parse.urlencode(fields).encode(),
-                                             {"Content-Type": "application/x-www-form-urlencoded"})
-        try:
-            with self.opener.open(request, timeout=120) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read()
-
-    def sign_in(self, node: str, username: str) -> None:
-        from tests.factories import PASSWORD
-
-        status, _ = self.post(f"{node}/dang-nhap", {"csrf_token": self.token(f"{node}/dang-nhap"),
-                                                     "username": username, "password": PASSWORD})
-        assert status == 200
-
+from tests.servers import Browser, wait_until_answers
 
 @pytest.fixture
 def installation(s3_url, redis_server_url, tmp_path):  # noqa: F811
@@ -116,16 +59,8 @@ def installation(s3_url, redis_server_url, tmp_path):  # noqa: F811
             cwd=ROOT, env=env_of(name), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         nodes.append(f"http://127.0.0.1:{port}")
     try:
-        deadline = time.monotonic() + 60
-        for node in nodes:
-            while True:
-                try:
-                    if Browser().get(f"{node}/healthz")[0] == 200:
-                        break
-                except urllib.error.URLError:
-                    pass  # not listening yet
-                assert time.monotonic() < deadline, "a web node did not start"
-                time.sleep(0.2)
+        for node, process in zip(nodes, processes):
+            wait_until_answers(f"{node}/healthz", what="a web node", process=process)
         yield env_of, nodes, tmp_path
     finally:
         for process in processes:
