@@ -76,7 +76,7 @@ def fonts_named_in(document: Path) -> set[str]:
 
 
 def _downloads(client, start_pages: list[str], depth: int = 3) -> dict[str, tuple[str, bytes]]:
-    """Every Word or Excel file within `depth` links of the start pages: endpoint → (url, content).
+    """Every Word or Excel file within `depth` links of the start pages: endpoint → (docx|xlsx, content).
 
     One page of each route is enough to find its links, so a route's other pages (one initiative
     of many, page 2 of a list) are not followed.
@@ -86,9 +86,9 @@ def _downloads(client, start_pages: list[str], depth: int = 3) -> dict[str, tupl
     while queue:
         url, level = queue.popleft()
         response = client.get(url, follow_redirects=True)
-        if DOCUMENT_TYPES.get(response.mimetype):
+        if kind := DOCUMENT_TYPES.get(response.mimetype):
             endpoint, _ = adapter.match(response.request.path)
-            found.setdefault(endpoint, (url, response.data))
+            found.setdefault(endpoint, (kind, response.data))
             continue
         if response.status_code != 200 or response.mimetype != "text/html" or level == depth:
             continue
@@ -126,8 +126,8 @@ def test_every_downloadable_document_prints_only_in_its_own_typefaces(cli, clien
     assert _document_routes(client.app) <= set(found), "a document route no page links to"
 
     sources = []
-    for endpoint, (url, content) in found.items():
-        path = tmp_path / f"{endpoint.replace('.', '-')}.{'docx' if content[:2] == b'PK' and b'word/' in content else 'xlsx'}"
+    for endpoint, (kind, content) in found.items():
+        path = tmp_path / f"{endpoint.replace('.', '-')}.{kind}"
         path.write_bytes(content)
         sources.append(path)
     pdfs = render_pdfs(sources, tmp_path / "pdf")

@@ -91,7 +91,8 @@ def system_health(*, failures: int = 10) -> Health:
         for rq_job in queue.job_class.fetch_many(registry.get_job_ids(0, failures - 1), connection=connection):
             if rq_job is None:
                 continue
-            text = (rq_job.latest_result().exc_string if rq_job.latest_result() else "") or ""
+            result = rq_job.latest_result()
+            text = (result.exc_string if result is not None else "") or ""
             last = text.strip().splitlines()[-1] if text.strip() else ""
             health.failures.append(FailedInfo(rq_job.id, rq_job.ended_at, last[:300]))
         web = connection.get(WEB_DATABASE_KEY)
