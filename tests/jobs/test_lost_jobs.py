@@ -137,4 +137,4 @@ def test_jobs_counts_on_the_health_page_come_from_the_database(world, client):
     client.login(world.secretariat)
     page = client.get("/he-thong").get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 1
-    assert '<td class="num">1</td>' in page
+    assert 'data-label="Đang chờ">1</td>' in page
