@@ -9,6 +9,8 @@ harmless when someone copies it or saves the sheet as CSV.
 """
 from __future__ import annotations
 
+import textwrap
+
 import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -192,6 +194,10 @@ def write_sheet(workbook: ExportWorkbook, *, title: str, headers: Sequence[str],
         sheet.set_row(0, 18 * lines)
         sheet.merge_range(0, 0, 0, len(headers) - 1, "", workbook.heading_format)
     _write_text(sheet, 0, 0, title, workbook.heading_format)
+    # A wrapped header needs its row tall enough for its lines: LibreOffice does not grow it by itself.
+    header_lines = max((len(textwrap.wrap(text or "", max(1, int(width) - 1)) or [""])
+                        for text, width in zip(headers, column_widths)), default=1)
+    sheet.set_row(2, 15 * header_lines)
     for col, text in enumerate(headers):
         _write_text(sheet, 2, col, text, workbook.header_format)  # headers carry names typed by people (criteria)
     cell = workbook.cell_format
