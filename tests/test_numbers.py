@@ -70,3 +70,69 @@ def test_every_accepted_text_is_shown_back_as_the_same_value(value):
         assert parse_number(format_number(parse_number(text))) == value
     if "," in shown and "." in shown:  # both marks: the English-locale form reads the same
         assert parse_number(english) == value
+
+
+# --- every number box of every form -------------------------------------------------------------
+
+def _number_boxes():
+    """(form, field name, UnboundField) of every NumberField the product declares."""
+    import thidua  # noqa: F401  (create_app has imported every stage's forms by now)
+    from wtforms import Form as WtfForm
+    from wtforms.fields.core import UnboundField
+
+    from thidua.forms import NumberField
+
+    found, classes = [], [WtfForm]
+    while classes:
+        cls = classes.pop()
+        classes.extend(cls.__subclasses__())
+        for name, value in vars(cls).items():
+            if cls.__module__.startswith("thidua.") and isinstance(value, UnboundField) and issubclass(value.field_class, NumberField):
+                found.append((f"{cls.__module__}.{cls.__name__}", name, value))
+    return sorted(found, key=lambda item: (item[0], item[1]))
+
+
+def test_the_forms_declare_their_numbers_as_number_boxes(app):
+    names = {f"{form}.{name}" for form, name, _ in _number_boxes()}
+    for expected in ("thidua.registration.forms.AuthorForm.contribution", "thidua.results.forms.IndicatorForm.after",
+                     "thidua.review.forms.LevelForm.min_score", "thidua.review.forms.SettingsForm.disagreement_threshold",
+                     "thidua.campaigns.forms.CampaignForm.min_initiatives_per_unit"):
+        assert expected in names
+
+
+def _box(unbound):
+    from werkzeug.datastructures import MultiDict
+
+    from thidua.forms import SubForm
+
+    form_class = type("Box", (SubForm,), {"x": unbound})
+    return lambda **kwargs: form_class(**kwargs), MultiDict
+
+
+@given(data=st.data())
+def test_every_number_a_form_accepts_is_shown_back_as_the_same_value(app, data):
+    for form, name, unbound in _number_boxes():
+        make, MultiDict = _box(unbound)
+        probe = make().x
+        low = Decimal(probe.minimum if probe.minimum is not None else -10**9)
+        high = Decimal(probe.maximum if probe.maximum is not None else 10**9)
+        places = 0 if probe.whole else min(probe.places, 4)
+        value = data.draw(st.decimals(min_value=low, max_value=high, places=places, allow_nan=False,
+                                      allow_infinity=False), label=f"{form}.{name}")
+        typed = format_number(value, places=places)
+        filled = make(formdata=MultiDict({"x": typed}))
+        assert filled.validate(), (form, name, typed, filled.x.errors)
+        assert filled.x.data == value, (form, name, typed)
+        shown = make(data={"x": filled.x.data}).x._value()   # as the saved value is shown on the page again
+        assert shown == typed and parse_number(shown) == value, (form, name, shown)
+
+
+def test_a_refused_number_stays_in_its_box_as_typed_with_the_reason(app):
+    from thidua.forms import NumberField
+
+    make, MultiDict = _box(NumberField("Số", whole=True, minimum=1, maximum=100))
+    for typed, reason in (("25.5", "hãy viết 25,5"), ("33,5", "số nguyên"), ("120", "từ 1 đến 100"),
+                          ("-20", "từ 1 đến 100"), ("abc", "không phải là một số")):
+        box = make(formdata=MultiDict({"x": typed}))
+        assert not box.validate()
+        assert box.x._value() == typed and reason in " ".join(box.x.errors), (typed, box.x.errors)

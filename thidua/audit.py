@@ -85,6 +85,28 @@ class AuditLog(db.Model):
     def action_label(self) -> str:
         return ACTION_LABELS.get(self.action, self.action)
 
+    @property
+    def object_label(self) -> str:
+        return OBJECT_LABELS.get(self.object_type, "Bản ghi")
+
+
+# What each kind of record is called on the audit page.
+OBJECT_LABELS = {
+    "assignment": "Phân công chấm",
+    "award_entry": "Dòng khen thưởng",
+    "award_list": "Danh sách khen thưởng",
+    "campaign": "Phong trào",
+    "city_report": "Báo cáo UBND",
+    "commendation_level": "Hình thức khen thưởng",
+    "committee_member": "Thành viên Hội đồng",
+    "criterion": "Tiêu chí chấm",
+    "extension": "Gia hạn",
+    "import_batch": "Lượt nhập dữ liệu",
+    "initiative": "Đề xuất",
+    "unit": "Đơn vị",
+    "user": "Tài khoản",
+}
+
 
 def record(
     action: str,

@@ -9,6 +9,7 @@ import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from thidua.numbers import format_fixed
 
 COLOURS = ["#0b5cad", "#1e7b34", "#9a6200", "#7b3fa0", "#b3261e", "#0f766e"]
 
@@ -31,9 +32,7 @@ def nice_max(value: float, ticks: int = 4, *, whole: bool = False) -> float:
 
 
 def _text(value: float, decimals: int) -> str:
-    if decimals == 0:
-        return f"{round(value):,}".replace(",", ".")
-    return f"{value:.{decimals}f}".replace(".", ",")
+    return format_fixed(round(value) if decimals == 0 else value, decimals)
 
 
 def _label_lines(text: str, width: int, lines: int = 3) -> list[str]:

@@ -4,6 +4,8 @@ from wtforms import DateField, SelectChoice, StringField, SubmitField, TextAreaF
 from wtforms import Form as WtfForm
 from wtforms.validators import InputRequired, Length, Optional, StopValidation
 
+from thidua.numbers import NumberError, format_number, parse_number
+
 REQUIRED = "Vui lòng nhập thông tin này."
 TEXT_LIMIT = 20000
 
@@ -98,7 +100,7 @@ def choices(pairs, blank: str | None = None, blank_value="") -> list[SelectChoic
 def text_area(label: str, limit: int = TEXT_LIMIT, *, validators=(), **kwargs):
     return TextAreaField(
         label,
-        validators=[Optional(), Length(max=limit, message=f"Nội dung dài quá {limit:,} ký tự.".replace(",", ".")),
+        validators=[Optional(), Length(max=limit, message=f"Nội dung dài quá {format_number(limit)} ký tự."),
                     no_control_characters, *validators],
         filters=[strip_filter],
         **kwargs,
@@ -112,6 +114,57 @@ def text_line(label: str, limit: int, **kwargs):
         filters=[strip_filter],
         **kwargs,
     )
+
+
+class NumberField(StringField):
+    """A number typed the Vietnamese way and shown back the same way (thidua.numbers, one parser).
+
+    `data` is a Decimal, an int when `whole`, or None for an empty box. A refusal keeps what was
+    typed in the box and says how the text was read; bounds are given in Vietnamese too.
+    """
+
+    def __init__(self, label=None, validators=None, *, whole: bool = False, minimum=None, maximum=None,
+                 places: int = 4, allow_percent: bool = False, message: str | None = None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.whole, self.minimum, self.maximum = whole, minimum, maximum
+        self.places, self.allow_percent, self.message = places, allow_percent, message
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist:
+            return
+        try:
+            number = parse_number(valuelist[0], allow_percent=self.allow_percent)
+        except NumberError as error:
+            raise ValueError(error.message) from None
+        if number is not None and self.whole:
+            if number != number.to_integral_value():
+                raise ValueError(self.message or f"Nhập một số nguyên (đã đọc là {format_number(number)}).")
+            number = int(number)
+        self.data = number
+
+    def process_data(self, value):
+        self.data = int(value) if self.whole and value is not None else value
+
+    def pre_validate(self, form):
+        if self.data is None or self.process_errors:
+            return
+        low, high = self.minimum, self.maximum
+        if (low is not None and self.data < low) or (high is not None and self.data > high):
+            if self.message:
+                raise ValidationError(self.message)
+            if low is not None and high is not None:
+                raise ValidationError(f"Giá trị phải từ {format_number(low)} đến {format_number(high)}.")
+            if low is not None:
+                raise ValidationError(f"Giá trị phải từ {format_number(low)} trở lên.")
+            raise ValidationError(f"Giá trị không được quá {format_number(high)}.")
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None or self.data == "":
+            return ""
+        return format_number(self.data, places=self.places)
 
 
 class ButtonForm(Form):

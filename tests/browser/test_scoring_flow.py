@@ -27,11 +27,11 @@ def test_reviewer_scores_an_initiative(world, new_context, login, screenshot):
     expect(page.locator("#phieu-cham")).to_contain_text("Tính mới, sáng tạo")
     expect(page.locator("#ket-qua")).to_contain_text("Thời gian xử lý hồ sơ")
     page.get_by_label("Điểm – Tính mới, sáng tạo", exact=True).fill("35")  # above the 30 allowed
-    page.locator(f"#score-{criteria[1].id}").fill("24.5")
+    page.locator(f"#score-{criteria[1].id}").fill("24,5")
     page.locator(f"#comment-{criteria[0].id}").fill("Cách làm mới ở cấp trường.")
     page.get_by_role("button", name="Lưu nháp").click()
     expect(page.locator(f"#score-{criteria[0].id}-error")).to_have_text("Điểm phải từ 0 đến 30.")
-    expect(page.locator(f"#score-{criteria[1].id}")).to_have_value("24.5")  # kept
+    expect(page.locator(f"#score-{criteria[1].id}")).to_have_value("24,5")  # kept
     expect(page.locator(f"#comment-{criteria[0].id}")).to_have_value("Cách làm mới ở cấp trường.")
 
     page.locator(f"#score-{criteria[0].id}").fill("27")
@@ -48,7 +48,7 @@ def test_reviewer_scores_an_initiative(world, new_context, login, screenshot):
     assert fits_width(phone)
     screenshot(phone, "scoring-phone.png")
 
-    for criterion, value in zip(criteria[2:], ("20", "8", "4.5")):
+    for criterion, value in zip(criteria[2:], ("20", "8", "4,5")):
         page.locator(f"#score-{criterion.id}").fill(value)
     asked = accept_dialogs(page)
     page.get_by_role("button", name="Gửi phiếu chấm").click()

@@ -8,22 +8,19 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections import deque
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import urljoin, urlsplit
 
 import sqlalchemy as sa
 from lxml import etree
-from werkzeug.exceptions import HTTPException
 
 from thidua import demo
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 
+from tests.crawl import crawl
 from tests.documents.rendering import TWINS, embedded_fonts, needs_libreoffice, render_pdfs
 
-LINK = re.compile(r'href="([^"#]+)"')
 DOCUMENT_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
@@ -76,39 +73,9 @@ def fonts_named_in(document: Path) -> set[str]:
 
 
 def _downloads(client, start_pages: list[str], depth: int = 3) -> dict[str, tuple[str, bytes]]:
-    """Every Word or Excel file within `depth` links of the start pages: endpoint → (docx|xlsx, content).
-
-    One page of each route is enough to find its links, so a route's other pages (one initiative
-    of many, page 2 of a list) are not followed.
-    """
-    adapter = client.app.url_map.bind("localhost")
-    seen, queue, found, routes = set(start_pages), deque((url, 0) for url in start_pages), {}, set()
-    while queue:
-        url, level = queue.popleft()
-        response = client.get(url, follow_redirects=True)
-        if kind := DOCUMENT_TYPES.get(response.mimetype):
-            endpoint, _ = adapter.match(response.request.path)
-            found.setdefault(endpoint, (kind, response.data))
-            continue
-        if response.status_code != 200 or response.mimetype != "text/html" or level == depth:
-            continue
-        for href in LINK.findall(response.get_data(as_text=True)):
-            target = urljoin(response.request.path, href.replace("&amp;", "&"))
-            parts = urlsplit(target)
-            if parts.netloc not in ("", "localhost") or target in seen or "page=" in parts.query:
-                continue
-            if parts.path.startswith(("/static", "/dang-xuat")):
-                continue
-            seen.add(target)
-            try:
-                route = adapter.match(parts.path)[0]
-            except HTTPException:
-                continue
-            if (route, parts.query) in routes:
-                continue
-            routes.add((route, parts.query))
-            queue.append((parts.path + (f"?{parts.query}" if parts.query else ""), level + 1))
-    return found
+    """Every Word or Excel file within `depth` links of the start pages: endpoint → (docx|xlsx, content)."""
+    return {endpoint: (DOCUMENT_TYPES[response.mimetype], response.data)
+            for _, endpoint, response in crawl(client, start_pages, depth) if response.mimetype in DOCUMENT_TYPES}
 
 
 def _document_routes(app) -> set[str]:

@@ -78,7 +78,7 @@ def test_bad_figures_are_refused_beside_the_cell_and_everything_typed_is_kept(re
                            {**REPORT, "version": "", "indicators-0-after": "hai ngày"})
     page = text(response)
     assert response.status_code == 400
-    assert "Nhập một số, ví dụ 1.245 hoặc 95,6." in page
+    assert "“hai ngày” không phải là một số. Ví dụ: 1.245 hoặc 95,6." in page
     assert 'value="hai ngày"' in page and "Đã số hóa 1.245 hồ sơ" in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ResultReport)) == 0
 
@@ -234,3 +234,26 @@ def test_the_initiative_page_with_its_report_runs_a_fixed_number_of_statements(r
         page = text(client.get(f"/sang-kien/{world.initiative.id}"))
     assert "tep-8.pdf" in page
     assert len(few) == len(many) <= 9
+
+
+def test_a_figure_pasted_from_an_english_sheet_is_read_as_meant_and_shown_the_vietnamese_way(reporting, client):
+    world = reporting
+    client.login(world.editor)
+    response = client.post(f"/sang-kien/{world.initiative.id}/bao-cao",
+                           {**REPORT, "version": "", "indicators-2-before": "1,245.5", "indicators-2-after": "2.300,25"})
+    assert response.status_code == 302
+    row = db.session.scalar(sa.select(ReportIndicator).where(ReportIndicator.name == "Số hồ sơ"))
+    assert (row.before, row.after) == (Decimal("1245.5"), Decimal("2300.25"))  # not 1,2455
+    page = text(client.get(f"/sang-kien/{world.initiative.id}/bao-cao"))
+    assert 'value="1.245,5"' in page and 'value="2.300,25"' in page
+
+
+def test_a_dotted_decimal_is_refused_with_how_it_would_be_read_and_kept(reporting, client):
+    world = reporting
+    client.login(world.editor)
+    response = client.post(f"/sang-kien/{world.initiative.id}/bao-cao",
+                           {**REPORT, "version": "", "indicators-1-before": "31.5"})
+    page = text(response)
+    assert response.status_code == 400
+    assert "hãy viết 31,5" in page and 'value="31.5"' in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ResultReport)) == 0

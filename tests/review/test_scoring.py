@@ -84,7 +84,7 @@ def test_scoring_page_shows_file_report_and_rubric(client, setup):
     page = response.get_data(as_text=True)
     for text in ("Tính mới, sáng tạo", "tối đa 30 điểm", "Hoàn toàn mới", "27–30", "Cải tiến rõ.",
                  "Thời gian xử lý hồ sơ", "Đã triển khai tại 100% tổ chuyên môn.", "Hồ sơ chuyên môn còn in ấn",
-                 'step="0.5"', 'max="30"', 'max="25"', "Lưu nháp", "Gửi phiếu chấm", "Khai báo xung đột lợi ích"):
+                 'bước 0,5', 'data-score-max="30"', 'data-score-max="25"', "Lưu nháp", "Gửi phiếu chấm", "Khai báo xung đột lợi ích"):
         assert text in page, text
     # Not blind: the unit and its file names are shown.
     assert setup.world.school.name in page and scoring_world.EVIDENCE_NAME in page
@@ -100,15 +100,17 @@ def test_draft_may_be_partial_and_keeps_what_was_typed(client, setup):
     scores = {row.criterion_id: row.score for row in review.scores}
     assert scores[setup.criteria[0].id] == Decimal("25.5") and scores[setup.criteria[1].id] is None
     page = client.get(url(a)).get_data(as_text=True)
-    assert 'value="25.5"' in page and 'value="12"' in page and "Khá tốt" in page
+    assert 'value="25,5"' in page and 'value="12"' in page and "Khá tốt" in page
     assert status_of(setup.initiative.id) == State.UNDER_REVIEW
 
 
 @pytest.mark.parametrize(("value", "message"), [
     ("31", "Điểm phải từ 0 đến 30."),
     ("-1", "Điểm phải từ 0 đến 30."),
-    ("abc", "Điểm phải là một số."),
+    ("abc", "“abc” không phải là một số."),
     ("20,3", "bước 0,5"),
+    ("25.5", "hãy viết 25,5"),  # a dot groups thousands: never silently read as 25,5 or 255
+    ("1,5,5", "“1,5,5” không đọc được"),
 ])
 def test_out_of_bounds_scores_are_refused_beside_the_field_and_nothing_is_saved(client, setup, value, message):
     client.login(setup.world.reviewer)
@@ -136,7 +138,7 @@ def test_submit_needs_every_criterion(client, setup):
 def test_submit_records_total_and_audit_and_locks_the_review(client, setup):
     client.login(setup.world.reviewer)
     a = setup.assignments[0]
-    response = client.post(url(a), form(setup, [27, 25, 20, 8, 4.5], action="submit"))
+    response = client.post(url(a), form(setup, [27, 25, 20, 8, "4,5"], action="submit"))
     assert response.status_code == 302 and response.headers["Location"] == "/hoi-dong"
     review = fresh_review(a.id)
     assert review.status == "submitted" and review.submitted_at is not None and review.total == Decimal("84.5")

@@ -379,3 +379,17 @@ def test_searching_with_diacritics_finds_the_same_unit(client, world):
     html = client.get("/don-vi-truc-thuoc", query_string={"q": "Chu Văn An"}).get_data(as_text=True)
     assert "Trường THPT Chu Văn An" in html
     assert "Trường THPT Kim Liên" not in html
+
+
+def test_the_review_counts_updates_and_names_each_changed_column_in_vietnamese(client, world):
+    school = world.school
+    client.login(world.secretariat)
+    csv = HEADER + (f"{school.code},Trường THPT Chu Văn An (đổi tên),CVA,{school.block},{school.unit_type},"
+                    f"{school.district},,moi@thidua-demo.edu.vn\n")
+    page = client.get(_upload(client, csv.encode("utf-8")).headers["Location"]).get_data(as_text=True)
+    assert "built-in method" not in page
+    assert re.search(r'<span class="stat-value">1</span><span class="stat-label">cập nhật</span>', page)
+    cells = _row_cells(page, 2)
+    assert f"Tên đơn vị: “{school.name}” → “Trường THPT Chu Văn An (đổi tên)”" in cells
+    assert "Email: “" in cells and "Tên viết tắt: “" in cells
+    assert not re.search(r"\b(name|short_name|email):", cells)

@@ -19,6 +19,7 @@ from thidua.audit import AuditLog
 from thidua.auth.roles import Role
 from thidua.awards.models import AwardEntry, AwardList
 from thidua.extensions import db
+from thidua.numbers import format_fixed
 from thidua.registration.models import Initiative, InitiativeLabels
 from thidua.results.models import ResultReport
 from thidua.review.models import CommendationLevel
@@ -317,4 +318,4 @@ def record_decision(award_list: AwardList, number: str, decided_on: date | None,
 
 
 def format_score(value) -> str:
-    return f"{value:.2f}".replace(".", ",") if value is not None else ""
+    return format_fixed(value)

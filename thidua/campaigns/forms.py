@@ -2,7 +2,7 @@ from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAre
 from wtforms.validators import Length, NumberRange, Optional
 
 from thidua.campaigns.models import PHASE_LABELS, Phase
-from thidua.forms import Form, VnDateField, choices, no_control_characters, required, strip_filter
+from thidua.forms import Form, NumberField, VnDateField, choices, no_control_characters, required, strip_filter
 from thidua.timeutil import local_today
 
 
@@ -20,10 +20,9 @@ class CampaignForm(Form):
     registration_deadline = VnDateField("Hạn đăng ký (Đợt 1)", validators=[required("Nhập hạn đăng ký.")])
     report_deadline = VnDateField("Hạn báo cáo kết quả (Đợt 2)", validators=[required("Nhập hạn báo cáo kết quả.")])
     city_report_deadline = VnDateField("Hạn báo cáo UBND Thành phố", validators=[Optional()])
-    min_initiatives_per_unit = IntegerField(
-        "Số đề xuất tối thiểu mỗi đơn vị", default=1,
-        validators=[required(), NumberRange(min=1, max=20, message="Từ 1 đến 20.")],
-    )
+    min_initiatives_per_unit = NumberField(
+        "Số đề xuất tối thiểu mỗi đơn vị", default=1, validators=[required()], whole=True, minimum=1, maximum=20,
+        message="Số đề xuất tối thiểu là một số nguyên từ 1 đến 20.")
     submit = SubmitField("Lưu")
 
     def validate_registration_deadline(self, field):

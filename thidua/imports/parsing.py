@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from thidua.numbers import format_number
 from thidua.registration.models import AREA_LABELS, KIND_LABELS
 from thidua.results.models import SELF_ASSESSMENT_LABELS
 from thidua.text import fold
@@ -182,7 +183,7 @@ def read_sheet(data: bytes) -> Sheet:
                 continue
             rows.append(SourceRow(number, cells))
             if len(rows) > MAX_ROWS:
-                raise ImportFileError(f"Tệp có hơn {MAX_ROWS:,} dòng câu trả lời; hãy tách thành nhiều tệp.".replace(",", "."))
+                raise ImportFileError(f"Tệp có hơn {format_number(MAX_ROWS)} dòng câu trả lời; hãy tách thành nhiều tệp.")
     except csv.Error as exc:
         raise ImportFileError(f"Tệp CSV bị lỗi định dạng ở dòng {reader.line_num}: {exc}.") from exc
     if headers is None:

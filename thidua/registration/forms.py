@@ -1,10 +1,10 @@
 import re
 
-from wtforms import (FieldList, FormField, HiddenField, IntegerField, RadioField, SelectField, StringField,
+from wtforms import (FieldList, FormField, HiddenField, RadioField, SelectField, StringField,
                      SubmitField, TextAreaField, ValidationError)
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, Optional
 
-from thidua.forms import Form, SubForm, VnDateField, choices, no_control_characters, required, strip_filter, text_area, text_line
+from thidua.forms import Form, NumberField, SubForm, VnDateField, choices, no_control_characters, required, strip_filter, text_area, text_line
 from thidua.registration.models import AREA_LABELS, AUTHOR_TYPE_LABELS, KIND_LABELS, NOVELTY_LABELS, SOLUTION_TYPE_LABELS
 
 PHONE = re.compile(r"^\+?[0-9 .()-]{8,20}$")
@@ -17,10 +17,9 @@ def _choices(labels: dict, blank: str | None = None):
 class AuthorForm(SubForm):
     full_name = text_line("Họ và tên", 160)
     job_title = text_line("Chức vụ", 160)
-    contribution = IntegerField(
-        "Tỷ lệ đóng góp (%)",
-        validators=[Optional(), NumberRange(min=1, max=100, message="Tỷ lệ đóng góp là một số nguyên từ 1 đến 100%%.")],
-    )
+    contribution = NumberField(
+        "Tỷ lệ đóng góp (%)", validators=[Optional()], whole=True, minimum=1, maximum=100, allow_percent=True,
+        message="Tỷ lệ đóng góp là một số nguyên từ 1 đến 100%.")
 
 
 class InitiativeForm(Form):

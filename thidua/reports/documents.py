@@ -9,6 +9,7 @@ from datetime import date
 
 from thidua.documents import CENTER, Column, OfficialDocument, issuer_heading
 from thidua.exports import ExportWorkbook, write_sheet
+from thidua.numbers import format_fixed
 from thidua.registration.models import KIND_LABELS
 from thidua.reports.figures import CampaignFigures, decimal, fill, number, percent
 
@@ -17,7 +18,7 @@ WORD_INDICATORS = 20  # the Word report lists the most shared indicators; the wo
 
 
 def _score(value) -> str:
-    return f"{value:.2f}".replace(".", ",") if value is not None else ""
+    return format_fixed(value)
 
 
 def _kind_label(kind: str) -> str:

@@ -22,6 +22,7 @@ from thidua.awards.models import AwardEntry, AwardList
 from thidua.campaigns.compliance import REGISTERED, REPORTED, unit_progress
 from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.extensions import db
+from thidua.numbers import format_number, format_percent
 from thidua.registration.models import AREA_LABELS, KIND_LABELS, Initiative, InitiativeLabels
 from thidua.results.models import ReportIndicator, ResultReport
 from thidua.review.models import CommendationLevel
@@ -270,19 +271,16 @@ def fill(text: str, values: dict[str, str]) -> str:
 
 
 def number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
+    return format_number(value)
 
 
 def percent(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",") + "%"
+    return format_percent(value)
 
 
 def decimal(value: Decimal | None) -> str:
-    """1.245,5 — Vietnamese grouping, trailing zeros dropped."""
-    if value is None:
-        return ""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    """1.245,5 — Vietnamese grouping, at most two decimals, trailing zeros dropped."""
+    return format_number(value, places=2)
 
 
 def _averaged(unit_of_measure: str, name: str) -> bool:

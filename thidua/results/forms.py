@@ -1,49 +1,16 @@
-from decimal import Decimal, InvalidOperation
-
 from flask_wtf.file import FileField, FileRequired
 from wtforms import FieldList, FormField, HiddenField, RadioField, SelectField, StringField, SubmitField, ValidationError
 from wtforms.validators import Length, Optional
 
-from thidua.forms import Form, SubForm, choices, no_control_characters, strip_filter, text_area, text_line
+from thidua.forms import Form, NumberField, SubForm, choices, no_control_characters, strip_filter, text_area, text_line
 from thidua.results.models import PROGRESS_LABELS, SELF_ASSESSMENT_LABELS
-
-
-def parse_number(text: str | None) -> Decimal | None:
-    """A figure as people here write it: "1.245", "95,6", "1.245,5", "3 ngày" is refused."""
-    if text is None or not text.strip():
-        return None
-    value = text.strip().replace(" ", "").rstrip("%")
-    if "," in value:
-        value = value.replace(".", "").replace(",", ".")
-    elif value.count(".") > 1 or (value.count(".") == 1 and len(value.split(".")[1]) == 3):
-        value = value.replace(".", "")  # "1.245" is one thousand two hundred forty-five
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise ValueError from None
-    if not number.is_finite() or abs(number) >= Decimal("1e14"):
-        raise ValueError
-    return number
-
-
-class NumberText(StringField):
-    """A number typed Vietnamese-style; `number` holds the parsed value."""
-
-    number: Decimal | None = None
-
-    def pre_validate(self, form):
-        try:
-            self.number = parse_number(self.data)
-        except ValueError:
-            self.number = None
-            raise ValidationError("Nhập một số, ví dụ 1.245 hoặc 95,6.") from None
 
 
 class IndicatorForm(SubForm):
     name = text_line("Chỉ tiêu", 255)
     unit_of_measure = text_line("Đơn vị tính", 60)
-    before = NumberText("Trước khi áp dụng", filters=[strip_filter])
-    after = NumberText("Sau khi áp dụng", filters=[strip_filter])
+    before = NumberField("Trước khi áp dụng", allow_percent=True)
+    after = NumberField("Sau khi áp dụng", allow_percent=True)
     source = text_line("Nguồn số liệu", 255)
 
     def validate_name(self, field):
@@ -83,7 +50,7 @@ class ReportForm(Form):
             sub = entry.form
             if sub.name.data:
                 rows.append({"name": sub.name.data, "unit_of_measure": sub.unit_of_measure.data or "",
-                             "before": sub.before.number, "after": sub.after.number, "source": sub.source.data or ""})
+                             "before": sub.before.data, "after": sub.after.data, "source": sub.source.data or ""})
         return rows
 
 

@@ -47,17 +47,10 @@ def _report_form(report) -> ReportForm:
             for entry, row in zip(form.indicators.entries, report.indicators):
                 entry.form.name.data = row.name
                 entry.form.unit_of_measure.data = row.unit_of_measure
-                entry.form.before.data = _number_text(row.before)
-                entry.form.after.data = _number_text(row.after)
+                entry.form.before.data = row.before
+                entry.form.after.data = row.after
                 entry.form.source.data = row.source
     return form
-
-
-def _number_text(value) -> str:
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f")
-    return text.replace(".", ",")
 
 
 @bp.route("/sang-kien/<int:initiative_id>/bao-cao", methods=["GET", "POST"])

@@ -1,16 +1,16 @@
 """Forms of the secretariat's review pages."""
-from wtforms import BooleanField, DecimalField, IntegerField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms import BooleanField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Length, Optional
 
-from thidua.forms import Form, required, strip_filter, text_area
+from thidua.forms import Form, NumberField, required, strip_filter, text_area
 
 
 class SettingsForm(Form):
-    reviewers_per_initiative = IntegerField(
-        "Số thành viên chấm mỗi sáng kiến", validators=[required(), NumberRange(min=1, max=20)])
+    reviewers_per_initiative = NumberField(
+        "Số thành viên chấm mỗi sáng kiến", validators=[required()], whole=True, minimum=1, maximum=20)
     blind_review = BooleanField("Chấm ẩn danh (không hiện tên đơn vị cho thành viên Hội đồng)")
-    disagreement_threshold = IntegerField(
-        "Ngưỡng chênh lệch điểm để đưa ra thảo luận", validators=[required(), NumberRange(min=0, max=100)],
+    disagreement_threshold = NumberField(
+        "Ngưỡng chênh lệch điểm để đưa ra thảo luận", validators=[required()], whole=True, minimum=0, maximum=100,
         description="Sáng kiến có điểm cao nhất và thấp nhất chênh nhau hơn ngưỡng này được đánh dấu.")
     submit = SubmitField("Lưu thiết lập")
 
@@ -18,8 +18,8 @@ class SettingsForm(Form):
 class CriterionForm(Form):
     name = StringField("Tên tiêu chí", validators=[required("Nhập tên tiêu chí."), Length(max=255)],
                        filters=[strip_filter])
-    max_score = IntegerField("Điểm tối đa", validators=[required("Nhập điểm tối đa."),
-                                                         NumberRange(min=1, max=100)])
+    max_score = NumberField("Điểm tối đa", validators=[required("Nhập điểm tối đa.")], whole=True,
+                            minimum=1, maximum=100)
     description = text_area("Mô tả", 2000)
     low = text_area("Điểm thấp khi", 2000)
     middle = text_area("Điểm trung bình khi", 2000)
@@ -33,6 +33,6 @@ class LevelForm(Form):
     name = StringField("Hình thức khen thưởng", validators=[required("Nhập tên hình thức khen thưởng."),
                                                           Length(max=255)], filters=[strip_filter],
                        description="Ví dụ: Bằng khen của Chủ tịch UBND Thành phố")
-    min_score = DecimalField("Ngưỡng điểm tối thiểu", places=2, validators=[Optional(), NumberRange(min=0, max=100)])
-    max_count = IntegerField("Số lượng tối đa", validators=[Optional(), NumberRange(min=1, max=10000)])
+    min_score = NumberField("Ngưỡng điểm tối thiểu", validators=[Optional()], places=2, minimum=0, maximum=100)
+    max_count = NumberField("Số lượng tối đa", validators=[Optional()], whole=True, minimum=1, maximum=10000)
     submit = SubmitField("Lưu")

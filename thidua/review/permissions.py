@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from thidua.auth.roles import Role
 from thidua.extensions import db
+from thidua.numbers import format_number
 from thidua.results.uploads import KINDS
 from thidua.review.models import Assignment, CommitteeMember
 
@@ -58,7 +59,7 @@ def evidence_label(position: int, evidence) -> str:
     """"Minh chứng 1 (PDF, 120 KB)": a name that says nothing about who uploaded it."""
     kind = _KIND_BY_TYPE.get(evidence.content_type)
     size = max(1, round(evidence.size / 1024))
-    size_text = f"{size:,}".replace(",", ".")
+    size_text = format_number(size)
     return f"Minh chứng {position} ({kind.label if kind else 'tệp'}, {size_text} KB)"
 
 

@@ -6,8 +6,6 @@ neutral names, and the report's people in charge and evidence links are left out
 """
 from __future__ import annotations
 
-from decimal import Decimal
-
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -17,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from thidua.auth.roles import Role
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
+from thidua.numbers import format_number
 from thidua.registration.models import Initiative
 from thidua.registration.views import get_initiative_or_404
 from thidua.results import services as results_services
@@ -78,15 +77,9 @@ def _typed_from_review(review: Review | None) -> dict[int, scoring.ScoreInput]:
     if review is None:
         return {}
     return {
-        row.criterion_id: scoring.ScoreInput("" if row.score is None else _plain(row.score), row.comment or "")
+        row.criterion_id: scoring.ScoreInput(format_number(row.score), row.comment or "")
         for row in review.scores
     }
-
-
-def _plain(value: Decimal) -> str:
-    """A number as an <input type=number> accepts it: 25 or 25.5."""
-    text = format(value.normalize(), "f")
-    return text
 
 
 def _render(assignment: Assignment, *, typed=None, errors=None, comment=None, version=None, status: int = 200):

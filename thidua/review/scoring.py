@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -17,6 +17,7 @@ from thidua import audit, workflow
 from thidua.auth.models import User
 from thidua.auth.roles import Role
 from thidua.extensions import db
+from thidua.numbers import NumberError, format_number, parse_number
 from thidua.registration.models import Initiative
 from thidua.review.assignment import Candidate, plan_assignment
 from thidua.review.models import Assignment, CommitteeMember, Criterion, CriterionScore, Review
@@ -57,6 +58,7 @@ class ScoreInput:
 
     text: str = ""
     comment: str = ""
+    number: Decimal | None = None  # a score already read (callers holding numbers, not text)
 
 
 def criteria_of(campaign_id: int) -> list[Criterion]:
@@ -72,17 +74,8 @@ def review_of(assignment_id: int) -> Review | None:
 
 
 def parse_score(text: str) -> Decimal | None:
-    """'25', '25,5' or '25.5' → Decimal; '' → None; anything else raises ValueError."""
-    text = (text or "").strip().replace(",", ".")
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation as error:
-        raise ValueError(text) from error
-    if not value.is_finite():
-        raise ValueError(text)
-    return value
+    """'25' or '25,5' → Decimal; '' → None; anything else raises NumberError (thidua.numbers)."""
+    return parse_number(text)
 
 
 def validate(criteria: list[Criterion], typed: dict[int, ScoreInput], *, submit: bool
@@ -94,9 +87,9 @@ def validate(criteria: list[Criterion], typed: dict[int, ScoreInput], *, submit:
         item = typed.get(criterion.id) or ScoreInput()
         bounds = f"Điểm phải từ 0 đến {criterion.max_score}."
         try:
-            score = parse_score(item.text)
-        except ValueError:
-            errors[criterion.id] = "Điểm phải là một số. " + bounds
+            score = item.number if item.number is not None else parse_score(item.text)
+        except NumberError as error:
+            errors[criterion.id] = f"{error.message} {bounds}"
             continue
         if score is None:
             if submit:
@@ -141,7 +134,8 @@ def save_review(assignment: Assignment, *, actor, scores: dict[int, tuple[Decima
     criteria = criteria_of(assignment.campaign_id)
     if not criteria:
         raise ReviewLocked("Phong trào chưa có bộ tiêu chí chấm điểm.")
-    typed = {cid: ScoreInput("" if value is None else str(value), text or "") for cid, (value, text) in scores.items()}
+    typed = {cid: ScoreInput("" if value is None else format_number(value), text or "", value)
+             for cid, (value, text) in scores.items()}
     values, errors = validate(criteria, typed, submit=submit)
     if len(comment or "") > COMMENT_LIMIT:
         errors[0] = f"Nhận xét chung dài quá {COMMENT_LIMIT} ký tự."

@@ -17,11 +17,7 @@ class UnitForm(Form):
     short_name = StringField("Tên thường dùng", validators=[Optional(), Length(max=120), no_control_characters],
                              filters=[strip_filter])
     block = StringField("Khối", validators=[Optional(), Length(max=120)], filters=[strip_filter])
-    unit_type = StringField(
-        "Loại đơn vị",
-        validators=[required(), Regexp(r"^[a-z][a-z0-9_]{0,39}$", message="Loại đơn vị không hợp lệ.")],
-        filters=[strip_filter],
-    )
+    unit_type = SelectField("Loại đơn vị", validators=[required("Chọn loại đơn vị.")])
     district = StringField("Địa bàn", validators=[Optional(), Length(max=120)], filters=[strip_filter])
     email = EmailField("Thư điện tử", validators=[Optional(), Email(message="Địa chỉ thư điện tử không hợp lệ.")],
                        filters=[strip_filter])

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 
 from thidua import audit
 from thidua.extensions import db
+from thidua.numbers import format_number
 from thidua.text import fold
 from thidua.units.models import UNIT_TYPE_LABELS, Unit
 
@@ -294,7 +295,7 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _too_many_rows() -> str:
-    limit = f"{MAX_ROWS:,}".replace(",", ".")  # Vietnamese groups thousands with "."
+    limit = format_number(MAX_ROWS)
     return f"Tệp có hơn {limit} dòng, quá lớn đối với một danh mục đơn vị."
 
 
@@ -457,6 +458,10 @@ class ImportPlan:
         if field_name is None:
             return ""
         return self.columns.get(field_name) or COLUMN_LABELS.get(field_name, field_name)
+
+    def column_label(self, field_name: str) -> str:
+        """The column by its Vietnamese name, whatever the file's header said (a change line)."""
+        return COLUMN_LABELS.get(field_name, self.columns.get(field_name, ""))
 
     def messages(self) -> list[str]:
         """Every problem as one line, for the command line and flash messages."""

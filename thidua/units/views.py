@@ -11,7 +11,7 @@ from thidua.text import fold
 from thidua.units import bp
 from thidua.units.forms import ImportForm, UnitForm
 from thidua.units.importer import ImportRefused, apply_plan, plan_import
-from thidua.units.models import Unit, unit_type_label
+from thidua.units.models import UNIT_TYPE_LABELS, Unit, unit_type_label
 from thidua.units.services import UNIT_FIELDS, UnitError, create_unit, set_unit_active, update_unit
 from thidua.paging import page_number
 
@@ -46,6 +46,13 @@ def _parent_choices(exclude: int | None = None):
     return choices(((r.id, r.name) for r in rows if r.id != exclude), "— Không có (đơn vị gốc) —", 0)
 
 
+def _type_choices(current: str | None = None):
+    """The known unit types by name, then any other code the directory holds (shown as written)."""
+    held = set(db.session.scalars(sa.select(Unit.unit_type).distinct())) | ({current} if current else set())
+    codes = list(UNIT_TYPE_LABELS) + sorted(held - set(UNIT_TYPE_LABELS))
+    return choices(((code, unit_type_label(code)) for code in codes), "— Chọn —")
+
+
 def _values(form: UnitForm) -> dict:
     return {key: getattr(form, key).data for key in UNIT_FIELDS}
 
@@ -54,6 +61,7 @@ def _values(form: UnitForm) -> dict:
 def new():
     form = UnitForm()
     form.parent_id.choices = _parent_choices()
+    form.unit_type.choices = _type_choices()
     if form.validate_on_submit():
         try:
             unit = create_unit(actor=current_user, **_values(form))
@@ -71,6 +79,7 @@ def edit(unit_id: int):
     unit = db.session.get(Unit, unit_id) or abort(404)
     form = UnitForm(obj=unit)
     form.parent_id.choices = _parent_choices(exclude=unit.id)
+    form.unit_type.choices = _type_choices(unit.unit_type)
     if request.method == "GET":
         form.parent_id.data = unit.parent_id or 0
     if form.validate_on_submit():
