@@ -20,6 +20,18 @@ def bounded_int(text: str) -> int:
     return value
 
 
+def record_id(value) -> int | None:
+    """An id sent by a form (a hidden field, a select): a whole number from 1 to MAX_ID, else None."""
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, str) and not (text.isascii() and text.isdigit()):
+        return None
+    try:
+        number = int(text)
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= MAX_ID else None
+
+
 class BoundedIntConverter(IntegerConverter):
     """<int:...> in routes, limited to what the database's ids can hold: a larger one is a 404."""
 

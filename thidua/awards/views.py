@@ -14,6 +14,7 @@ from thidua.awards.models import RECIPIENT_LABELS
 from thidua.campaigns.models import Campaign
 from thidua.exports import ExportWorkbook, workbook_response, write_sheet
 from thidua.extensions import db
+from thidua.paging import record_id
 from thidua.forms import ButtonForm
 from thidua.review.models import CommendationLevel
 from thidua.timeutil import local_today
@@ -44,11 +45,8 @@ def _levels(campaign: Campaign) -> list[CommendationLevel]:
 
 
 def _entry(award_list, value):
-    try:
-        wanted = int(value)
-    except (TypeError, ValueError):
-        return None
-    if award_list is None:
+    wanted = record_id(value)
+    if award_list is None or wanted is None:
         return None
     return next((e for e in award_list.entries if e.id == wanted), None)
 
@@ -134,10 +132,9 @@ def annotate(campaign_id: int):
         if entry is None:
             raise services.AwardError("Không tìm thấy dòng cần ghi chú.")
         raw = (form.level_id.data or "").strip()
-        try:
-            level_id = int(raw) if raw else None
-        except ValueError:
-            raise services.AwardError("Hình thức khen thưởng không hợp lệ.") from None
+        level_id = record_id(raw) if raw else None
+        if raw and level_id is None:
+            raise services.AwardError("Hình thức khen thưởng không hợp lệ.")
         services.annotate_entry(entry, form.note.data or "", level_id, actor=current_user)
 
     return _run(campaign, action, "Đã lưu ghi chú và hình thức khen thưởng.")

@@ -15,6 +15,7 @@ from thidua.extensions import db
 from thidua.forms import ButtonForm
 from thidua.jobs.models import Job, JobStatus
 from thidua.jobs.services import dispatch, start_job
+from thidua.paging import record_id
 from thidua.notifications.mail import mail_enabled
 from thidua.registration.models import AREA_LABELS, Initiative
 from thidua.review import bp, ranking as ranking_data, setup
@@ -37,13 +38,6 @@ def _checked_post() -> None:
     """Every POST carries a valid CSRF token (a one-button form checks it)."""
     if not ButtonForm().validate_on_submit():
         abort(400)
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _owned(model, object_id, campaign: Campaign):
@@ -90,12 +84,12 @@ def committee(campaign_id: int):
 
 def _committee_action(campaign: Campaign, action: str | None) -> str:
     if action == "add":
-        user = db.session.get(User, _int(request.form.get("user_id")) or 0)
+        user = db.session.get(User, record_id(request.form.get("user_id")) or 0)
         if user is None:
             raise setup.SetupError("Chọn tài khoản để thêm vào Hội đồng.")
         setup.add_member(campaign, user, actor=current_user, chair=request.form.get("chair") == "1")
         return f"Đã thêm {user.full_name} vào Hội đồng."
-    member = _owned(CommitteeMember, _int(request.form.get("member_id")), campaign)
+    member = _owned(CommitteeMember, record_id(request.form.get("member_id")), campaign)
     if member is None:
         raise setup.SetupError("Không tìm thấy thành viên Hội đồng.")
     user = db.session.get(User, member.user_id)
@@ -129,7 +123,7 @@ def rubric(campaign_id: int):
     if request.method == "POST":
         action = request.form.get("action")
         if action == "save":
-            criterion = _owned(Criterion, _int(request.form.get("criterion_id")), campaign)
+            criterion = _owned(Criterion, record_id(request.form.get("criterion_id")), campaign)
             form = _criterion_form(criterion, formdata=True)
             if form.validate_on_submit():
                 try:
@@ -179,12 +173,12 @@ def _rubric_action(campaign: Campaign, action: str | None) -> str | None:
         setup.apply_default_rubric(campaign, actor=current_user)
         return "Đã dùng bộ tiêu chí mặc định (tổng 100 điểm)."
     if action == "copy":
-        source = db.session.get(Campaign, _int(request.form.get("source_id")) or 0)
+        source = db.session.get(Campaign, record_id(request.form.get("source_id")) or 0)
         if source is None:
             raise setup.SetupError("Chọn phong trào để sao chép bộ tiêu chí.")
         made = setup.copy_rubric(campaign, source, actor=current_user)
         return f"Đã sao chép {len(made)} tiêu chí từ “{source.name}”."
-    criterion = _owned(Criterion, _int(request.form.get("criterion_id")), campaign)
+    criterion = _owned(Criterion, record_id(request.form.get("criterion_id")), campaign)
     if criterion is None:
         raise setup.SetupError("Không tìm thấy tiêu chí.")
     if action == "remove":
@@ -205,7 +199,7 @@ def levels(campaign_id: int):
     failed: tuple[int | None, LevelForm] | None = None
     if request.method == "POST":
         action = request.form.get("action")
-        level = _owned(CommendationLevel, _int(request.form.get("level_id")), campaign)
+        level = _owned(CommendationLevel, record_id(request.form.get("level_id")), campaign)
         if action == "save":
             submitted = LevelForm(prefix=f"l{level.id}" if level else "level")
             if submitted.validate_on_submit():
@@ -294,14 +288,14 @@ def _assign_action(campaign: Campaign, action: str | None) -> tuple[str, str]:
         return (f"Đã phân công tự động {len(plan.pairs)} lượt chấm "
                 f"(mỗi sáng kiến {campaign.reviewers_per_initiative} thành viên).", "success")
     if action == "add":
-        initiative = _owned(Initiative, _int(request.form.get("initiative_id")), campaign)
-        user = db.session.get(User, _int(request.form.get("user_id")) or 0)
+        initiative = _owned(Initiative, record_id(request.form.get("initiative_id")), campaign)
+        user = db.session.get(User, record_id(request.form.get("user_id")) or 0)
         if initiative is None or user is None:
             raise setup.SetupError("Chọn sáng kiến và thành viên Hội đồng.")
         setup.assign_by_hand(campaign, initiative, user, actor=current_user)
         return f"Đã phân công {user.full_name} chấm sáng kiến #{initiative.id}.", "success"
     if action == "remove":
-        assignment = _owned(Assignment, _int(request.form.get("assignment_id")), campaign)
+        assignment = _owned(Assignment, record_id(request.form.get("assignment_id")), campaign)
         if assignment is None:
             raise setup.SetupError("Không tìm thấy phân công.")
         setup.unassign(campaign, assignment, actor=current_user)
@@ -386,12 +380,12 @@ def ranking_action(campaign_id: int):
             made = ranking_data.apply_proposal(campaign, actor=current_user)
             message = f"Đã đưa {made} sáng kiến vào danh sách đề xuất khen thưởng theo ngưỡng điểm và số lượng."
         elif action in RANKING_ACTIONS:
-            ids = [i for i in (_int(v) for v in request.form.getlist("initiative")) if i is not None]
+            ids = [i for i in (record_id(v) for v in request.form.getlist("initiative")) if i is not None]
             if not ids:
                 raise WorkflowError("Chọn ít nhất một sáng kiến.")
             initiatives = db.session.scalars(sa.select(Initiative).where(
                 Initiative.id.in_(ids), Initiative.campaign_id == campaign.id).order_by(Initiative.id)).all()
-            level = _owned(CommendationLevel, _int(request.form.get("level_id")), campaign)
+            level = _owned(CommendationLevel, record_id(request.form.get("level_id")), campaign)
             for initiative in initiatives:
                 try:
                     _apply(action, initiative, reason, level)
