@@ -17,15 +17,15 @@ from tests.conftest import count_statements
 
 # (page, who looks at it, the most statements it may run)
 PAGES = [
-    ("/don-vi", "editor", 5),  # 4 + the unit's latest notifications
+    ("/don-vi", "editor", 6),  # 4 + the initiatives' areas + the unit's latest notifications
     ("/phong-trao", "secretariat", 5),
     ("/phong-trao/{campaign}", "secretariat", 5),
-    ("/phong-trao/{campaign}/sang-kien", "secretariat", 5),
-    ("/phong-trao/{campaign}/sang-kien?q=truong&status=registered", "secretariat", 5),
+    ("/phong-trao/{campaign}/sang-kien", "secretariat", 6),  # with the page's initiatives' areas
+    ("/phong-trao/{campaign}/sang-kien?q=truong&status=registered", "secretariat", 6),
     ("/don-vi-truc-thuoc", "secretariat", 5),
     ("/quan-tri/tai-khoan", "secretariat", 3),
     ("/nhat-ky", "secretariat", 4),
-    ("/sang-kien/{initiative}", "head", 5),  # user, initiative, authors, history, extensions
+    ("/sang-kien/{initiative}", "head", 6),  # user, initiative, its areas, authors, history, extensions
 ]
 
 
@@ -179,9 +179,9 @@ def sent(client, url: str, data: dict, token: str) -> list[str]:
     return statements
 
 
-def test_a_new_draft_runs_eight_statements(world, client):
-    """The user, the campaign, participation, the extension, the initiative, the unit's progress (its row read,
-    then recomputed: campaigns/progress.py), the audit row: the phase is checked once, and the draft is not read
+def test_a_new_draft_runs_nine_statements(world, client):
+    """The user, the campaign, participation, the extension, the initiative and its area, the unit's progress (its
+    row read, then recomputed: campaigns/progress.py), the audit row: the phase is checked once, and the draft is not read
     back after the commit for its address."""
     from tests.registration.test_deadlines import form_data
 
@@ -189,7 +189,7 @@ def test_a_new_draft_runs_eight_statements(world, client):
     url = f"/don-vi/phong-trao/{world.campaign.id}/dang-ky-moi"
     token = client.csrf_token(url)
     statements = sent(client, url, form_data(), token)
-    assert len(statements) == 8, statements
+    assert len(statements) == 9, statements
     assert sum("AS anon_1" in s and "FROM campaign_unit" in s for s in statements) == 1, statements  # participation
     assert sum("FROM extension" in s for s in statements) == 1, statements
     assert not any(s.lstrip().startswith("SELECT initiative.") for s in statements), statements

@@ -33,7 +33,7 @@ def test_dates_of_answers():
     ("Xây dựng và phát triển Chính quyền điện tử, Chính quyền số, Đề án 06", ["chinh_quyen_so", "de_an_06"], []),
     ("Cải cách thể chế, Cải cách thủ tục hành chính", ["the_che", "tthc"], []),
     ("Đề án 06, Khác", ["de_an_06", "khac"], []),
-    ("Cải cách thủ tục hành chính, Số hóa hồ sơ, học bạ", ["tthc"], ["so hoa ho so", "hoc ba"]),
+    ("Cải cách thủ tục hành chính, Số hóa hồ sơ, học bạ", ["tthc"], ["Số hóa hồ sơ", "học bạ"]),
     ("", [], []),
 ])
 def test_checkbox_areas_are_read_option_by_option(answer, codes, unknown):

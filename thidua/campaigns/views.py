@@ -11,7 +11,7 @@ from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
 from thidua.exports import ExportWorkbook, workbook_response, write_sheet, xlsx_response
 from thidua.extensions import db
 from thidua.forms import ButtonForm, choices
-from thidua.registration.models import AREA_LABELS, KIND_LABELS, Initiative
+from thidua.registration.models import AREA_LABELS, KIND_LABELS, Initiative, in_area
 from thidua.text import fold
 from thidua.timeutil import format_date, format_moment
 from thidua.units.models import Unit, unit_type_label
@@ -201,7 +201,7 @@ def _initiatives_query(campaign: Campaign):
     stmt = (
         sa.select(Initiative)
         .join(Unit, Unit.id == Initiative.unit_id)
-        .options(joinedload(Initiative.unit))
+        .options(joinedload(Initiative.unit), selectinload(Initiative.area_links))
         .where(Initiative.campaign_id == campaign.id)
     )
     filters = {
@@ -216,7 +216,7 @@ def _initiatives_query(campaign: Campaign):
     if filters["block"]:
         stmt = stmt.where(Unit.block == filters["block"])
     if filters["area"] in AREA_LABELS:
-        stmt = stmt.where(Initiative.area == filters["area"])
+        stmt = stmt.where(in_area(filters["area"]))
     if filters["kind"] in KIND_LABELS:
         stmt = stmt.where(Initiative.kind == filters["kind"])
     if filters["q"]:

@@ -268,25 +268,34 @@ _AREA_OPTIONS: list[tuple[str, str]] = sorted(
 
 
 def split_areas(answer: str) -> tuple[list[str], list[str]]:
-    """A checkbox answer -> (area codes in the order ticked, pieces that are no known option).
+    """A checkbox answer -> (area codes in the order ticked, pieces that are no known option, as written).
 
     Google joins the ticked options with ", " and one option itself holds a comma, so the
-    answer is read option by option (longest label first), not split on commas.
+    answer is read option by option (longest label first), not split on commas. Words are
+    compared without case and diacritics; a piece that is no option (an "Other" answer) is
+    kept as the person wrote it.
     """
-    rest = _label_key(answer)
+    words = (answer or "").replace(",", " , ").split()
+    keys = [fold(word) for word in words]
     codes: list[str] = []
     unknown: list[str] = []
-    while rest:
+    at = 0
+    while at < len(words):
+        if keys[at] == ",":
+            at += 1
+            continue
         for code, label in _AREA_OPTIONS:
-            if rest == label or rest.startswith(label + " ,"):
+            label = label.split()
+            size = len(label)
+            if keys[at:at + size] == label and (at + size == len(keys) or keys[at + size] == ","):
                 if code not in codes:
                     codes.append(code)
-                rest = rest[len(label):].lstrip(" ,")
+                at += size
                 break
         else:
-            piece, _, rest = rest.partition(" , ")
-            unknown.append(piece.replace(" ,", ","))
-            rest = rest.strip(" ,")
+            end = keys.index(",", at) if "," in keys[at:] else len(keys)
+            unknown.append(" ".join(words[at:end]).replace(" ,", ","))
+            at = end
     return codes, unknown
 
 

@@ -431,7 +431,7 @@ def _registration_notes(row: RowPlan, batch: ImportBatch, late_from: datetime, c
     if not areas:
         row.notes.append("Không chọn Lĩnh vực CCHC; ghi là Khác.")
     if unknown:
-        row.notes.append("Lựa chọn lĩnh vực không có trong danh sách: " + "; ".join(unknown) + ".")
+        row.notes.append("Lĩnh vực ngoài danh sách, ghi là Khác: " + "; ".join(unknown) + ".")
     for name, label in (("start_date", "Thời gian bắt đầu"), ("end_date", "Thời gian hoàn thành")):
         if values.get(name) and parsing.parse_day(values[name], day_first=batch.day_first) is None:
             row.notes.append(f"{label} “{values[name]}” không phải ngày; để trống.")
@@ -555,13 +555,13 @@ def _write_registrations(rows: list[RowPlan], batch: ImportBatch, campaign: Camp
     created = []
     for row in rows:
         values = row.values
-        areas, _ = parsing.split_areas(values.get("area", ""))
+        areas, other = parsing.split_areas(values.get("area", ""))
         name, position = _text(values, "contact_name", 160), _text(values, "contact_position", 160)
         initiative = Initiative(
             campaign_id=campaign.id, unit_id=row.unit.id, status=State.DRAFT.value, created_by_id=actor.id,
             created_at=row.submitted_at, updated_at=row.submitted_at, authors=[],
             kind=parsing.parse_kind(values.get("kind", "")) or "giai_phap",
-            title=_text(values, "title", 500), area=areas[0] if areas else "khac",
+            title=_text(values, "title", 500), area_other="; ".join(other)[:255],
             need=_text(values, "need"), objectives=_text(values, "objectives"), content=_text(values, "content"),
             start_date=parsing.parse_day(values.get("start_date", ""), day_first=batch.day_first),
             end_date=parsing.parse_day(values.get("end_date", ""), day_first=batch.day_first),
@@ -570,6 +570,7 @@ def _write_registrations(rows: list[RowPlan], batch: ImportBatch, campaign: Camp
             people_in_charge=", ".join(filter(None, [name, position])),
             contact_name=name, contact_position=position, contact_phone=_text(values, "contact_phone", 40),
         )
+        initiative.areas = (areas + (["khac"] if other else [])) or ["khac"]  # every area ticked; "Other" is khác
         created.append(initiative)
     db.session.add_all(created)
     db.session.flush()

@@ -1,7 +1,8 @@
 import re
 
-from wtforms import (FieldList, FormField, HiddenField, RadioField, SelectField, StringField,
+from wtforms import (FieldList, FormField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField,
                      SubmitField, TextAreaField, ValidationError)
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import Length, Optional
 
 from thidua.forms import Form, NumberField, SubForm, VnDateField, choices, no_control_characters, required, strip_filter, text_area, text_line
@@ -22,6 +23,16 @@ class AuthorForm(SubForm):
         message="Tỷ lệ đóng góp là một số nguyên từ 1 đến 100%.")
 
 
+class AreaField(SelectMultipleField):
+    """The CCHC areas as check boxes; a stored initiative's one code reads as a list of one."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def process_data(self, value):
+        super().process_data([value] if isinstance(value, str) else value)
+
+
 class InitiativeForm(Form):
     """Every registration field. A draft may be incomplete; registering checks completeness."""
 
@@ -33,8 +44,10 @@ class InitiativeForm(Form):
                     Length(max=500, message="Tên dài quá 500 ký tự."), no_control_characters],
         filters=[strip_filter],
     )
-    area = SelectField("Lĩnh vực CCHC", choices=_choices(AREA_LABELS, "— Chọn lĩnh vực —"),
-                       validators=[required("Chọn lĩnh vực cải cách hành chính.")])
+    area = AreaField("Lĩnh vực CCHC", choices=_choices(AREA_LABELS),
+                     validators=[required("Chọn ít nhất một lĩnh vực cải cách hành chính.")],
+                     description="Chọn mọi lĩnh vực mà mô hình, giải pháp đóng góp vào.")
+    area_other = text_line("Lĩnh vực khác (ghi rõ)", 255)
     solution_type = SelectField("Loại giải pháp", choices=_choices(SOLUTION_TYPE_LABELS, "— Chọn —"),
                                 validators=[Optional()])
     novelty = RadioField("Tính mới", choices=_choices(NOVELTY_LABELS), default="moi")
@@ -56,6 +69,10 @@ class InitiativeForm(Form):
     contact_position = text_line("Chức vụ người đầu mối", 160)
     contact_phone = text_line("Số điện thoại liên hệ", 40)
     submit = SubmitField("Lưu bản nháp")
+
+    def validate_area_other(self, field):
+        if field.data and "khac" not in (self.area.data or []):
+            raise ValidationError("Đánh dấu ô “Khác” ở Lĩnh vực CCHC khi ghi lĩnh vực khác.")
 
     def validate_end_date(self, field):
         if field.data and self.start_date.data and field.data < self.start_date.data:

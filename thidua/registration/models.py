@@ -75,7 +75,9 @@ class Initiative(InitiativeLabels, db.Model):
 
     kind: Mapped[str] = mapped_column(sa.String(20))
     title: Mapped[str] = mapped_column(sa.String(500))
+    # The first CCHC area ticked; every area ticked (this one included) is in `area_links`.
     area: Mapped[str] = mapped_column(sa.String(30))
+    area_other: Mapped[str] = mapped_column(sa.String(255), default="")  # the words of a "Khác: …" answer
     solution_type: Mapped[str] = mapped_column(sa.String(20), default="")
     novelty: Mapped[str] = mapped_column(sa.String(20), default="moi")
     improves_on: Mapped[str] = mapped_column(sa.Text, default="")
@@ -104,6 +106,8 @@ class Initiative(InitiativeLabels, db.Model):
 
     campaign: Mapped[Campaign] = relationship(lazy="raise")
     unit: Mapped[Unit] = relationship(lazy="raise")
+    area_links: Mapped[list[InitiativeArea]] = relationship(
+        cascade="all, delete-orphan", lazy="select", passive_deletes=True)
     authors: Mapped[list[InitiativeAuthor]] = relationship(
         back_populates="initiative",
         order_by="InitiativeAuthor.position",
@@ -123,8 +127,77 @@ class Initiative(InitiativeLabels, db.Model):
     def author_type_label(self) -> str:
         return AUTHOR_TYPE_LABELS.get(self.author_type, self.author_type)
 
+    @property
+    def areas(self) -> list[str]:
+        """Every CCHC area ticked, the first one first, then in the order of AREA_LABELS."""
+        return ordered_areas([self.area] + [link.area for link in self.area_links])
+
+    @areas.setter
+    def areas(self, codes) -> None:
+        codes = ordered_areas([codes] if isinstance(codes, str) else list(codes or []))
+        self.area = codes[0] if codes else ""
+        _link_areas(self, codes)
+
+    @property
+    def area_label(self) -> str:
+        """"Cải cách thủ tục hành chính; Khác: Văn hóa công sở" — every area, with the words of "Khác"."""
+        return area_labels(self.areas, self.area_other)
+
     def __repr__(self) -> str:
         return f"<Initiative {self.id} {self.status}>"
+
+
+class InitiativeArea(db.Model):
+    """One CCHC area of an initiative: a model counts, and is found, in each area it was ticked for."""
+
+    __tablename__ = "initiative_area"
+
+    initiative_id: Mapped[int] = mapped_column(sa.ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True)
+    area: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
+
+    __table_args__ = (sa.Index("ix_initiative_area_area", "area"),)
+
+
+def in_area(code: str):
+    """The condition "one of the initiative's areas is `code`", for filters."""
+    return Initiative.id.in_(sa.select(InitiativeArea.initiative_id).where(InitiativeArea.area == code))
+
+
+def ordered_areas(codes) -> list[str]:
+    """Codes without repeats or blanks: the first as given, the others in the order of AREA_LABELS."""
+    unique = list(dict.fromkeys(code for code in codes if code))
+    if not unique:
+        return []
+    order = {code: position for position, code in enumerate(AREA_LABELS)}
+    return unique[:1] + sorted(unique[1:], key=lambda code: (order.get(code, len(order)), code))
+
+
+def area_labels(codes, other: str = "") -> str:
+    labels = []
+    for code in codes:
+        label = AREA_LABELS.get(code, code)
+        labels.append(f"{label}: {other}" if code == "khac" and other else label)
+    return "; ".join(labels)
+
+
+def _link_areas(initiative: Initiative, codes: list[str]) -> None:
+    """Make the link rows exactly `codes`, keeping the rows already there (no delete-and-insert of one key)."""
+    wanted = set(codes)
+    kept = [link for link in initiative.area_links if link.area in wanted]
+    have = {link.area for link in kept}
+    initiative.area_links = kept + [InitiativeArea(area=code) for code in codes if code not in have]
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _primary_area_is_linked(session, flush_context, instances) -> None:
+    """However an initiative was made or changed (form, import, demo), its first area is one of its links."""
+    for item in session.new:
+        if isinstance(item, Initiative) and item.area and item.area not in {link.area for link in item.area_links}:
+            _link_areas(item, ordered_areas([item.area] + [link.area for link in item.area_links]))
+    for item in session.dirty:  # only when the area itself was set: a change of state loads nothing
+        if isinstance(item, Initiative) and sa.inspect(item).attrs.area.history.has_changes() and item.area \
+                and item.area not in {link.area for link in item.area_links}:
+            _link_areas(item, ordered_areas([item.area] + [link.area for link in item.area_links]))
 
 
 @sa.event.listens_for(Initiative, "before_insert")

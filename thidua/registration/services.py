@@ -16,7 +16,7 @@ from thidua.units.models import Unit
 from thidua.workflow import EDITABLE, REQUIREMENTS, DeadlinePassed, State, WorkflowError
 
 EDITABLE_FIELDS = (
-    "kind", "title", "area", "solution_type", "novelty", "improves_on", "need", "objectives", "content",
+    "kind", "title", "area", "area_other", "solution_type", "novelty", "improves_on", "need", "objectives", "content",
     "scope", "start_date", "end_date", "first_applied_date", "budget", "expected_results", "author_type",
     "collective_name", "people_in_charge", "contact_name", "contact_position", "contact_phone",
 )
@@ -111,8 +111,8 @@ def create_initiative(campaign: Campaign, unit: Unit, *, actor, values: dict, au
     initiative = Initiative(
         campaign_id=campaign.id, unit_id=unit.id, status=State.DRAFT.value, created_by_id=actor.id,
         created_at=moment, updated_at=moment, authors=[],
-        **{k: v for k, v in values.items() if k in EDITABLE_FIELDS},
     )
+    _apply(initiative, values)
     _set_authors(initiative, authors)
     db.session.add(initiative)
     db.session.flush()
@@ -136,12 +136,21 @@ def update_initiative(initiative: Initiative, *, actor, values: dict, authors: l
     if State(initiative.status) not in EDITABLE:
         raise WorkflowError("Đề xuất đã gửi đăng ký; thủ trưởng đơn vị cần mở lại trước khi sửa.")
     phase_window(initiative.campaign_id, initiative.unit_id, Phase.REGISTRATION).check(now)
-    for key in EDITABLE_FIELDS:
-        if key in values:
-            setattr(initiative, key, values[key])
+    _apply(initiative, values)
     _set_authors(initiative, authors)
     initiative.updated_at = now or utcnow()
     return initiative
+
+
+def _apply(initiative: Initiative, values: dict) -> None:
+    """The form's values onto the record: "area" is every area ticked (a list) or one code."""
+    for key in EDITABLE_FIELDS:
+        if key not in values:
+            continue
+        if key == "area":
+            initiative.areas = values[key]
+        else:
+            setattr(initiative, key, values[key])
 
 
 __all__ = [

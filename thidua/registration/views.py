@@ -27,7 +27,8 @@ def _initiative_query(with_authors: bool) -> sa.Select:
         .options(joinedload(Initiative.unit), joinedload(Initiative.campaign))
         .where(Initiative.id == sa.bindparam("initiative_id"))
     )
-    return stmt.options(selectinload(Initiative.authors)) if with_authors else stmt
+    # The whole record (its page, its form): with its authors and its areas.
+    return stmt.options(selectinload(Initiative.authors), selectinload(Initiative.area_links)) if with_authors else stmt
 
 
 def get_initiative_or_404(initiative_id: int, *, with_authors: bool = False) -> Initiative:
@@ -47,6 +48,7 @@ def _dashboard_queries() -> tuple[sa.Select, sa.Select]:
     )
     initiatives = (
         sa.select(Initiative)
+        .options(selectinload(Initiative.area_links))
         .where(Initiative.unit_id == sa.bindparam("unit_id"),
                Initiative.campaign_id.in_(sa.bindparam("campaign_ids", expanding=True)))
         .order_by(Initiative.created_at, Initiative.id)
@@ -166,6 +168,7 @@ def edit(initiative_id: int):
     form = InitiativeForm(obj=initiative)
     if request.method == "GET":
         form.version.data = str(initiative.version)
+        form.area.data = initiative.areas
         if initiative.authors:
             while len(form.authors.entries) < len(initiative.authors) + 1:
                 form.authors.append_entry()

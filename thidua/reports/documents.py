@@ -17,6 +17,10 @@ HIGHLIGHT_RESULTS_LIMIT = 400
 WORD_INDICATORS = 20  # the Word report lists the most shared indicators; the workbook lists them all
 
 
+AREAS_OVERLAP_NOTE = ("Một mô hình, giải pháp, sáng kiến thuộc nhiều lĩnh vực được tính ở từng lĩnh vực; "
+                      "dòng Tổng cộng tính mỗi mô hình, giải pháp, sáng kiến một lần.")
+
+
 def _score(value) -> str:
     return format_fixed(value)
 
@@ -190,6 +194,8 @@ def build_report_docx(figures: CampaignFigures, draft: dict[str, str], *, day: d
         for position, area in enumerate(figures.areas, start=1)
     ), total=["", "Tổng cộng", *[number(figures.kind_total(kind)) for kind in figures.kinds],
               number(figures.total.initiatives)])
+    if figures.areas_overlap:
+        document.body(AREAS_OVERLAP_NOTE, italic=True)
     document.section_heading("3. Kết quả đạt được qua các chỉ tiêu")
     document.body(_sentence_indicators(figures))
     if figures.shared_indicators:
@@ -265,7 +271,8 @@ def build_report_workbook(figures: CampaignFigures) -> ExportWorkbook:
                 headers=["Lĩnh vực CCHC", *[_kind_label(kind) for kind in figures.kinds], "Tổng số"],
                 widths=[55, *[14] * len(figures.kinds), 14],
                 rows=[*([a.label, *[a.by_kind.get(kind, 0) for kind in figures.kinds], a.total] for a in figures.areas),
-                      ["Tổng cộng", *[figures.kind_total(kind) for kind in figures.kinds], total.initiatives]])
+                      ["Tổng cộng", *[figures.kind_total(kind) for kind in figures.kinds], total.initiatives],
+                      *([[AREAS_OVERLAP_NOTE]] if figures.areas_overlap else [])])
     write_sheet(workbook, sheet_title="Chỉ tiêu kết quả", title="Chỉ tiêu kết quả (cộng; bình quân với tỷ lệ, điểm)",
                 headers=["STT", "Chỉ tiêu", "Đơn vị tính", "Số sáng kiến", "Trước", "Sau", "Thay đổi", "Cách tính"],
                 widths=[6, 50, 14, 12, 14, 14, 14, 12],

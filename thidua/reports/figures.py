@@ -23,7 +23,7 @@ from thidua.campaigns.compliance import REGISTERED, REPORTED, unit_progress
 from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.extensions import db
 from thidua.numbers import format_number, format_percent
-from thidua.registration.models import AREA_LABELS, KIND_LABELS, Initiative, InitiativeLabels
+from thidua.registration.models import AREA_LABELS, KIND_LABELS, Initiative, InitiativeArea, InitiativeLabels
 from thidua.results.models import ReportIndicator, ResultReport
 from thidua.review.models import CommendationLevel
 from thidua.review.ranking import build_ranking
@@ -190,6 +190,12 @@ class CampaignFigures:
     highlights: list[Highlight]
     annex: list[AnnexRow]
     scores: list[Decimal]  # the committee's mean score of every scored initiative
+    by_kind: dict[str, int] = field(default_factory=dict)  # initiatives by kind, each counted once
+
+    @property
+    def areas_overlap(self) -> bool:
+        """Some initiative is in several areas, so the rows by area add up to more than the total."""
+        return sum(a.total for a in self.areas) > sum(self.by_kind.values())
 
     @property
     def shortlisted(self) -> int:
@@ -200,7 +206,7 @@ class CampaignFigures:
         return sum(1 for h in self.highlights if h.awarded)
 
     def kind_total(self, kind: str) -> int:
-        return sum(a.by_kind.get(kind, 0) for a in self.areas)
+        return self.by_kind.get(kind, 0)
 
     @property
     def shared_indicators(self) -> list[IndicatorFigures]:
@@ -320,10 +326,12 @@ def block_figures(campaign: Campaign) -> tuple[list[BlockFigures], BlockFigures]
 
 def area_figures(campaign: Campaign) -> list[AreaFigures]:
     areas: dict[str, AreaFigures] = {}
+    # An initiative counts in each of its areas (CampaignFigures.areas_overlap says so beside the table).
     for area, kind, count in db.session.execute(
-        sa.select(Initiative.area, Initiative.kind, sa.func.count())
+        sa.select(InitiativeArea.area, Initiative.kind, sa.func.count())
+        .join(Initiative, Initiative.id == InitiativeArea.initiative_id)
         .where(Initiative.campaign_id == campaign.id, Initiative.status.in_(REGISTERED))
-        .group_by(Initiative.area, Initiative.kind)
+        .group_by(InitiativeArea.area, Initiative.kind)
     ):
         areas.setdefault(area, AreaFigures(area)).by_kind[kind] = count
     order = {code: position for position, code in enumerate(AREA_LABELS)}
@@ -394,6 +402,10 @@ def campaign_figures(campaign: Campaign, *, step: Callable[[str], None] | None =
     blocks, total = block_figures(campaign)
     advance("Đã tính số đơn vị tham gia, đăng ký, báo cáo theo khối.")
     areas = area_figures(campaign)
+    by_kind = dict(db.session.execute(
+        sa.select(Initiative.kind, sa.func.count())
+        .where(Initiative.campaign_id == campaign.id, Initiative.status.in_(REGISTERED)).group_by(Initiative.kind)
+    ).all())
     advance("Đã tính số sáng kiến theo lĩnh vực.")
     indicators, per_initiative = _indicators(campaign)
     advance("Đã tổng hợp các chỉ tiêu kết quả.")
@@ -425,7 +437,7 @@ def campaign_figures(campaign: Campaign, *, step: Callable[[str], None] | None =
     return CampaignFigures(
         campaign=campaign, taken_at=taken_at, minimum=campaign.min_initiatives_per_unit, blocks=blocks, total=total,
         areas=areas, kinds=kinds, indicators=indicators, highlights=highlights, annex=annex,
-        scores=[row.mean for row in ranking.rows if row.mean is not None],
+        scores=[row.mean for row in ranking.rows if row.mean is not None], by_kind=by_kind,
     )
 
 

@@ -18,7 +18,7 @@ from thidua.charts import BarChart
 from thidua.documents import CENTER, Column, OfficialDocument, issuer_heading
 from thidua.exports import ExportWorkbook, write_sheet
 from thidua.extensions import db
-from thidua.registration.models import AREA_LABELS, Initiative
+from thidua.registration.models import AREA_LABELS, Initiative, InitiativeArea
 from thidua.reports.figures import (
     HIGHLIGHT_STATES,
     BlockFigures,
@@ -105,16 +105,20 @@ def periods() -> list[str]:
     return [period for period, _ in rows]
 
 
+AREAS_COUNTED_NOTE = "Sáng kiến thuộc nhiều lĩnh vực được tính ở từng lĩnh vực."
+
+
 def period_summary(period: str) -> PeriodSummary:
     campaigns = list(db.session.scalars(sa.select(Campaign).where(Campaign.period == period)
                                         .order_by(Campaign.year, Campaign.id)))
     years = []
     for campaign in campaigns:
         blocks, total = block_figures(campaign)
-        areas = Counter(dict(db.session.execute(
-            sa.select(Initiative.area, sa.func.count())
+        areas = Counter(dict(db.session.execute(  # an initiative counts in each of its areas
+            sa.select(InitiativeArea.area, sa.func.count())
+            .join(Initiative, Initiative.id == InitiativeArea.initiative_id)
             .where(Initiative.campaign_id == campaign.id, Initiative.status.in_(REGISTERED))
-            .group_by(Initiative.area)
+            .group_by(InitiativeArea.area)
         ).all()))
         shortlisted, awarded = db.session.execute(
             sa.select(sa.func.count().filter(Initiative.status.in_(HIGHLIGHT_STATES)),
@@ -194,7 +198,8 @@ def period_workbook(summary: PeriodSummary) -> ExportWorkbook:
     write_sheet(workbook, sheet_title="Theo lĩnh vực", title="Sáng kiến đăng ký theo lĩnh vực CCHC và năm",
                 headers=["Lĩnh vực CCHC", *years, "Cộng"], widths=[55, *[10] * len(years), 10],
                 rows=[[summary.area_label(code), *[y.areas.get(code, 0) for y in summary.years],
-                       sum(y.areas.get(code, 0) for y in summary.years)] for code in summary.area_codes])
+                       sum(y.areas.get(code, 0) for y in summary.years)] for code in summary.area_codes]
+                + [[AREAS_COUNTED_NOTE]])
     write_sheet(workbook, sheet_title="Đăng ký đủ các năm", title="Đơn vị đăng ký trong mọi năm của giai đoạn",
                 headers=["STT", "Đơn vị", "Khối"], widths=[6, 50, 30],
                 rows=[[i, u.name, u.block] for i, u in enumerate(summary.every_year, start=1)])
@@ -236,6 +241,7 @@ def period_docx(summary: PeriodSummary, *, day: date) -> bytes:
                    + [Column("Cộng", 16, CENTER)],
                    ([summary.area_label(code), *[number(y.areas.get(code, 0)) for y in summary.years],
                      number(sum(y.areas.get(code, 0) for y in summary.years))] for code in summary.area_codes))
+    document.body(AREAS_COUNTED_NOTE, italic=True)
     document.section_heading("IV. ĐƠN VỊ ĐĂNG KÝ ĐỦ CÁC NĂM VÀ ĐƠN VỊ CHƯA ĐĂNG KÝ")
     document.body(f"Có {number(len(summary.every_year))} đơn vị đăng ký trong cả {len(summary.years)} năm của giai "
                   f"đoạn; {number(len(summary.never))} đơn vị thuộc diện tham gia nhưng chưa đăng ký năm nào"

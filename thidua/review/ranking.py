@@ -25,7 +25,7 @@ from thidua.audit import AuditLog
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 from thidua.paging import QueryPage
-from thidua.registration.models import AREA_LABELS, Initiative, InitiativeLabels
+from thidua.registration.models import AREA_LABELS, Initiative, InitiativeLabels, in_area
 from thidua.review.models import CommendationLevel, Criterion, Standing
 from thidua.review.standing import RANKED_STATES, TWO_PLACES, mean  # noqa: F401  (part of this module's API)
 from thidua.units.models import UNIT_TYPE_LABELS, Unit
@@ -114,7 +114,7 @@ class RankingFilters:
         if self.block:
             conditions.append(Unit.block == self.block)
         if self.area:
-            conditions.append(Initiative.area == self.area)
+            conditions.append(in_area(self.area))
         if self.unit_type:
             conditions.append(Unit.unit_type == self.unit_type)
         if self.flagged:
