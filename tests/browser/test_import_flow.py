@@ -61,3 +61,41 @@ def test_secretariat_imports_a_google_forms_export(office, page, phone_page, log
     expect(phone_page.get_by_role("heading", level=1)).to_be_visible()
     assert fits_width(phone_page)
     screenshot(phone_page, "import-review-phone.png")
+
+
+def test_the_import_page_follows_a_running_import_to_its_end_without_a_reload(app, office, page, login, monkeypatch,
+                                                                              screenshot):
+    """The job runs beside the web request (the embedded default); it is held until the page shows it running."""
+    import threading
+
+    from thidua.imports import services
+    from thidua.jobs.services import HANDLERS
+
+    release = threading.Event()
+    real = HANDLERS[services.IMPORT_FORMS]
+
+    def held(job, progress):
+        progress.start(1, "Đang kiểm tra và ghi…")
+        release.wait(30)
+        return real(job, progress)
+
+    monkeypatch.setitem(HANDLERS, services.IMPORT_FORMS, held)
+    monkeypatch.setitem(app.config, "JOBS_IN_PROCESS", "thread")
+    login(page, office.secretariat)
+    page.goto(f"/phong-trao/{office.campaign.id}/nhap-google-forms")
+    page.get_by_label("Tệp chứa").select_option("registration")
+    page.get_by_label("Tệp CSV tải từ Google Biểu mẫu").set_input_files(str(h.DATA / h.REGISTRATION_OFFICES))
+    page.get_by_role("button", name="Tải lên và kiểm tra").click()
+    accept_dialogs(page)
+    page.get_by_role("button", name="Nhập 14 bản ghi").click()
+
+    progress = page.locator("[data-job-progress]")
+    expect(progress).to_contain_text("Đang nhập")
+    expect(progress).to_contain_text("Đang kiểm tra và ghi")
+    loads = []
+    page.on("load", lambda _: loads.append(page.url))
+    release.set()
+    expect(page.get_by_role("status").first).to_contain_text("Đã nhập lúc", timeout=15000)
+    expect(page.locator("[data-job-progress]")).to_have_count(0)
+    expect(page.locator('[data-count="already"]')).to_have_text("14")
+    assert len(loads) == 1  # the page's own reload when the job ended, nobody pressed F5
