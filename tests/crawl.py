@@ -8,7 +8,7 @@ another page links to it.
 from __future__ import annotations
 
 import re
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterator
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
@@ -18,10 +18,11 @@ LINK = re.compile(r'href="([^"#]+)"')
 SKIPPED = ("/static", "/dang-xuat")
 
 
-def crawl(client, start_pages: list[str], depth: int = 3) -> Iterator[tuple[str, str, object]]:
-    """Yield (url, endpoint, response) for every page within `depth` links of the start pages."""
+def crawl(client, start_pages: list[str], depth: int = 3, per_shape: int = 1) -> Iterator[tuple[str, str, object]]:
+    """Yield (url, endpoint, response) for every page within `depth` links of the start pages,
+    following at most `per_shape` links of each route and query shape."""
     adapter = client.app.url_map.bind("localhost")
-    seen, queue, shapes = set(start_pages), deque((url, 0) for url in start_pages), set()
+    seen, queue, shapes = set(start_pages), deque((url, 0) for url in start_pages), Counter()
     while queue:
         url, level = queue.popleft()
         response = client.get(url, follow_redirects=True)
@@ -43,7 +44,8 @@ def crawl(client, start_pages: list[str], depth: int = 3) -> Iterator[tuple[str,
             except HTTPException:
                 continue
             keys = tuple(sorted(key for key, _ in parse_qsl(parts.query)))
-            if "page" in keys or (route, keys, parts.query if len(keys) <= 1 else "") in shapes:
+            shape = (route, keys, parts.query if len(keys) <= 1 else "")
+            if "page" in keys or shapes[shape] >= per_shape:
                 continue
-            shapes.add((route, keys, parts.query if len(keys) <= 1 else ""))
+            shapes[shape] += 1
             queue.append((parts.path + (f"?{parts.query}" if parts.query else ""), level + 1))

@@ -42,6 +42,8 @@ MALFORMED_CSV = (
     + "thpt-dung,Trường THPT Đúng,,Khối trực thuộc,thpt,,so-gddt,\n"
 )
 
+AWARDED = ("awarded", "published")  # a published model was awarded first
+
 
 def _count(model, *where) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
@@ -75,11 +77,13 @@ def test_demo_load_fills_an_empty_database_with_the_directory_and_both_campaigns
     assert registered_2023 >= 80
     reported_2023 = _count(Initiative, Initiative.campaign_id == c2023.id, Initiative.status.in_(REPORTED))
     assert reported_2023 >= 40  # most units sent their results report, from the report form's answers
-    awarded_2023 = _count(Initiative, Initiative.campaign_id == c2023.id, Initiative.status == "awarded")
+    awarded_2023 = _count(Initiative, Initiative.campaign_id == c2023.id, Initiative.status.in_(AWARDED))
+    published_2023 = _count(Initiative, Initiative.campaign_id == c2023.id, Initiative.status == "published")
+    assert published_2023 == demo.GALLERY_2023  # the best awarded models are in the public gallery
     # Every state change went through the state machine and is in the audit log: registered, reported, then
-    # (every reported one) under review and scored, then (the awarded ones) shortlisted and awarded.
-    assert _count(AuditLog, AuditLog.action == "initiative.transition",
-                  AuditLog.campaign_id == c2023.id) == registered_2023 + 3 * reported_2023 + 2 * awarded_2023
+    # (every reported one) under review and scored, then (the awarded ones) shortlisted and awarded, and published.
+    assert _count(AuditLog, AuditLog.action == "initiative.transition", AuditLog.campaign_id == c2023.id) == (
+        registered_2023 + 3 * reported_2023 + 2 * awarded_2023 + published_2023)
     assert _count(AuditLog, AuditLog.action == "initiative.transition", AuditLog.campaign_id == c2023.id,
                   AuditLog.from_state == "registered", AuditLog.to_state == "reported") == reported_2023
     assert _count(AuditLog, AuditLog.action == "initiative.transition", AuditLog.campaign_id == c2023.id,
@@ -168,7 +172,7 @@ def test_demo_2023_campaign_is_reviewed_shortlisted_and_awarded(cli):
     assert db.session.get(User, award_list.approved_by_id).username == "giamdoc"
     entries = db.session.scalars(sa.select(AwardEntry).where(AwardEntry.award_list_id == award_list.id)).all()
     awarded = db.session.scalars(sa.select(Initiative.id).where(Initiative.campaign_id == c2023.id,
-                                                                Initiative.status == "awarded")).all()
+                                                                Initiative.status.in_(AWARDED))).all()
     assert len(entries) > 0
     assert sorted(e.initiative_id for e in entries) == sorted(awarded)
     assert _moves(c2023, "scored", "shortlisted") == len(entries)
@@ -193,7 +197,7 @@ def test_the_leader_sees_the_2023_results_on_the_ranking_and_the_dashboard(cli, 
     leader = make_client()
     leader.login(SimpleNamespace(username="giamdoc"), password=demo.PASSWORD)
     awarded = db.session.scalars(sa.select(Initiative).where(Initiative.campaign_id == c2023.id,
-                                                             Initiative.status == "awarded")).all()
+                                                             Initiative.status.in_(AWARDED))).all()
 
     ranking = leader.get(f"/phong-trao/{c2023.id}/hoi-dong/xep-hang")
     assert ranking.status_code == 200

@@ -136,3 +136,18 @@ def test_a_refused_number_stays_in_its_box_as_typed_with_the_reason(app):
         box = make(formdata=MultiDict({"x": typed}))
         assert not box.validate()
         assert box.x._value() == typed and reason in " ".join(box.x.errors), (typed, box.x.errors)
+
+
+# --- a campaign's name inside a sentence ---------------------------------------------------------
+
+@pytest.mark.parametrize("name, phrase", [
+    ("Phong trào thi đua “Cải cách hành chính” năm 2024", "Phong trào thi đua “Cải cách hành chính” năm 2024"),
+    ('Phong trào thi đua "Cải cách hành chính" năm 2024', "Phong trào thi đua “Cải cách hành chính” năm 2024"),
+    ("phong trào CCHC 2025", "phong trào CCHC 2025"),
+    ("Thi đua CCHC năm 2025", "phong trào “Thi đua CCHC năm 2025”"),
+    ('Thi đua "Dân vận khéo" 2025', "phong trào “Thi đua ‘Dân vận khéo’ 2025”"),
+])
+def test_a_campaign_is_named_once_in_a_sentence_with_curly_quotes_nested_right(name, phrase):
+    from thidua.text import campaign_phrase
+
+    assert campaign_phrase(name) == phrase

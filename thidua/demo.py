@@ -200,6 +200,7 @@ def load(*, today: date | None = None, seed: int = 2023) -> list[DemoLogin]:
     _report_2023(c2023, by_email, by_name, accounts, office)
     reviewers = [accounts[(login.unit_code, Role.REVIEWER)] for login in LOGINS if login.role == Role.REVIEWER]
     _review_2023(c2023, reviewers, office, accounts[("so-gddt-ha-noi", Role.LEADER)], random.Random(f"review-{seed}"))
+    _publish_2023(c2023, office)
 
     # 2024: open now, relative to today, with a realistic spread of progress.
     launch = today - timedelta(days=14)
@@ -347,6 +348,23 @@ def _scores(criteria, target: float, rng: random.Random) -> dict[int, tuple[Deci
         value = criterion.max_score * (target + rng.gauss(0, 5)) / 100
         scores[criterion.id] = (min(Decimal(criterion.max_score), max(Decimal(0), _half(value))), "")
     return scores
+
+
+GALLERY_2023 = 8  # the best awarded models of 2023 the secretariat has put in the public gallery
+
+
+def _publish_2023(campaign: Campaign, office: User) -> None:
+    """After the decision, the secretariat publishes the best awarded models for other units to replicate."""
+    from thidua.gallery import services as gallery
+    from thidua.registration.models import Initiative
+
+    awarded = db.session.scalars(
+        sa.select(Initiative).where(Initiative.campaign_id == campaign.id, Initiative.status == State.AWARDED.value)
+        .order_by(Initiative.id).limit(GALLERY_2023)).all()
+    for position, initiative in enumerate(awarded):
+        with _clock_at(datetime(2023, 11, 30, 16, 30) + timedelta(minutes=5 * position)) as moment:
+            gallery.publish_initiative(initiative, actor=office, title=initiative.title,
+                                       summary=gallery.default_summary(initiative), public_file_ids=[], now=moment)
 
 
 def _review_2023(campaign: Campaign, reviewers: list[User], office: User, leader: User, rng: random.Random) -> None:

@@ -63,7 +63,7 @@ def test_the_message_is_utf8_vietnamese_with_the_campaign_and_the_deadline(world
     assert message["Message-ID"] and message["Date"]
     body = received.body
     assert "Kính gửi: Trường THPT Chu Văn An" in body
-    assert f"“{world.campaign.name}”" in body
+    assert f"trong {world.campaign.name} (" in body and "phong trào “Phong trào" not in body
     assert f"hết ngày {deadline} (còn 10 ngày)" in body
     assert f"http://127.0.0.1:5000/don-vi#phong-trao-{world.campaign.id}" in body
     assert "Bộ phận Thường trực CCHC" in body

@@ -124,7 +124,7 @@ def build_document(*, campaign, award_list, lines: list[AwardLine], today: date,
     document.heading(issuer_heading(campaign, today))
     document.paragraph("", after=6)
     document.paragraph("DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG", bold=True, size=14)
-    document.paragraph(f"Sáng kiến, mô hình cải cách hành chính trong phong trào “{campaign.name}”", bold=True,
+    document.paragraph(f"Sáng kiến, mô hình cải cách hành chính trong {campaign.in_sentence}", bold=True,
                        size=13)
     if award_list is not None and award_list.decision_number:
         document.paragraph(f"(Kèm theo Quyết định số {award_list.decision_number} ngày "

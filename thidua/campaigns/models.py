@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from thidua.extensions import db
+from thidua.text import campaign_phrase
 from thidua.timeutil import DEFAULT_TZ, end_of_day_utc, utcnow
 from thidua.units.models import Unit
 
@@ -74,6 +75,11 @@ class Campaign(db.Model):
         An extension lets a unit send late; it does not make what it sent on time.
         """
         return moment is not None and moment >= end_of_day_utc(self.deadline(phase), self.timezone)
+
+    @property
+    def in_sentence(self) -> str:
+        """The campaign named inside a sentence: "trong {campaign.in_sentence}" (thidua.text.campaign_phrase)."""
+        return campaign_phrase(self.name)
 
     def __repr__(self) -> str:
         return f"<Campaign {self.year} {self.name!r}>"

@@ -126,12 +126,12 @@ def reminder_text(campaign: Campaign, phase: Phase, item: UnitProgress, deadline
     title = f"Nhắc việc: {task} — hạn {format_date(deadline)}, {when}"
     if phase is Phase.REGISTRATION:
         situation = (
-            f"Đơn vị chưa đăng ký đủ mô hình, giải pháp, sáng kiến trong phong trào “{campaign.name}” "
+            f"Đơn vị chưa đăng ký đủ mô hình, giải pháp, sáng kiến trong {campaign.in_sentence} "
             f"(cần ít nhất {campaign.min_initiatives_per_unit}; đã đăng ký {item.registered})."
         )
     else:
         situation = (
-            f"Đơn vị chưa nộp đủ báo cáo kết quả thực hiện trong phong trào “{campaign.name}” "
+            f"Đơn vị chưa nộp đủ báo cáo kết quả thực hiện trong {campaign.in_sentence} "
             f"(đã báo cáo {item.reported}/{item.registered} đề xuất đã đăng ký)."
         )
     body = f"{situation} Hạn của đơn vị: hết ngày {format_date(deadline)} ({when})."

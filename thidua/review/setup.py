@@ -325,7 +325,7 @@ def copy_rubric(campaign: Campaign, source: Campaign, *, actor) -> list[Criterio
     rows = [{"name": c.name, "max_score": c.max_score, "description": c.description, "low": c.low,
              "middle": c.middle, "high": c.high, "bands": c.bands} for c in criteria(source.id)]
     if not rows:
-        raise SetupError(f"Phong trào “{source.name}” chưa có bộ tiêu chí để sao chép.")
+        raise SetupError(f"{source.in_sentence[0].upper()}{source.in_sentence[1:]} chưa có bộ tiêu chí để sao chép.")
     return replace_rubric(campaign, rows, actor=actor, source=f"campaign:{source.id}")
 
 
@@ -575,7 +575,7 @@ def send_review_reminders(job: Job, progress_: Progress) -> dict:
                 counts["no_address"] += 1
             else:
                 lines = "\n".join(f"  - #{initiative_id} {title}" for initiative_id, title in items)
-                body = (f"Kính gửi {user.full_name},\n\nThành viên Hội đồng phong trào “{campaign.name}” còn "
+                body = (f"Kính gửi {user.full_name},\n\nThành viên Hội đồng {campaign.in_sentence} còn "
                         f"{len(items)} sáng kiến chưa gửi phiếu chấm:\n{lines}\n\n"
                         f"Xin vui lòng đăng nhập hệ thống{(' ' + base) if base else ''} để hoàn thành việc chấm điểm."
                         "\n\nBộ phận Thường trực CCHC")
