@@ -105,19 +105,15 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_hex(16))
 
 
-def _default_method() -> str:
-    return _dummy_hash().partition("$")[0]
-
-
 def authenticate(username: str, password: str, *, address: str) -> User | None:
     """The active account with this username and password, None for a wrong pair; SignInLocked when locked.
 
     One step per username: the account's row is locked (SELECT ... FOR UPDATE) while its recent
     failures are counted, the password is verified and a failure is written, so simultaneous
     guesses queue behind each other and no more than LOGIN_MAX_FAILURES of them are evaluated.
-    The lock is released by the caller's commit. An unknown username, or a password hashed more
-    cheaply (an initial password), costs the same hashing as a wrong password: the answer's time
-    tells nothing about which usernames exist.
+    The lock is released by the caller's commit. An unknown username costs the same hashing as a
+    wrong password (a dummy hash), and an initial password's lighter hash is topped up with it: the
+    answer's time tells nothing about which usernames exist or still have their initial password.
     """
     user = db.session.scalar(
         sa.select(User).where(User.username == username).with_for_update(of=User)
@@ -130,7 +126,7 @@ def authenticate(username: str, password: str, *, address: str) -> User | None:
         good = False
     else:
         good = user.check_password(password)
-        if user.password_hash.partition("$")[0] != _default_method():
+        if user.must_change_password:  # an initial password's lighter hash: add the difference
             check_password_hash(_dummy_hash(), password)
         good = good and user.is_active
     if not good:
