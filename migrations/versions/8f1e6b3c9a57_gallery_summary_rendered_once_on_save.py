@@ -53,10 +53,9 @@ def render(text):
 
 
 def upgrade():
+    # Added in place (no copy of the table); the server default stays, the model always sets the value.
     with op.batch_alter_table('gallery_entry', schema=None) as batch_op:
         batch_op.add_column(sa.Column('summary_html', sa.Text(), nullable=False, server_default=''))
-    with op.batch_alter_table('gallery_entry', schema=None) as batch_op:
-        batch_op.alter_column('summary_html', server_default=None)
     connection = op.get_bind()
     entry = sa.table('gallery_entry', sa.column('id', sa.Integer), sa.column('summary', sa.Text),
                      sa.column('summary_html', sa.Text))
