@@ -52,7 +52,7 @@ def test_only_the_missing_accounts_are_made_and_the_list_has_passwords_only_for_
 
     made = unit_accounts(lonely)
     assert set(made) == {"unit_head", "unit_editor"}
-    assert made["unit_head"].username == "thpt-moi.tt" and made["unit_editor"].username == "thpt-moi.cb"
+    assert made["unit_head"].username == "thpt-moi.ht" and made["unit_editor"].username == "thpt-moi.cb"
     assert all(u.must_change_password and u.email == "thptmoi@edu.vn" for u in made.values())
     assert {r["Tên đăng nhập"] for r in rows if r["Mật khẩu ban đầu"]} == {
         u.username for u in db.session.scalars(sa.select(User)) if u.id not in before}
@@ -60,7 +60,7 @@ def test_only_the_missing_accounts_are_made_and_the_list_has_passwords_only_for_
     school_rows = [r for r in rows if r["Mã đơn vị"] == world.school.code]
     assert {r["Tên đăng nhập"] for r in school_rows} == {world.head.username, world.editor.username}
     assert all(not r["Mật khẩu ban đầu"] and r["Ghi chú"] == "Đã có tài khoản từ trước" for r in school_rows)
-    password = next(r["Mật khẩu ban đầu"] for r in rows if r["Tên đăng nhập"] == "thpt-moi.tt")
+    password = next(r["Mật khẩu ban đầu"] for r in rows if r["Tên đăng nhập"] == "thpt-moi.ht")
     assert len(password) == 12
 
     again = rows_of(bulk(client).data)
@@ -77,7 +77,7 @@ def test_an_initial_password_leads_to_changing_it_before_anything_else(client, m
     assert set(unit_accounts(lonely)) == {"unit_head"}
 
     head = make_client()
-    response = login(head, "thpt-moi.tt", password)
+    response = login(head, "thpt-moi.ht", password)
     assert response.headers["Location"] == "/tai-khoan"
     page = head.get("/tai-khoan").get_data(as_text=True)
     assert "mật khẩu ban đầu" in page
@@ -119,6 +119,6 @@ def test_the_command_makes_the_accounts_and_writes_the_list(cli, world, tmp_path
     assert result.exit_code == 0, result.output
     assert "Đã tạo" in result.output
     rows = rows_of(out.read_bytes())
-    assert {r["Tên đăng nhập"] for r in rows if r["Mật khẩu ban đầu"]} >= {"thpt-moi.tt", "thpt-moi.cb"}
+    assert {r["Tên đăng nhập"] for r in rows if r["Mật khẩu ban đầu"]} >= {"thpt-moi.ht", "thpt-moi.cb"}
     assert oct(out.stat().st_mode)[-3:] == "600"
     assert set(unit_accounts(lonely)) == {Role.UNIT_HEAD.value, Role.UNIT_EDITOR.value}

@@ -126,6 +126,21 @@ class UserSession(db.Model):
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
+    @property
+    def browser_label(self) -> str:
+        """"Chrome trên Windows": what a person recognises of a User-Agent string."""
+        agent = self.user_agent or ""
+        browser = next((name for token, name in _BROWSERS if token in agent), "Trình duyệt khác")
+        system = next((name for token, name in _SYSTEMS if token in agent), "")
+        return f"{browser} trên {system}" if system else browser
+
+
+# Checked in order: Edge and Cốc Cốc also say "Chrome", Chrome also says "Safari", iOS says "Mac OS X".
+_BROWSERS = [("Edg/", "Edge"), ("coc_coc", "Cốc Cốc"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
+             ("Chrome/", "Chrome"), ("Chromium/", "Chromium"), ("Safari/", "Safari")]
+_SYSTEMS = [("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
+            ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux")]
+
 
 class PasswordResetToken(db.Model):
     """A link sent by e-mail to set a new password: single use (the row is deleted), expiring.

@@ -210,7 +210,7 @@ def sessions_of(user: User) -> list[UserSession]:
 # ten minutes; each is replaced by the person's own (with the full hash) at the first sign-in.
 INITIAL_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 INITIAL_HASH_METHOD = "pbkdf2:sha256:20000"
-UNIT_ACCOUNT_SUFFIX = {Role.UNIT_HEAD: "tt", Role.UNIT_EDITOR: "cb"}
+UNIT_ACCOUNT_SUFFIX = {Role.UNIT_HEAD: "ht", Role.UNIT_EDITOR: "cb"}
 UNIT_ACCOUNT_NAME = {Role.UNIT_HEAD: "Thủ trưởng", Role.UNIT_EDITOR: "Cán bộ đầu mối"}
 
 
