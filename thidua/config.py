@@ -87,6 +87,8 @@ class TestConfig(Config):
     )
     REDIS_URL = None
     JOBS_IN_PROCESS = "sync"
+    # Tests move the clock by days and weeks while signed in; the idle limit has a test of its own.
+    SESSION_IDLE_SECONDS = 10 * 365 * 24 * 3600
 
 
 def resolve(app) -> None:

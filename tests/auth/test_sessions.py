@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from thidua.auth.models import UserSession
+from thidua.config import Config
 from thidua.extensions import db
 
 from tests.auth.test_auth import NEW_PASSWORD, is_sent_to_login
@@ -73,7 +74,10 @@ def test_a_remembered_sign_in_ends_on_the_server_when_its_days_are_over(client, 
     assert is_sent_to_login(client.get("/tai-khoan"))
 
 
-def test_a_sign_in_without_remember_ends_after_eight_idle_hours_but_not_while_in_use(client, clock, world):
+def test_a_sign_in_without_remember_ends_after_eight_idle_hours_but_not_while_in_use(
+        app, client, clock, monkeypatch, world):
+    assert Config.SESSION_IDLE_SECONDS == 8 * 3600  # the production default
+    monkeypatch.setitem(app.config, "SESSION_IDLE_SECONDS", Config.SESSION_IDLE_SECONDS)
     clock.utc(T0)
     client.login(world.editor)
     for hours in (3, 6, 9, 12):  # a page every three hours keeps it open

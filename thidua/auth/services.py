@@ -303,7 +303,7 @@ def account_list_workbook(lines: list[UnitAccount], *, title: str):
 
     workbook = ExportWorkbook(rows=len(lines))
     write_sheet(workbook, title=title, headers=ACCOUNT_LIST_HEADERS, rows=account_list_rows(lines),
-                widths=[6, 22, 18, 40, 20, 28, 18, 30, 28], sheet_title="Tài khoản")
+                widths=[6, 24, 22, 50, 18, 28, 16, 34, 26], sheet_title="Tài khoản")
     return workbook
 
 

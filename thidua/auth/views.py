@@ -14,7 +14,6 @@ from thidua.auth.services import (AccountError, SignInLocked, account_list_workb
                                   request_password_reset, reset_link_user, reset_mail, reset_password,
                                   reset_password_by_link, sessions_of, start_session, update_user)
 from thidua.exports import workbook_response
-from thidua.notifications.mail import Mailer, MailError, mail_enabled
 from thidua.timeutil import local_today
 from thidua.extensions import db
 from thidua.forms import ButtonForm, choices
@@ -270,6 +269,9 @@ FORGOT_SENT = ("Nếu tên đăng nhập hoặc địa chỉ này thuộc một 
 
 @bp.route("/quen-mat-khau", methods=["GET", "POST"])
 def password_forgot():
+    # Imported here: the notifications package imports the workflow, which imports this blueprint.
+    from thidua.notifications.mail import Mailer, MailError, mail_enabled
+
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         if not mail_enabled():
