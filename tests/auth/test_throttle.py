@@ -13,6 +13,7 @@ from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from thidua.auth.models import LoginFailure, User
+from thidua.auth.services import INITIAL_HASH_METHOD
 from thidua.extensions import db
 
 from tests import factories
@@ -84,7 +85,7 @@ def test_an_initial_password_takes_as_long_to_refuse_as_any_other(client, make_c
         password_hash=generate_password_hash(factories.PASSWORD)))
     initial = factories.user(factories.Role.UNIT_HEAD, world.other_school, username="moi.tt",
                              must_change_password=True)
-    initial.password_hash = generate_password_hash("khoidau12345", method="pbkdf2:sha256:20000")
+    initial.password_hash = generate_password_hash("khoidau12345", method=INITIAL_HASH_METHOD)
     db.session.commit()
     usual = _timed_failures(make_client(), world.editor.username, 3)
     fresh_account = _timed_failures(make_client(), "moi.tt", 3)
