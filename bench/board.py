@@ -85,7 +85,6 @@ def build(units: int, initiatives: int, seed: int) -> int:
     office.parent_id = root.id
     secretariat = User(username="vanphong", full_name="Nguyễn Thị Thu Hà", role="secretariat", unit_id=office.id,
                        password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
-    secretariat.end_sessions()
     db.session.add(secretariat)
     campaign = Campaign(organiser_id=root.id, name="Phong trào thi đua “Cải cách hành chính” năm 2024", year=2024,
                         period="2023–2025", launch_date=LAUNCH, registration_deadline=REGISTRATION_DEADLINE,

@@ -125,7 +125,6 @@ def _enrich(campaign_id: int, seed: int) -> dict:
     for n in range(2):
         reviewer = User(username=f"hoidong{n}", full_name=f"Thành viên Hội đồng {n}", role="reviewer",
                         password_hash=generate_password_hash("bench", method="pbkdf2:sha256:1"))
-        reviewer.end_sessions()
         db.session.add(reviewer)
         db.session.flush()
         db.session.add(CommitteeMember(campaign_id=campaign_id, user_id=reviewer.id))

@@ -38,7 +38,6 @@ def user(role: Role, unit: Unit | None = None, *, username=None, full_name=None,
     n = next(_sequence)
     item = User(username=username or f"{role.value.replace('_', '')}{n}", full_name=full_name or f"Người dùng {n}",
                 role=role.value, unit_id=unit.id if unit else None, password_hash=_HASH, **extra)
-    item.end_sessions()
     db.session.add(item)
     db.session.flush()
     return item

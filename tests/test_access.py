@@ -78,6 +78,7 @@ ARGUMENTS = {
     "slug": lambda w: w.gallery_entry.slug,
     "adoption_id": lambda w: w.adoption.id,
     "batch_id": lambda w: import_helpers.stub_batch(w),
+    "session_id": lambda w: 0,
 }
 
 # Logging in checks the password; a one-round hash keeps hundreds of logins fast while the

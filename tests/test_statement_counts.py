@@ -44,7 +44,7 @@ def grow(world, units: int) -> None:
     db.session.execute(sa.insert(CampaignUnit), [{"campaign_id": world.campaign.id, "unit_id": u} for u in ids])
     db.session.execute(sa.insert(User), [
         {"username": f"u{u}", "full_name": f"Cán bộ {u}", "email": "", "phone": "", "job_title": "",
-         "password_hash": "x", "role": "unit_editor", "unit_id": u, "is_active_account": True, "session_token": "t",
+         "password_hash": "x", "role": "unit_editor", "unit_id": u, "is_active_account": True,
          "created_at": utcnow()} for u in ids
     ])
     now = utcnow()

@@ -6,7 +6,7 @@ missing from this table is refused for everyone, and the test suite fails on it.
 """
 from __future__ import annotations
 
-from flask import abort, current_app, request
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from thidua.auth.roles import Role
@@ -30,6 +30,11 @@ ACCESS: dict[str, str | frozenset[Role]] = {
     "auth.user_new": OFFICE,
     "auth.user_edit": OFFICE,
     "auth.user_password": OFFICE,
+    "auth.session_end": SIGNED_IN,
+    "auth.sessions_end_others": SIGNED_IN,
+    "auth.users_bulk": OFFICE,
+    "auth.password_forgot": PUBLIC,
+    "auth.password_reset": PUBLIC,
     "main.home": SIGNED_IN,
     "main.audit_log": OFFICE_AND_LEADERS,
     "units.index": OFFICE_AND_LEADERS,
@@ -121,6 +126,10 @@ ACCESS: dict[str, str | frozenset[Role]] = {
 }
 
 
+# What an account with an initial password may open before setting its own.
+BEFORE_PASSWORD_CHANGE = frozenset({"auth.account", "auth.logout", "auth.session_end", "auth.sessions_end_others"})
+
+
 def rule_for(endpoint: str | None):
     return ACCESS.get(endpoint) if endpoint else None
 
@@ -137,6 +146,9 @@ def enforce() -> None:
         return None
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
+    if current_user.must_change_password and endpoint not in BEFORE_PASSWORD_CHANGE:
+        flash("Vui lòng đặt mật khẩu của riêng bạn trước khi làm việc.", "info")
+        return redirect(url_for("auth.account"))
     if rule == SIGNED_IN:
         return None
     if current_user.role not in rule:

@@ -86,6 +86,35 @@ def users_create(username, full_name, role, unit_code, password) -> None:
     click.echo(f"Đã tạo tài khoản {user.username}.")
 
 
+@users_cli.command("bulk-create")
+@click.option("--roles", default="unit_head,unit_editor", show_default=True,
+              help="Vai trò cần có ở mỗi đơn vị: unit_head, unit_editor (cách nhau bởi dấu phẩy).")
+@click.option("--block", help="Chỉ các đơn vị của khối này.")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp Excel (.xlsx) ghi danh sách tài khoản, kèm mật khẩu ban đầu của các tài khoản mới.")
+def users_bulk_create(roles, block, out_path: Path) -> None:
+    """Tạo tài khoản còn thiếu cho mọi đơn vị trong danh mục (thủ trưởng, cán bộ đầu mối)."""
+    import shutil
+
+    from thidua.auth.roles import UNIT_ROLES, Role
+    from thidua.auth.services import account_list_workbook, issue_unit_accounts
+
+    try:
+        chosen = [Role(value.strip()) for value in roles.split(",") if value.strip()]
+    except ValueError as error:
+        raise click.ClickException(f"Vai trò không hợp lệ: {error}") from error
+    if not chosen or any(role not in UNIT_ROLES for role in chosen):
+        raise click.ClickException("Chỉ dùng được vai trò unit_head và unit_editor.")
+    lines = issue_unit_accounts(actor=None, roles=chosen, block=block)
+    workbook = account_list_workbook(lines, title="DANH SÁCH TÀI KHOẢN ĐƠN VỊ")
+    with open(out_path, "wb") as handle:
+        shutil.copyfileobj(workbook.saved(), handle)
+    out_path.chmod(0o600)  # it holds initial passwords
+    db.session.commit()
+    new = sum(1 for line in lines if line.password)
+    click.echo(f"Đã tạo {new} tài khoản mới; {len(lines) - new} tài khoản đã có. Danh sách: {out_path}")
+
+
 @units_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--good-rows", is_flag=True, help="Nhập các dòng hợp lệ, bỏ qua các dòng có lỗi.")

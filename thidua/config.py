@@ -6,6 +6,7 @@ PostgreSQL and RQ workers.
 """
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -43,14 +44,21 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("THIDUA_SECURE_COOKIES", "0") == "1"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600
+    # A sign-in without "Ghi nhớ" ends on the server after this long without a request.
+    SESSION_IDLE_SECONDS = _env_int("THIDUA_SESSION_IDLE_HOURS", 8) * 3600
+    # "Ghi nhớ đăng nhập": how long the remember cookie (and its sign-in on the server) lasts.
+    REMEMBER_COOKIE_DURATION = timedelta(days=_env_int("THIDUA_REMEMBER_DAYS", 14))
     WTF_CSRF_TIME_LIMIT = None  # a form left open all afternoon must still submit
 
     # How many reverse proxies stand in front (nginx: 1); 0 reads the address of the connection.
     TRUSTED_PROXIES = _env_int("THIDUA_TRUSTED_PROXIES", 0)
     LOGIN_MAX_FAILURES = _env_int("THIDUA_LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_MINUTES = _env_int("THIDUA_LOGIN_LOCK_MINUTES", 15)
+    # Wrong guesses a username gets from an address that many failures come from (see security.py).
+    LOGIN_HOT_ADDRESS_FAILURES = _env_int("THIDUA_LOGIN_HOT_ADDRESS_FAILURES", 2)
     PASSWORD_MIN_LENGTH = 8
     PAGE_SIZE = 50
     # Without REDIS_URL, jobs run in this process: "thread" (the page follows progress) or "sync".
@@ -80,6 +88,8 @@ class TestConfig(Config):
     )
     REDIS_URL = None
     JOBS_IN_PROCESS = "sync"
+    # Tests move the clock by days and weeks while signed in; the idle limit has a test of its own.
+    SESSION_IDLE_SECONDS = 10 * 365 * 24 * 3600
 
 
 def resolve(app) -> None:

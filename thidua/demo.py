@@ -152,7 +152,6 @@ def load(*, today: date | None = None, seed: int = 2023) -> list[DemoLogin]:
     def account(username: str, role: Role, full_name: str, unit: Unit, job_title: str = "") -> User:
         user = User(username=username, role=role.value, full_name=full_name, unit_id=unit.id, job_title=job_title,
                     email=unit.email if role in (Role.UNIT_HEAD, Role.UNIT_EDITOR) else "", password_hash=password_hash)
-        user.end_sessions()
         db.session.add(user)
         accounts[(unit.code, role)] = user
         return user

@@ -1,6 +1,6 @@
 """Imports every model so that the metadata (and Alembic) sees all tables."""
 from thidua.audit import AuditLog  # noqa: F401
-from thidua.auth.models import LoginFailure, User  # noqa: F401
+from thidua.auth.models import LoginFailure, PasswordResetToken, User, UserSession  # noqa: F401
 from thidua.campaigns.models import Campaign, CampaignUnit, Extension  # noqa: F401
 from thidua.registration.models import Initiative, InitiativeAuthor  # noqa: F401
 from thidua.units.models import Unit  # noqa: F401

@@ -73,30 +73,38 @@ def client_address() -> str:
 
 
 def login_lock_minutes_left(username: str, address: str) -> int:
-    """Minutes until this username may try again from anywhere; 0 when not locked.
+    """Minutes until this username may try again from this address; 0 when not locked.
 
-    Failures are counted per username (guessing one account) and per address (trying many).
+    A username that failed LOGIN_MAX_FAILURES times in the window is locked wherever the attempt
+    comes from (guessing one account). Failures from one address never lock anyone else's account:
+    behind a reverse proxy or a shared office connection, a whole Sở signs in from one address.
+    Once an address is hot (LOGIN_MAX_FAILURES * 4 failures in the window, any usernames), each
+    username gets only LOGIN_HOT_ADDRESS_FAILURES wrong guesses from it, so trying one password
+    on many accounts is slowed, while a person whose own username has not failed there signs in.
     """
     from thidua.auth.models import LoginFailure
 
     window = timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
     limit = current_app.config["LOGIN_MAX_FAILURES"]
     since = utcnow() - window
-    by_user = db.session.execute(
-        sa.select(sa.func.count(), sa.func.max(LoginFailure.at)).where(
-            LoginFailure.username == username, LoginFailure.at >= since
-        )
+    recent = LoginFailure.at >= since
+    mine = LoginFailure.username == username
+    here = LoginFailure.remote_addr == address
+    row = db.session.execute(
+        sa.select(
+            sa.func.count().filter(mine),
+            sa.func.max(LoginFailure.at).filter(mine),
+            sa.func.count().filter(here),
+            sa.func.count().filter(mine, here),
+            sa.func.max(LoginFailure.at).filter(mine, here),
+        ).where(recent, sa.or_(mine, here))
     ).one()
-    by_address = db.session.execute(
-        sa.select(sa.func.count(), sa.func.max(LoginFailure.at)).where(
-            LoginFailure.remote_addr == address, LoginFailure.at >= since
-        )
-    ).one()
+    by_user, latest_by_user, by_address, by_user_here, latest_here = row
     latest = None
-    if by_user[0] >= limit:
-        latest = by_user[1]
-    if by_address[0] >= limit * 4:
-        latest = max(filter(None, [latest, by_address[1]]))
+    if by_user >= limit:
+        latest = latest_by_user
+    elif by_address >= limit * 4 and by_user_here >= current_app.config["LOGIN_HOT_ADDRESS_FAILURES"]:
+        latest = latest_here
     if latest is None:
         return 0
     remaining = latest + window - utcnow()

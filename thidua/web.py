@@ -50,14 +50,6 @@ def static_version(static_folder: str, filename: str) -> str | None:
         return None
 
 
-@cache
-def _user_query() -> sa.Select:
-    """The signed-in account with its unit (joined), built once per process: every request runs it first."""
-    from thidua.auth.models import User
-
-    return sa.select(User).where(User.id == sa.bindparam("user_id"))
-
-
 def init_app(app) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
@@ -66,13 +58,14 @@ def init_app(app) -> None:
 
     @login_manager.user_loader
     def load_user(user_key: str):
-        user_id, _, token = user_key.partition(":")
-        if not user_id.isdigit():
+        """The account of a live sign-in: one statement (the session row, its account and unit joined)."""
+        from thidua.auth.services import load_session
+
+        user_id, _, key = user_key.partition(":")
+        if not user_id.isdigit() or not key:
             return None
-        user = db.session.scalars(_user_query(), {"user_id": int(user_id)}).one_or_none()
-        if user is None or user.session_token != token or not user.is_active:
-            return None
-        return user
+        row = load_session(int(user_id), key)
+        return row.user if row is not None else None
 
     @app.url_defaults
     def _static_versions(endpoint, values):

@@ -171,8 +171,7 @@ def generate(scale: str, seed: int = 2024) -> Manifest:
         .where(CampaignUnit.campaign_id == campaign_id).order_by(Unit.id)).all()
     _insert(User, [{"username": f"ht-{code}", "full_name": f"Thủ trưởng {name}"[:160], "email": f"{code}@example.edu.vn",
                     "phone": "0243 826 1234", "job_title": "Hiệu trưởng", "password_hash": password_hash,
-                    "role": "unit_head", "unit_id": unit_id, "is_active_account": True,
-                    "session_token": f"{seed:x}{unit_id:012x}", "created_at": now}
+                    "role": "unit_head", "unit_id": unit_id, "is_active_account": True, "created_at": now}
                    for unit_id, code, name in participants])
 
     # The next campaign, open for registration at the bench's moment: the deadline rush registers in it.

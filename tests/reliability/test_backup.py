@@ -86,7 +86,7 @@ def fill_the_tables_the_demo_leaves_empty(school) -> None:
     from datetime import date, datetime
     from decimal import Decimal
 
-    from thidua.auth.models import LoginFailure
+    from thidua.auth.models import LoginFailure, PasswordResetToken, User, UserSession
     from thidua.campaigns.models import Campaign
     from thidua.gallery.models import Adoption, GalleryEntry, GalleryFile
     from thidua.imports.models import ImportBatch, ImportedRecord
@@ -100,6 +100,10 @@ def fill_the_tables_the_demo_leaves_empty(school) -> None:
     initiative = db.session.scalar(sa.select(Initiative).order_by(Initiative.id))
     at = datetime(2024, 8, 25, 1, 2, 3, 456789)
     db.session.add(LoginFailure(username="ai-do", remote_addr="10.0.0.1", at=at))
+    account = db.session.scalar(sa.select(User).order_by(User.id))
+    db.session.add(UserSession(user_id=account.id, key_hash="a" * 64, created_at=at, last_seen_at=at, expires_at=at,
+                               remember=True, remote_addr="10.0.0.1", user_agent="Mozilla/5.0 Firefox/120"))
+    db.session.add(PasswordResetToken(user_id=account.id, token_hash="b" * 64, created_at=at, expires_at=at))
     job = Job(kind="send_reminders", title="Nhắc việc", params={"phase": "registration", "số": [1, 2.5, None]},
               status="done", result={"summary": "Xong"}, campaign_id=campaign.id, started_at=at, finished_at=at)
     db.session.add(job)

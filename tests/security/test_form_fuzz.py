@@ -21,6 +21,7 @@ from thidua.results.models import ResultReport
 from thidua.workflow import State
 
 from tests import factories
+from tests.notifications.conftest import smtp, smtp_server  # noqa: F401  (the real local SMTP server)
 from tests.results.conftest import REPORT
 
 HOSTILE = st.one_of(
@@ -111,6 +112,42 @@ ACCOUNT = {"username": "nguoi.moi", "full_name": "Người Mới", "job_title": 
 def test_account_new(signed_in, world, field, value):
     client = signed_in(world.secretariat)
     post_one(client, "/quan-tri/tai-khoan/moi", ACCOUNT, field, value)
+
+
+@given(field=st.sampled_from(["username", "password", "remember"]), value=HOSTILE)
+@FUZZ
+def test_sign_in(client, world, field, value):
+    post_one(client, "/dang-nhap", {"username": world.editor.username, "password": "sai-mat-khau-9"}, field, value)
+
+
+@given(field=st.sampled_from(["head", "editor", "block"]), value=HOSTILE)
+@FUZZ
+def test_bulk_accounts(signed_in, world, field, value):
+    """Accepted, the answer is the workbook (200); refused, the form again with nothing made."""
+    client = signed_in(world.secretariat)
+    before = row_counts()
+    response = client.post("/quan-tri/tai-khoan/hang-loat", {"head": "y", "editor": "y", "block": "", field: value})
+    assert response.status_code < 500, f"{field}={value[:60]!r} -> {response.status_code}"
+    if not response.mimetype.endswith("spreadsheetml.sheet"):
+        assert row_counts() == before, f"refused {field}={value[:60]!r} but rows changed"
+
+
+@given(value=HOSTILE)
+@FUZZ
+def test_forgotten_password(client, world, smtp, value):
+    post_one(client, "/quen-mat-khau", {"login": world.editor.username}, "login", value)
+
+
+@given(field=st.sampled_from(["new_password", "confirm"]), value=HOSTILE)
+@FUZZ
+def test_password_reset_link(client, world, field, value):
+    from thidua.auth.services import request_password_reset
+
+    world.editor.email = "trang@thidua-demo.edu.vn"
+    _, token = request_password_reset(world.editor.username)
+    db.session.commit()
+    post_one(client, f"/dat-lai-mat-khau/{token}", {"new_password": "matkhau-moi-2025", "confirm": "matkhau-moi-2025"},
+             field, value)
 
 
 CAMPAIGN = {"name": "Phong trào 2025", "year": "2025", "period": "2023–2025", "plan_reference": "KH số 1",

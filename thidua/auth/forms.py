@@ -56,3 +56,31 @@ class UserForm(Form):
 class ResetPasswordForm(Form):
     new_password = PasswordField("Mật khẩu mới", validators=[required(), password_policy])
     submit = SubmitField("Đặt lại mật khẩu")
+
+
+class BulkAccountsForm(Form):
+    head = BooleanField("Thủ trưởng đơn vị", default=True)
+    editor = BooleanField("Cán bộ đầu mối", default=True)
+    block = SelectField("Khối", validate_choice=False)
+    submit = SubmitField("Tạo tài khoản còn thiếu và tải danh sách")
+
+    def validate_editor(self, field):
+        if not field.data and not self.head.data:
+            raise ValidationError("Chọn ít nhất một loại tài khoản.")
+
+
+class ForgotPasswordForm(Form):
+    login = StringField("Tên đăng nhập hoặc thư điện tử",
+                        validators=[required("Vui lòng nhập tên đăng nhập hoặc thư điện tử."), Length(max=255),
+                                    no_control_characters], filters=[strip_filter])
+    submit = SubmitField("Gửi liên kết đặt lại mật khẩu")
+
+
+class LinkResetPasswordForm(Form):
+    new_password = PasswordField("Mật khẩu mới", validators=[required(), password_policy])
+    confirm = PasswordField("Nhập lại mật khẩu mới", validators=[required()])
+    submit = SubmitField("Đặt mật khẩu mới")
+
+    def validate_confirm(self, field):
+        if field.data != self.new_password.data:
+            raise ValidationError("Mật khẩu nhập lại không khớp.")

@@ -1,7 +1,7 @@
 """Accounts and login throttling."""
 from __future__ import annotations
 
-import secrets
+import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -28,8 +28,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(sa.String(20), index=True)
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     is_active_account: Mapped[bool] = mapped_column(default=True)
-    # Bumped when the password changes or the account is disabled: old sessions stop working.
-    session_token: Mapped[str] = mapped_column(sa.String(64), default="")
+    # Set for an initial password handed out on paper: the first sign-in leads to changing it.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
@@ -39,15 +39,18 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.is_active_account
 
+    # The sign-in this request belongs to (set by the user loader and at sign-in; never stored here).
+    current_session = None  # UserSession
+    current_session_key = None  # str
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        # What Flask-Login keeps in the session cookie and the remember cookie: the account and the
+        # key of one sign-in. Deleting that sign-in's row ends both cookies on the server.
+        return f"{self.id}:{self.current_session_key or ''}"
 
     def set_password(self, password: str) -> None:
+        """Set the hash only; ending the account's sessions is services.end_sessions'."""
         self.password_hash = generate_password_hash(password)
-        self.end_sessions()
-
-    def end_sessions(self) -> None:
-        self.session_token = secrets.token_hex(16)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -96,3 +99,59 @@ class LoginFailure(db.Model):
     username: Mapped[str] = mapped_column(sa.String(80), index=True)
     remote_addr: Mapped[str] = mapped_column(sa.String(64), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+def session_key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class UserSession(db.Model):
+    """One sign-in on one browser; the cookies hold its key, this row only the key's hash.
+
+    Signing out deletes the row; a password change or reset deletes every row of the account, so
+    a copied session cookie or a remember cookie stops working at once, wherever it is.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    remote_addr: Mapped[str] = mapped_column(sa.String(64), default="")
+    user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def browser_label(self) -> str:
+        """"Chrome trên Windows": what a person recognises of a User-Agent string."""
+        agent = self.user_agent or ""
+        browser = next((name for token, name in _BROWSERS if token in agent), "Trình duyệt khác")
+        system = next((name for token, name in _SYSTEMS if token in agent), "")
+        return f"{browser} trên {system}" if system else browser
+
+
+# Checked in order: Edge and Cốc Cốc also say "Chrome", Chrome also says "Safari", iOS says "Mac OS X".
+_BROWSERS = [("Edg/", "Edge"), ("coc_coc", "Cốc Cốc"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
+             ("Chrome/", "Chrome"), ("Chromium/", "Chromium"), ("Safari/", "Safari")]
+_SYSTEMS = [("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
+            ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux")]
+
+
+class PasswordResetToken(db.Model):
+    """A link sent by e-mail to set a new password: single use (the row is deleted), expiring.
+
+    Only the hash of the token is kept, so the table read by someone else opens no account.
+    """
+
+    __tablename__ = "password_reset_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]

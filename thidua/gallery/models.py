@@ -33,6 +33,7 @@ class GalleryEntry(db.Model):
     title: Mapped[str] = mapped_column(sa.String(500))
     slug: Mapped[str] = mapped_column(sa.String(100), default="")
     summary: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown, rendered through thidua.markup
+    summary_html: Mapped[str] = mapped_column(sa.Text, default="")  # the summary rendered and sanitised on save
     excerpt: Mapped[str] = mapped_column(sa.String(400), default="")  # the summary's first words, plain text
     # Title, summary, results and indicator names, folded (no diacritics, lower case, words only).
     search_text: Mapped[str] = mapped_column(sa.Text, default="")

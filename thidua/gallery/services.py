@@ -29,7 +29,7 @@ from thidua.awards.models import AwardEntry, AwardList
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 from thidua.gallery.models import SEARCH_VECTOR_SQL, Adoption, GalleryEntry, GalleryFile
-from thidua.markup import markdown_to_text
+from thidua.markup import html_to_text, markdown_to_html
 from thidua.registration.models import AREA_LABELS, Initiative
 from thidua.results.models import EvidenceFile, ResultReport
 from thidua.results.uploads import RefusedFile, detect, display_name
@@ -65,8 +65,8 @@ def search_document(*parts: str) -> str:
     return " ".join(words_of(" ".join(part for part in parts if part)))
 
 
-def excerpt_of(markdown_text: str, limit: int = 300) -> str:
-    text = markdown_to_text(markdown_text)
+def excerpt_of(text: str, limit: int = 300) -> str:
+    """The first words of plain text (the summary's, without markup)."""
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0] + "…"
@@ -134,7 +134,10 @@ def refresh_entry(entry: GalleryEntry, initiative: Initiative) -> None:
     award = award_of(initiative.id)
     entry.title = (entry.title or initiative.title).strip()
     entry.slug = slugify(entry.title) or "mo-hinh"
-    entry.excerpt = excerpt_of(entry.summary)
+    # The summary is rendered here, when it is saved, and never on a public request.
+    entry.summary_html = markdown_to_html(entry.summary)
+    summary_text = html_to_text(entry.summary_html)
+    entry.excerpt = excerpt_of(summary_text)
     entry.kind = initiative.kind
     entry.area = initiative.area
     entry.year = campaign.year
@@ -146,7 +149,7 @@ def refresh_entry(entry: GalleryEntry, initiative: Initiative) -> None:
     if report is not None:
         results = [report.achievements, report.effect_citizens, report.effect_unit]
         results += [indicator.name for indicator in report.indicators]
-    entry.search_text = search_document(entry.title, markdown_to_text(entry.summary), *results, unit.name)
+    entry.search_text = search_document(entry.title, summary_text, *results, unit.name)
 
 
 def _show_entry(initiative: Initiative, moment: datetime) -> None:

@@ -18,7 +18,6 @@ from thidua.extensions import db
 from thidua.gallery import bp, permissions, services
 from thidua.gallery.forms import AdoptionForm
 from thidua.gallery.models import Adoption, GalleryEntry
-from thidua.markup import markdown_to_html
 from thidua.registration.models import AREA_LABELS, KIND_LABELS
 from thidua.results.uploads import RefusedFile
 from thidua.storage import get_storage
@@ -109,7 +108,7 @@ def download(entry_id: int, file_id: int):
 def feed():
     entries = list(db.session.scalars(
         services.public_entries(services.Filters()).limit(FEED_SIZE)))
-    items = [{"entry": e, "url": entry_url(e, _external=True), "html": markdown_to_html(e.summary),
+    items = [{"entry": e, "url": entry_url(e, _external=True), "html": e.summary_html,
               "id_url": url_for("gallery.detail", entry_id=e.id, _external=True)} for e in entries]
     body = render_template("gallery/feed.atom.xml", items=items,
                            updated=max((e.published_at for e in entries), default=None))
