@@ -1,7 +1,7 @@
 """An initiative in every CCHC area ticked: initiative_area, and the words of a "Khác" answer
 
 Revision ID: 5d2a8f61c0b7
-Revises: 3b7c1d9e4a20
+Revises: 8f1e6b3c9a57
 Create Date: 2026-12-02 17:50:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '5d2a8f61c0b7'
-down_revision = '3b7c1d9e4a20'
+down_revision = '8f1e6b3c9a57'
 branch_labels = None
 depends_on = None
 
