@@ -2,7 +2,7 @@
 from wtforms import BooleanField, DecimalField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
-from thidua.forms import Form, required, strip_filter, text_area
+from thidua.forms import Form, no_control_characters, required, strip_filter, text_area
 
 
 class SettingsForm(Form):
@@ -35,4 +35,7 @@ class LevelForm(Form):
                        description="Ví dụ: Bằng khen của Chủ tịch UBND Thành phố")
     min_score = DecimalField("Ngưỡng điểm tối thiểu", places=2, validators=[Optional(), NumberRange(min=0, max=100)])
     max_count = IntegerField("Số lượng tối đa", validators=[Optional(), NumberRange(min=1, max=10000)])
+    proposed_upward = BooleanField("Đề nghị cấp trên quyết định")
+    authority = StringField("Cơ quan quyết định", validators=[Optional(), Length(max=255), no_control_characters],
+                            filters=[strip_filter], description="Ví dụ: UBND Thành phố")
     submit = SubmitField("Lưu")

@@ -178,6 +178,27 @@ def rubric_locked(campaign_id: int) -> bool:
     return bool(db.session.scalar(sa.select(sa.or_(sa.exists(submitted), sa.exists(scored)))))
 
 
+FROZEN_MESSAGE = ("Danh sách đề nghị khen thưởng đã được trình duyệt ({status}): hình thức khen thưởng, ngưỡng điểm "
+                  "và bộ tiêu chí được giữ nguyên như đã trình. Muốn thay đổi, Văn phòng cần mở lại danh sách "
+                  "(có ghi lý do); không thể thay đổi sau khi đã có quyết định khen thưởng.")
+
+
+def require_not_frozen(campaign_id: int) -> None:
+    """Refuse a change to the levels or the rubric once the award list resting on them is submitted."""
+    message = frozen_message(campaign_id)
+    if message:
+        raise SetupError(message)
+
+
+def frozen_message(campaign_id: int) -> str:
+    """Why the levels and the rubric cannot change now, or "" while they can."""
+    # Imported here: the award list is the later stage; it freezes what it was compiled from.
+    from thidua.awards.services import list_frozen
+
+    frozen = list_frozen(campaign_id)
+    return FROZEN_MESSAGE.format(status=frozen.status_label) if frozen is not None else ""
+
+
 def rubric_total(items) -> int:
     return sum(int(c.max_score if hasattr(c, "max_score") else c["max_score"]) for c in items)
 
@@ -230,6 +251,7 @@ def _criterion_details(criterion: Criterion) -> dict:
 
 def save_criterion(campaign: Campaign, *, actor, values: dict, criterion: Criterion | None = None) -> Criterion:
     """Add a criterion or change one. `values`: name, max_score, description, low, middle, high, bands (list)."""
+    require_not_frozen(campaign.id)
     locked = rubric_locked(campaign.id)
     max_score = int(values["max_score"])
     if not 1 <= max_score <= 100:
@@ -260,6 +282,7 @@ def save_criterion(campaign: Campaign, *, actor, values: dict, criterion: Criter
 
 
 def remove_criterion(campaign: Campaign, criterion: Criterion, *, actor) -> None:
+    require_not_frozen(campaign.id)
     if rubric_locked(campaign.id):
         raise SetupError(LOCK_MESSAGE)
     audit.record("review.criterion_removed", actor=actor, object_type="criterion", object_id=criterion.id,
@@ -287,7 +310,8 @@ def _renumber(items) -> None:
 
 
 def move_criterion(campaign: Campaign, criterion: Criterion, step: int, *, actor) -> None:
-    # Order does not change any score: allowed after scoring has started.
+    # Order does not change any score: allowed after scoring has started, not once the list is submitted.
+    require_not_frozen(campaign.id)
     if move(criteria(campaign.id), criterion, step):
         audit.record("review.criterion_moved", actor=actor, object_type="criterion", object_id=criterion.id,
                      campaign_id=campaign.id, details={"step": step})
@@ -295,6 +319,7 @@ def move_criterion(campaign: Campaign, criterion: Criterion, step: int, *, actor
 
 def replace_rubric(campaign: Campaign, rows: list[dict], *, actor, source: str) -> list[Criterion]:
     """Replace the whole rubric (default, or a copy from another campaign): refused once scoring has started."""
+    require_not_frozen(campaign.id)
     if rubric_locked(campaign.id):
         raise SetupError(LOCK_MESSAGE)
     for old in criteria(campaign.id):
@@ -347,7 +372,11 @@ def levels(campaign_id: int) -> list[CommendationLevel]:
 
 
 def save_level(campaign: Campaign, *, actor, name: str, min_score: Decimal | None, max_count: int | None,
-               level: CommendationLevel | None = None) -> CommendationLevel:
+               level: CommendationLevel | None = None, proposed_upward: bool | None = None,
+               authority: str | None = None) -> CommendationLevel:
+    """Add or change a form of commendation. `proposed_upward` with `authority`: decided by a higher body
+    (left as they are when not given); a name speaking of UBND is proposed upward to it by default."""
+    require_not_frozen(campaign.id)
     name = (name or "").strip()
     if not name:
         raise SetupError("Nhập tên hình thức khen thưởng.")
@@ -363,17 +392,29 @@ def save_level(campaign: Campaign, *, actor, name: str, min_score: Decimal | Non
         action = "review.level_added"
     else:
         action = "review.level_updated"
+    if proposed_upward is None and action == "review.level_added":
+        proposed_upward = "UBND" in name
+        authority = authority or ("UBND Thành phố" if proposed_upward else "")
+    if proposed_upward is not None:
+        authority = (authority or "").strip()
+        if proposed_upward and not authority:
+            raise SetupError("Nhập cơ quan quyết định khen thưởng (ví dụ: UBND Thành phố) cho hình thức đề nghị "
+                             "cấp trên.")
+        level.proposed_upward = proposed_upward
+        level.authority = authority[:255] if proposed_upward else ""
     level.name = name[:255]
     level.min_score = min_score
     level.max_count = max_count
     db.session.flush()
     audit.record(action, actor=actor, object_type="commendation_level", object_id=level.id, campaign_id=campaign.id,
                  details={"name": level.name, "min_score": None if min_score is None else str(min_score),
-                          "max_count": max_count})
+                          "max_count": max_count, "proposed_upward": level.proposed_upward,
+                          "authority": level.authority})
     return level
 
 
 def remove_level(campaign: Campaign, level: CommendationLevel, *, actor) -> None:
+    require_not_frozen(campaign.id)
     audit.record("review.level_removed", actor=actor, object_type="commendation_level", object_id=level.id,
                  campaign_id=campaign.id, details={"name": level.name})
     db.session.delete(level)
@@ -382,6 +423,7 @@ def remove_level(campaign: Campaign, level: CommendationLevel, *, actor) -> None
 
 
 def move_level(campaign: Campaign, level: CommendationLevel, step: int, *, actor) -> None:
+    require_not_frozen(campaign.id)
     if move(levels(campaign.id), level, step):
         audit.record("review.level_moved", actor=actor, object_type="commendation_level", object_id=level.id,
                      campaign_id=campaign.id, details={"step": step})
