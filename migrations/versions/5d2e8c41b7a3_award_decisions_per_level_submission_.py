@@ -24,17 +24,25 @@ branch_labels = None
 depends_on = None
 
 
+def _add_reference(table: str, column: str, target: str, **kw) -> None:
+    """A nullable column referencing `target` (on SQLite, a batch copy of the table: env.py turns foreign
+    keys off meanwhile, so that no referencing row is deleted with the old table)."""
+    referred, referred_column = target.split(".")
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        batch_op.add_column(sa.Column(column, sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f(f"fk_{table}_{column}_{referred}"), referred, [column],
+                                    [referred_column], **kw)
+
+
 def upgrade():
-    with op.batch_alter_table('commendation_level', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('proposed_upward', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.add_column(sa.Column('authority', sa.String(length=255), server_default='', nullable=False))
+    op.add_column('commendation_level',
+                  sa.Column('proposed_upward', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column('commendation_level',
+                  sa.Column('authority', sa.String(length=255), server_default='', nullable=False))
     op.execute("UPDATE commendation_level SET proposed_upward = true, authority = 'UBND Thành phố' "
                "WHERE name LIKE '%UBND%'")
 
-    with op.batch_alter_table('initiative', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('shortlisted_level_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_initiative_shortlisted_level_id_commendation_level'),
-                                    'commendation_level', ['shortlisted_level_id'], ['id'], ondelete='SET NULL')
+    _add_reference('initiative', 'shortlisted_level_id', 'commendation_level.id', ondelete='SET NULL')
 
     op.create_table('award_decision',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -56,19 +64,13 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_award_decision')),
         sa.UniqueConstraint('award_list_id', 'level_id', name='uq_award_decision_level'),
     )
-    with op.batch_alter_table('award_decision', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_award_decision_level_id'), ['level_id'], unique=False)
+    op.create_index(op.f('ix_award_decision_level_id'), 'award_decision', ['level_id'], unique=False)
 
-    with op.batch_alter_table('award_list', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('submitted_by_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('submitted_at', sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column('returned_by_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('returned_at', sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column('return_comment', sa.Text(), server_default='', nullable=False))
-        batch_op.create_foreign_key(batch_op.f('fk_award_list_submitted_by_id_user_account'), 'user_account',
-                                    ['submitted_by_id'], ['id'])
-        batch_op.create_foreign_key(batch_op.f('fk_award_list_returned_by_id_user_account'), 'user_account',
-                                    ['returned_by_id'], ['id'])
+    _add_reference('award_list', 'submitted_by_id', 'user_account.id')
+    op.add_column('award_list', sa.Column('submitted_at', sa.DateTime(), nullable=True))
+    _add_reference('award_list', 'returned_by_id', 'user_account.id')
+    op.add_column('award_list', sa.Column('returned_at', sa.DateTime(), nullable=True))
+    op.add_column('award_list', sa.Column('return_comment', sa.Text(), server_default='', nullable=False))
 
     connection = op.get_bind()
     connection.execute(sa.text("UPDATE award_list SET submitted_at = approved_at WHERE status IN ('approved', 'decided')"))
@@ -105,10 +107,8 @@ def upgrade():
             connection.execute(sa.text("UPDATE initiative SET shortlisted_level_id = :level WHERE id = :id"),
                                {"level": level_id, "id": initiative_id})
 
-    with op.batch_alter_table('award_list', schema=None) as batch_op:
-        batch_op.drop_column('decision_number')
-        batch_op.drop_column('decision_date')
-        batch_op.drop_column('decision_by')
+    for column in ('decision_number', 'decision_date', 'decision_by'):
+        op.drop_column('award_list', column)
 
 
 def downgrade():
