@@ -83,18 +83,24 @@ def committee(campaign_id: int):
                 db.session.commit()
                 flash(message, "success")
             return redirect(url_for("review.committee", campaign_id=campaign.id))
+    query = (request.args.get("tim") or "").strip()[:100]
+    candidates, matching = setup.candidate_users(campaign.id, query)
     return render_template("review/office/committee.html", campaign=campaign, members=setup.members(campaign.id),
-                           candidates=setup.candidate_users(campaign.id), settings_form=settings_form,
+                           candidates=candidates, matching=matching, query=query, settings_form=settings_form,
                            progress={p.user.id: p for p in setup.progress(campaign.id)}), status
 
 
 def _committee_action(campaign: Campaign, action: str | None) -> str:
     if action == "add":
-        user = db.session.get(User, _int(request.form.get("user_id")) or 0)
-        if user is None:
+        # Several accounts ticked in the list at once; all of them join, or none.
+        ids = [_int(value) for value in request.form.getlist("user_id")][:500]
+        users = [db.session.get(User, user_id) for user_id in dict.fromkeys(i for i in ids if i)]
+        if not users or None in users:
             raise setup.SetupError("Chọn tài khoản để thêm vào Hội đồng.")
-        setup.add_member(campaign, user, actor=current_user, chair=request.form.get("chair") == "1")
-        return f"Đã thêm {user.full_name} vào Hội đồng."
+        chair = request.form.get("chair") == "1" and len(users) == 1
+        for user in users:
+            setup.add_member(campaign, user, actor=current_user, chair=chair)
+        return "Đã thêm " + ", ".join(u.full_name for u in users) + " vào Hội đồng."
     member = _owned(CommitteeMember, _int(request.form.get("member_id")), campaign)
     if member is None:
         raise setup.SetupError("Không tìm thấy thành viên Hội đồng.")

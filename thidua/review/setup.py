@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from thidua import audit, workflow
 from thidua.auth.models import User
+from thidua.auth.roles import Role
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 from thidua.jobs.models import Job
@@ -29,6 +30,7 @@ from thidua.review.models import (
     Assignment, CommendationLevel, CommitteeMember, Criterion, CriterionScore, Review,
 )
 from thidua.review.services import REVIEW_SUBMITTED
+from thidua.text import fold
 from thidua.workflow import State
 
 RUBRIC_TARGET = 100
@@ -50,9 +52,17 @@ def members(campaign_id: int) -> list[CommitteeMember]:
     ).unique())
 
 
+NOT_A_REVIEWER = ("{name} không có vai trò “Thành viên Hội đồng” nên không thể tham gia Hội đồng chấm điểm; "
+                  "Văn phòng cấp vai trò này ở trang quản trị tài khoản trước.")
+
+
 def add_member(campaign: Campaign, user: User, *, actor, chair: bool = False) -> CommitteeMember:
+    """Only an active account with the reviewer role joins: any other (a unit's editor, a leader) could be
+    given initiatives it may not open, and the review would never complete."""
     if not user.is_active:
         raise SetupError(f"Tài khoản {user.full_name} đã ngừng hoạt động.")
+    if user.role != Role.REVIEWER:
+        raise SetupError(NOT_A_REVIEWER.format(name=user.full_name))
     exists = db.session.scalar(sa.select(CommitteeMember.id).where(
         CommitteeMember.campaign_id == campaign.id, CommitteeMember.user_id == user.id))
     if exists:
@@ -89,12 +99,22 @@ def set_chair(campaign: Campaign, member: CommitteeMember, *, actor) -> None:
                  campaign_id=campaign.id, details={"user_id": member.user_id})
 
 
-def candidate_users(campaign_id: int) -> list[User]:
-    """Accounts the secretariat may add: active, not yet members; reviewers first."""
+CANDIDATES_SHOWN = 50
+
+
+def candidate_users(campaign_id: int, query: str = "", *, limit: int = CANDIDATES_SHOWN) -> tuple[list[User], int]:
+    """Accounts the secretariat may add: active reviewers not yet members, whose name, login or unit contains
+    `query` (with or without diacritics); the first `limit` by name, and how many match."""
     taken = sa.select(CommitteeMember.user_id).where(CommitteeMember.campaign_id == campaign_id)
-    users = db.session.scalars(sa.select(User).where(User.is_active_account.is_(True), User.id.not_in(taken))
-                               .order_by(User.full_name, User.id)).all()
-    return sorted(users, key=lambda u: (u.role != "reviewer", u.full_name))
+    users = db.session.scalars(
+        sa.select(User).options(joinedload(User.unit))
+        .where(User.is_active_account.is_(True), User.role == Role.REVIEWER.value, User.id.not_in(taken))
+        .order_by(User.full_name, User.id)).all()
+    wanted = fold(query)
+    if wanted:
+        users = [u for u in users
+                 if wanted in fold(f"{u.full_name} {u.username} {u.unit.display_name if u.unit else ''}")]
+    return users[:limit], len(users)
 
 
 def update_settings(campaign: Campaign, *, actor, reviewers_per_initiative: int, blind_review: bool,
@@ -449,7 +469,8 @@ def campaign_assignments(campaign_id: int) -> list[Assignment]:
 def plan_for(campaign: Campaign) -> tuple[Plan, list[Initiative]]:
     """The automatic plan for the campaign's reported and under-review initiatives (seed: the campaign's id)."""
     initiatives = assignable(campaign.id)
-    committee = members(campaign.id)
+    # Members without the reviewer role (added before it was required) cannot open what they would be given.
+    committee = [m for m in members(campaign.id) if m.user.role == Role.REVIEWER and m.user.is_active]
     assignments = campaign_assignments(campaign.id)
     existing = [(a.initiative_id, a.reviewer_id) for a in assignments if a.active]
     excluded = {(a.initiative_id, a.reviewer_id) for a in assignments if not a.active}
@@ -497,6 +518,8 @@ def assign_by_hand(campaign: Campaign, initiative: Initiative, user: User, *, ac
                                                                 CommitteeMember.user_id == user.id))
     if member is None:
         raise SetupError(f"{user.full_name} chưa là thành viên Hội đồng của phong trào.")
+    if user.role != Role.REVIEWER:
+        raise SetupError(NOT_A_REVIEWER.format(name=user.full_name))
     if user.unit_id is not None and user.unit_id == initiative.unit_id:
         raise SetupError(f"{user.full_name} thuộc cùng đơn vị với sáng kiến này nên không được chấm.")
     earlier = db.session.scalar(sa.select(Assignment).where(Assignment.initiative_id == initiative.id,
