@@ -435,7 +435,7 @@ def test_levels_and_rubric_are_frozen_from_submission_and_a_renamed_level_never_
     decide(s, s.low)
     response = client.post(levels_url, {"action": "save", "level_id": str(s.low.id),
                                         f"l{s.low.id}-name": "Tên mới sau quyết định"})
-    assert response.status_code == 400
+    assert response.status_code == 400 and "Đã có quyết định khen thưởng" in response.get_data(as_text=True)
     sheet = openpyxl.load_workbook(io.BytesIO(client.get(url(s.world, ".xlsx")).data)).active
     assert "Tên mới sau quyết định" not in [c for row in sheet.iter_rows(values_only=True) for c in row]
 

@@ -203,6 +203,10 @@ FROZEN_MESSAGE = ("Danh sách đề nghị khen thưởng đã được trình d
                   "(có ghi lý do); không thể thay đổi sau khi đã có quyết định khen thưởng.")
 
 
+DECIDED_MESSAGE = ("Đã có quyết định khen thưởng: hình thức khen thưởng, ngưỡng điểm và bộ tiêu chí được giữ nguyên "
+                   "như đã quyết định, không thể thay đổi.")
+
+
 def require_not_frozen(campaign_id: int) -> None:
     """Refuse a change to the levels or the rubric once the award list resting on them is submitted."""
     message = frozen_message(campaign_id)
@@ -213,10 +217,15 @@ def require_not_frozen(campaign_id: int) -> None:
 def frozen_message(campaign_id: int) -> str:
     """Why the levels and the rubric cannot change now, or "" while they can."""
     # Imported here: the award list is the later stage; it freezes what it was compiled from.
+    from thidua.awards.models import AwardDecision
     from thidua.awards.services import list_frozen
 
     frozen = list_frozen(campaign_id)
-    return FROZEN_MESSAGE.format(status=frozen.status_label) if frozen is not None else ""
+    if frozen is None:
+        return ""
+    if db.session.scalar(sa.select(sa.exists().where(AwardDecision.award_list_id == frozen.id))):
+        return DECIDED_MESSAGE
+    return FROZEN_MESSAGE.format(status=frozen.status_label)
 
 
 def rubric_total(items) -> int:
