@@ -397,3 +397,26 @@ def test_the_cli_runs_the_due_reminders_as_a_job(app, term, clock):
     job = db.session.scalars(sa.select(Job)).one()
     assert job.kind == SEND_DUE_REMINDERS and job.status == JobStatus.DONE
     assert len(reminded_units(milestone="d1:2024-09-30")) == 3
+
+
+def test_a_failed_run_retried_while_another_run_of_the_phase_waits_stays_failed_and_says_why(world, client):
+    from thidua.jobs.services import execute
+    from thidua.notifications.jobs import manual_key
+
+    key = manual_key(world.campaign, Phase.REGISTRATION)
+    failed = start_job(SEND_REMINDERS, campaign_id=world.campaign.id, exclusive=key, phase="registration")
+    failed.status = JobStatus.FAILED.value
+    db.session.commit()
+    waiting = start_job(SEND_REMINDERS, campaign_id=world.campaign.id, exclusive=key, phase="registration")
+    db.session.commit()
+    execute(failed.id, reraise=False)  # RQ's retry of the failed one
+    db.session.expire_all()
+    assert db.session.get(Job, failed.id).status == JobStatus.FAILED
+    assert "đang chạy" in db.session.get(Job, failed.id).message
+    assert db.session.get(Job, waiting.id).status == JobStatus.QUEUED
+    assert notified_units() == []
+    # The retry button says the same, and changes nothing.
+    client.login(world.secretariat)
+    response = client.post(f"/cong-viec/{failed.id}/chay-lai", follow_redirects=True)
+    assert "Một công việc cùng loại đang chờ hoặc đang chạy" in response.get_data(as_text=True)
+    assert db.session.get(Job, failed.id).status == JobStatus.FAILED
