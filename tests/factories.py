@@ -153,3 +153,28 @@ class World:
         world.campaign = campaign(root, participants=[office, school, other])
         db.session.commit()
         return world
+
+
+def decided_award(world, initiative, *, level_name="Giấy khen của Giám đốc Sở", number="15/QĐ-SGDĐT",
+                  authority="Sở Giáo dục và Đào tạo Hà Nội", award_list=None, decided=True):
+    """The initiative on its campaign's award list under `level_name`, with that level's decision recorded
+    (or only proposed, `decided=False`). Returns the list, to put more lines on it."""
+    from datetime import date
+
+    from thidua.awards.models import AwardDecision, AwardEntry, AwardList
+    from thidua.review.models import CommendationLevel
+
+    level = CommendationLevel(campaign_id=world.campaign.id, position=1, name=level_name,
+                              proposed_upward=authority.startswith("UBND"),
+                              authority=authority if authority.startswith("UBND") else "")
+    if award_list is None:
+        award_list = AwardList(campaign_id=world.campaign.id, status="decided" if decided else "approved")
+    db.session.add_all([level, award_list])
+    db.session.flush()
+    db.session.add(AwardEntry(award_list_id=award_list.id, initiative_id=initiative.id, level_id=level.id))
+    if decided:
+        db.session.add(AwardDecision(award_list_id=award_list.id, level_id=level.id, level_name=level.name,
+                                     authority=authority, number=number, decided_on=date(2024, 12, 20),
+                                     signer="Người ký"))
+    db.session.flush()
+    return award_list

@@ -13,7 +13,7 @@ from thidua import demo
 from thidua.audit import AuditLog
 from thidua.auth.models import User
 from thidua.auth.roles import Role
-from thidua.awards.models import AwardEntry, AwardList
+from thidua.awards.models import AwardDecision, AwardEntry, AwardList
 from thidua.campaigns import services as campaign_services
 from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
 from thidua.extensions import db
@@ -166,9 +166,14 @@ def test_demo_2023_campaign_is_reviewed_shortlisted_and_awarded(cli):
     # The shortlist follows the proposal (thresholds, counts), and the decision awards it all.
     award_list = db.session.scalar(sa.select(AwardList).where(AwardList.campaign_id == c2023.id))
     assert award_list.status == "decided"
-    assert award_list.decision_number == "1234/QĐ-SGDĐT"
-    assert award_list.decision_date.year == 2023 and award_list.decision_date.month == 11
-    assert award_list.decision_by
+    # Each form of commendation by its own authority: the Sở's Giấy khen, UBND Thành phố's Bằng khen.
+    decisions = {d.level_name: d for d in db.session.scalars(
+        sa.select(AwardDecision).where(AwardDecision.award_list_id == award_list.id))}
+    own = decisions["Giấy khen của Giám đốc Sở"]
+    assert (own.number, own.decided_on.year, own.decided_on.month) == ("1234/QĐ-SGDĐT", 2023, 11)
+    assert own.authority.startswith("Sở Giáo dục") and own.signer
+    assert decisions["Bằng khen của Chủ tịch UBND Thành phố"].authority == "UBND Thành phố"
+    assert decisions["Bằng khen của Chủ tịch UBND Thành phố"].number.endswith("/QĐ-UBND")
     assert db.session.get(User, award_list.approved_by_id).username == "giamdoc"
     entries = db.session.scalars(sa.select(AwardEntry).where(AwardEntry.award_list_id == award_list.id)).all()
     awarded = db.session.scalars(sa.select(Initiative.id).where(Initiative.campaign_id == c2023.id,
@@ -188,7 +193,8 @@ def test_demo_2023_campaign_is_reviewed_shortlisted_and_awarded(cli):
     # The moves of 2023 happened in 2023, at the replayed moments.
     last = db.session.scalar(sa.select(sa.func.max(AuditLog.at)).where(
         AuditLog.action == "initiative.transition", AuditLog.campaign_id == c2023.id))
-    assert datetime(2023, 11, 1) < last < datetime(2023, 12, 1)
+    # (the last: UBND Thành phố's decision on its Bằng khen, back in late December)
+    assert datetime(2023, 11, 1) < last < datetime(2024, 1, 1)
 
 
 def test_the_leader_sees_the_2023_results_on_the_ranking_and_the_dashboard(cli, make_client):

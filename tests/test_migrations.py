@@ -158,3 +158,70 @@ def test_the_gallery_summaries_saved_before_are_rendered_by_the_migration_as_the
             stored = dict(connection.execute(sa.text("SELECT summary, summary_html FROM gallery_entry")).all())
         db.engine.dispose()
     assert stored == {summary: markdown_to_html(summary) for summary in summaries}
+
+
+def _insert(connection, table: str, **values) -> int:
+    """A row with `values`, every other required column filled with a neutral value of its type."""
+    from datetime import date, datetime
+
+    fillers = {sa.String: "", sa.Text: "", sa.Integer: 0, sa.Boolean: False, sa.DateTime: datetime(2023, 11, 1),
+               sa.Date: date(2023, 11, 1), sa.Numeric: 0, sa.JSON: "{}"}
+    for column in sa.inspect(connection).get_columns(table):
+        if column["name"] in values or column["nullable"] or column["name"] == "id":
+            continue
+        values[column["name"]] = next((v for kind, v in fillers.items() if isinstance(column["type"], kind)), "")
+    names = ", ".join(values)
+    connection.execute(sa.text(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + n for n in values)})"),
+                       values)
+    return connection.execute(sa.text(f"SELECT MAX(id) FROM {table}")).scalar()
+
+
+def test_the_decided_list_of_before_becomes_one_decision_per_level_citing_its_authority(tmp_path):
+    """Migration 5d2e8c41b7a3 on a campaign decided under one number for both its levels (as the demo's 2023
+    campaign was): each level gets that decision with its own authority, the initiatives stay awarded, and the
+    level named at shortlisting moves from the audit log to the initiative."""
+    app = _app_on(f"sqlite:///{tmp_path / 'before.sqlite'}")
+    try:
+        with app.app_context():
+            flask_migrate.upgrade(revision="3b7c1d9e4a20")
+            with db.engine.begin() as connection:
+                organiser = _insert(connection, "unit", code="SGD", name="Sở Giáo dục và Đào tạo Hà Nội")
+                school = _insert(connection, "unit", code="KL", name="Trường THPT Kim Liên")
+                campaign = _insert(connection, "campaign", name="CCHC 2023", year=2023, organiser_id=organiser)
+                high = _insert(connection, "commendation_level", campaign_id=campaign, position=1,
+                               name="Bằng khen của Chủ tịch UBND Thành phố")
+                low = _insert(connection, "commendation_level", campaign_id=campaign, position=2,
+                              name="Giấy khen của Giám đốc Sở")
+                first = _insert(connection, "initiative", campaign_id=campaign, unit_id=school, status="awarded",
+                                kind="giai_phap", title="A", area="khac")
+                second = _insert(connection, "initiative", campaign_id=campaign, unit_id=school, status="awarded",
+                                 kind="giai_phap", title="B", area="khac")
+                award_list = _insert(connection, "award_list", campaign_id=campaign, status="decided", version=3,
+                                     decision_number="1234/QĐ-SGDĐT", decision_date="2023-11-30",
+                                     decision_by="Trần Thế Cương", approved_at="2023-11-28 10:15:00")
+                _insert(connection, "award_entry", award_list_id=award_list, initiative_id=first, level_id=high)
+                _insert(connection, "award_entry", award_list_id=award_list, initiative_id=second, level_id=low)
+                for level in (low, high):  # the latest wins
+                    _insert(connection, "audit_log", action="review.level_chosen", object_type="initiative",
+                            object_id=first, details=f'{{"level": "x", "level_id": {level}}}')
+            flask_migrate.upgrade()
+            with db.engine.connect() as connection:
+                rows = connection.execute(sa.text(
+                    "SELECT level_id, level_name, authority, number, decided_on, signer FROM award_decision "
+                    "ORDER BY level_id")).all()
+                assert [tuple(map(str, r)) for r in rows] == [
+                    (str(high), "Bằng khen của Chủ tịch UBND Thành phố", "UBND Thành phố", "1234/QĐ-SGDĐT",
+                     "2023-11-30", "Trần Thế Cương"),
+                    (str(low), "Giấy khen của Giám đốc Sở", "Sở Giáo dục và Đào tạo Hà Nội", "1234/QĐ-SGDĐT",
+                     "2023-11-30", "Trần Thế Cương")]
+                upward = dict(connection.execute(sa.text("SELECT id, proposed_upward FROM commendation_level")).all())
+                assert (bool(upward[high]), bool(upward[low])) == (True, False)
+                assert set(connection.execute(sa.text("SELECT status FROM initiative")).scalars()) == {"awarded"}
+                assert connection.execute(sa.text(
+                    "SELECT status, submitted_at IS NOT NULL FROM award_list")).one() == ("decided", 1)
+                chosen = dict(connection.execute(sa.text("SELECT id, shortlisted_level_id FROM initiative")).all())
+                assert chosen == {first: high, second: None}
+            db.engine.dispose()
+    finally:
+        with app.app_context():
+            db.engine.dispose()

@@ -46,14 +46,8 @@ def in_phase_of(move, world, clock, initiative) -> None:
 
 
 def decided_award(world, initiative) -> None:
-    """The initiative on a campaign award list whose decision is recorded."""
-    from thidua.awards.models import AwardEntry, AwardList
-
-    award_list = AwardList(campaign_id=world.campaign.id, status="decided", decision_number="15/QĐ-SGDĐT")
-    db.session.add(award_list)
-    db.session.flush()
-    db.session.add(AwardEntry(award_list_id=award_list.id, initiative_id=initiative.id))
-    db.session.flush()
+    """The initiative on a campaign award list whose decision for its level is recorded."""
+    factories.decided_award(world, initiative)
 
 
 @pytest.mark.parametrize(("source", "target"), ALLOWED, ids=lambda s: s.value)
@@ -62,7 +56,7 @@ def test_allowed_transition_is_made_by_its_role_and_audited(world, clock, source
     initiative = factories.initiative(world.campaign, world.school, actor=world.editor, status=source)
     in_phase_of(move, world, clock, initiative)
     actor = actor_for(world, next(iter(move.roles)))
-    workflow.transition(initiative, target, actor=actor, reason="Lý do kiểm thử")
+    workflow.transition(initiative, target, actor=actor, reason="Lý do kiểm thử", through=move.only_through)
     db.session.commit()
 
     assert db.session.get(Initiative, initiative.id).status == target.value
@@ -93,8 +87,33 @@ def test_allowed_transition_is_refused_to_every_other_role(world, source, target
         others.append(world.other_head)  # the right role, the wrong unit
     for actor in others:
         with pytest.raises(workflow.NotPermitted):
-            workflow.transition(initiative, target, actor=actor, reason="x")
+            workflow.transition(initiative, target, actor=actor, reason="x", through=move.only_through)
     assert initiative.status == source.value
+
+
+def test_awarded_is_reached_only_through_a_recorded_decision(world):
+    """No move into "awarded" is offered or made by hand: only the decision of the initiative's level on the
+    award list makes it, and unpublishing returns there only if that decision names it."""
+    into_awarded = {pair: move for pair, move in TRANSITIONS.items() if pair[1] is State.AWARDED}
+    assert set(into_awarded) == {(State.SHORTLISTED, State.AWARDED), (State.PUBLISHED, State.AWARDED)}
+    assert into_awarded[(State.SHORTLISTED, State.AWARDED)].only_through == workflow.AWARD_DECISION
+    assert all(move.requires == "award_decided" for move in into_awarded.values())
+    initiative = factories.initiative(world.campaign, world.school, actor=world.editor, status=State.SHORTLISTED)
+    every_role = [actor_for(world, role) for role in Role]
+    for actor in every_role:
+        assert State.AWARDED not in [target for target, _ in workflow.available_transitions(initiative, actor)]
+        with pytest.raises(workflow.TransitionNotAllowed, match="quyết định khen thưởng"):
+            workflow.transition(initiative, State.AWARDED, actor=actor)
+    # Even with a decision recorded, only the decision's own operation makes the move.
+    decided_award(world, initiative)
+    with pytest.raises(workflow.TransitionNotAllowed):
+        workflow.transition(initiative, State.AWARDED, actor=world.secretariat)
+    assert initiative.status == State.SHORTLISTED.value
+    # Through the operation but without a decision for its level: refused too.
+    other = factories.initiative(world.campaign, world.school, actor=world.editor, status=State.SHORTLISTED)
+    with pytest.raises(workflow.WorkflowError, match="chưa có trong quyết định"):
+        workflow.transition(other, State.AWARDED, actor=world.secretariat, through=workflow.AWARD_DECISION)
+    assert other.status == State.SHORTLISTED.value
 
 
 def test_transitions_needing_a_reason_refuse_an_empty_one(world):

@@ -327,7 +327,9 @@ REVIEW_DAYS = [date(2023, 11, 14) + timedelta(days=n) for n in range(11)
 BASE_BY_SELF_ASSESSMENT = {"xuat_sac": 82, "tot": 77, "hoan_thanh": 71, "chua_hoan_thanh": 62}
 LEVELS_2023 = [("Bằng khen của Chủ tịch UBND Thành phố", Decimal(90), 3),
                ("Giấy khen của Giám đốc Sở", Decimal(80), 10)]
+# Each form of commendation by its own authority: the Sở's Giấy khen at once, UBND Thành phố's Bằng khen later.
 DECISION_2023 = ("1234/QĐ-SGDĐT", date(2023, 11, 30), "Trần Thế Cương, Giám đốc Sở")
+CITY_DECISION_2023 = ("5120/QĐ-UBND", date(2023, 12, 22), "Phó Chủ tịch UBND Thành phố")
 REVIEW_COMMENTS = [
     (88, "Giải pháp mới, hiệu quả rõ, có số liệu trước và sau khi áp dụng; đề nghị nhân rộng trong toàn ngành."),
     (80, "Giải pháp thiết thực, có minh chứng; khả năng nhân rộng tốt tại các đơn vị cùng loại."),
@@ -418,8 +420,15 @@ def _review_2023(campaign: Campaign, reviewers: list[User], office: User, leader
     with _clock_at(datetime(2023, 11, 27, 14, 30)):
         compiled = awards.compile_award_list(campaign, actor=office)
     db.session.expire(compiled)  # each later step reads the list as its page does, entries and initiatives loaded
+    with _clock_at(datetime(2023, 11, 27, 16, 0)):
+        awards.submit_award_list(awards.load_award_list(campaign.id), actor=office)
     with _clock_at(datetime(2023, 11, 28, 10, 15)):
         awards.approve_award_list(awards.load_award_list(campaign.id), actor=leader)
-    number, day, signer = DECISION_2023
-    with _clock_at(datetime(2023, 11, 30, 16, 0)):
-        awards.record_decision(awards.load_award_list(campaign.id), number, day, signer, actor=office)
+    levels = {lv.proposed_upward: lv for lv in setup.levels(campaign.id)}
+    for moment, upward, (number, day, signer) in ((datetime(2023, 11, 30, 16, 0), False, DECISION_2023),
+                                                   (datetime(2023, 12, 26, 9, 0), True, CITY_DECISION_2023)):
+        with _clock_at(moment):
+            award_list = awards.load_award_list(campaign.id)
+            if any(e.level_id == levels[upward].id for e in award_list.entries):
+                awards.record_decision(award_list, levels[upward], number, day, signer, actor=office,
+                                       organiser_name=campaign.organiser.name)

@@ -65,6 +65,8 @@ COUNTS_AS_REPORTED = frozenset(
 )
 
 UNIT_HEAD = frozenset({Role.UNIT_HEAD})
+# The operation that records a commendation decision (thidua.awards.services.record_decision).
+AWARD_DECISION = "award_decision"
 SECRETARIAT = frozenset({Role.SECRETARIAT})
 
 
@@ -79,6 +81,9 @@ class Transition:
     # The check decides which of two moves applies (not whether the record is complete), so the
     # move is offered only when it passes.
     offer_only_if_met: bool = False
+    # The one operation that may make this move (passed to transition() as `through=`); the move is
+    # never offered as a button and is refused to anyone else, whatever their role.
+    only_through: str | None = None
 
 
 TRANSITIONS: dict[tuple[State, State], Transition] = {
@@ -110,7 +115,10 @@ TRANSITIONS: dict[tuple[State, State], Transition] = {
     (State.SCORED, State.NOT_AWARDED): Transition("not_award", "Không khen thưởng", SECRETARIAT, needs_reason=True),
     (State.SHORTLISTED, State.SCORED): Transition("unshortlist", "Bỏ khỏi danh sách đề xuất", SECRETARIAT, needs_reason=True),
     (State.NOT_AWARDED, State.SCORED): Transition("reconsider", "Xem xét lại", SECRETARIAT, needs_reason=True),
-    (State.SHORTLISTED, State.AWARDED): Transition("award", "Ghi nhận khen thưởng", SECRETARIAT),
+    # Only a decision recorded on the approved award list, for the entry's form of commendation, awards.
+    (State.SHORTLISTED, State.AWARDED): Transition(
+        "award", "Ghi nhận khen thưởng", SECRETARIAT, requires="award_decided", only_through=AWARD_DECISION
+    ),
     (State.SHORTLISTED, State.PUBLISHED): Transition("publish", "Công bố lên thư viện", SECRETARIAT),
     (State.AWARDED, State.PUBLISHED): Transition("publish", "Công bố lên thư viện", SECRETARIAT),
     # Unpublishing returns the initiative to where it was: awarded if the award decision names it.
@@ -122,6 +130,11 @@ TRANSITIONS: dict[tuple[State, State], Transition] = {
     ),
 }
 
+
+ONLY_THROUGH_MESSAGES = {
+    AWARD_DECISION: "Sáng kiến chỉ được ghi nhận “Được khen thưởng” khi quyết định khen thưởng của hình thức đề nghị "
+                    "được ghi nhận trên danh sách đã được lãnh đạo duyệt (trang Danh sách đề nghị khen thưởng).",
+}
 
 # Checks on the record that a stage registers by name, e.g. "registration_complete".
 # Each raises a WorkflowError saying what is missing.
@@ -169,7 +182,8 @@ def actor_may(transition: Transition, initiative, actor) -> bool:
 
 def check_transition(initiative, target: State, *, actor, reason: str | None = None,
                      now: datetime | None = None, check_requirements: bool = True,
-                     imported: bool = False, windows: dict | None = None) -> Transition:
+                     imported: bool = False, windows: dict | None = None,
+                     through: str | None = None) -> Transition:
     """Raise a WorkflowError if the move may not be made now by this actor; return it otherwise.
 
     `windows`: the initiative's phase windows (PhaseWindow by Phase) the caller already has; a window
@@ -184,6 +198,8 @@ def check_transition(initiative, target: State, *, actor, reason: str | None = N
         raise TransitionNotAllowed(
             f"Không thể chuyển từ “{current.label}” sang “{target.label}”."
         )
+    if move.only_through is not None and through != move.only_through:
+        raise TransitionNotAllowed(ONLY_THROUGH_MESSAGES.get(move.only_through, "Không thể thực hiện thao tác này."))
     if imported:
         if actor is None or not actor.is_active or actor.role != Role.SECRETARIAT:
             raise NotPermitted("Chỉ Bộ phận Thường trực CCHC được nhập dữ liệu từ biểu mẫu.")
@@ -206,13 +222,14 @@ def check_transition(initiative, target: State, *, actor, reason: str | None = N
 
 
 def transition(initiative, target: State, *, actor, reason: str | None = None,
-               now: datetime | None = None, imported: dict | None = None):
+               now: datetime | None = None, imported: dict | None = None, through: str | None = None):
     """Move the initiative to `target`, or raise a WorkflowError and change nothing.
 
     `imported` (file, row, original moment) replays an answer sent outside thidua: see the
     module's docstring.
     """
-    move = check_transition(initiative, target, actor=actor, reason=reason, now=now, imported=imported is not None)
+    move = check_transition(initiative, target, actor=actor, reason=reason, now=now, imported=imported is not None,
+                            through=through)
     previous = initiative.status
     moment = now or utcnow()
     initiative.status = target.value
@@ -250,7 +267,7 @@ def available_transitions(initiative, actor, *, now: datetime | None = None,
     current = state_of(initiative)
     windows = dict(windows or {})
     for (source, target), move in TRANSITIONS.items():
-        if source is not current:
+        if source is not current or move.only_through is not None:
             continue
         try:
             check_transition(initiative, target, actor=actor, reason="-", now=now,

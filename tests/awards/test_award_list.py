@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 from thidua.audit import AuditLog
 from thidua.auth.roles import Role
 from thidua.awards import services
-from thidua.awards.models import AwardEntry, AwardList
+from thidua.awards.models import AwardDecision, AwardEntry, AwardList
 from thidua.extensions import db
 from thidua.registration.models import Initiative, InitiativeAuthor
 from thidua.review.models import CommendationLevel
@@ -80,6 +80,34 @@ def compile_(s):
     db.session.commit()
     db.session.expire_all()
     return services.load_award_list(s.world.campaign.id)
+
+
+def submit_(s):
+    services.submit_award_list(services.load_award_list(s.world.campaign.id), actor=s.world.secretariat)
+    db.session.commit()
+
+
+def approve_(s):
+    """Compiled, submitted by the secretariat and approved by the leader."""
+    compile_(s)
+    submit_(s)
+    services.approve_award_list(services.load_award_list(s.world.campaign.id), actor=s.world.leader)
+    db.session.commit()
+    db.session.expire_all()
+    return services.load_award_list(s.world.campaign.id)
+
+
+def decide(s, level, number="1234/QĐ-SGDĐT", signer="Trần Thế Cương", day=date(2024, 12, 20)):
+    award_list = services.load_award_list(s.world.campaign.id)
+    decision = services.record_decision(award_list, level, number, day, signer, actor=s.world.secretariat,
+                                        organiser_name=s.world.campaign.organiser.name)
+    db.session.commit()
+    db.session.expire_all()
+    return decision
+
+
+def version_of(world) -> str:
+    return str(db.session.scalar(sa.select(AwardList.version).where(AwardList.campaign_id == world.campaign.id)))
 
 
 def by_initiative(award_list):
@@ -157,30 +185,96 @@ def test_reorder_and_annotate_through_the_page(client, setup):
         assert text in page
 
 
-def test_only_a_leader_approves_and_it_is_audited(client, setup):
+def test_only_a_leader_approves_a_submitted_list_and_it_is_audited(client, setup):
     s = setup
     compile_(s)
+    client.login(s.world.leader)
+    # A draft the secretariat has not submitted cannot be approved.
+    response = client.post(url(s.world, "/duyet"), {"version": version_of(s.world)}, follow_redirects=True)
+    assert "danh sách Văn phòng đã trình" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(AwardList.status)) == "draft"
+    client.logout()
     client.login(s.world.secretariat)
-    assert client.post(url(s.world, "/duyet")).status_code == 403
+    assert client.post(url(s.world, "/trinh-duyet")).status_code == 302
+    assert db.session.scalar(sa.select(AwardList.status)) == "submitted"
+    assert client.post(url(s.world, "/duyet"), {"version": version_of(s.world)}).status_code == 403
+    assert client.get(url(s.world, "/duyet")).status_code == 403
     with pytest.raises(services.AwardError):
         services.approve_award_list(services.load_award_list(s.world.campaign.id), actor=s.world.secretariat)
     db.session.rollback()
     client.logout()
     client.login(s.world.leader)
-    assert client.post(url(s.world, "/duyet")).status_code == 302
+    assert client.post(url(s.world, "/duyet"), {"version": version_of(s.world)}).status_code == 302
     db.session.expire_all()
     award_list = services.load_award_list(s.world.campaign.id)
     assert award_list.status == "approved" and award_list.approved_by_id == s.world.leader.id
     row = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "awards.approved")).one()
     assert row.actor_id == s.world.leader.id and row.object_id == award_list.id
+    assert db.session.scalars(sa.select(AuditLog.actor_id).where(AuditLog.action == "awards.submitted")).one() == (
+        s.world.secretariat.id)
 
 
-def test_an_empty_list_is_not_approved(client, world):
+def test_the_leader_confirms_what_is_shown_and_a_list_changed_since_is_not_approved(client, setup):
+    s = setup
+    compile_(s)
+    submit_(s)
+    client.login(s.world.leader)
+    page = client.get(url(s.world, "/duyet")).get_data(as_text=True)
+    for text in ("Anh/chị sắp duyệt", "Tổ Toán Tin", "Tổ Văn phòng Chu Văn An", "Nguyễn Văn An, Trần Thị Bình",
+                 "đề nghị “Bằng khen của Chủ tịch UBND Thành phố”", "đề nghị “Giấy khen của Giám đốc Sở”",
+                 "Duyệt danh sách", "Trả lại kèm ý kiến"):
+        assert text in page, text
+    stale = version_of(s.world)
+    # Reopened, changed and submitted again behind the confirmation page.
+    client.logout()
+    client.login(s.world.secretariat)
+    client.post(url(s.world, "/mo-lai"), {"reopen-reason": "Sửa ghi chú"})
+    entry = services.load_award_list(s.world.campaign.id).entries[0]
+    client.post(url(s.world, "/ghi-chu"), {"entry": entry.id, "note": "Đã sửa", "level_id": str(entry.level_id)})
+    client.post(url(s.world, "/trinh-duyet"))
+    client.logout()
+    client.login(s.world.leader)
+    response = client.post(url(s.world, "/duyet"), {"version": stale}, follow_redirects=True)
+    assert "Danh sách đã thay đổi" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(AwardList.status)) == "submitted"
+
+
+def test_the_leader_returns_the_list_with_comments_the_secretariat_sees(client, setup):
+    s = setup
+    compile_(s)
+    submit_(s)
+    client.login(s.world.leader)
+    # Without a comment: refused, the page shown again.
+    response = client.post(url(s.world, "/tra-lai"), {"return-comment": " ", "return-version": version_of(s.world)})
+    assert response.status_code == 400 and "Cần ghi ý kiến" in response.get_data(as_text=True)
+    response = client.post(url(s.world, "/tra-lai"), {"return-comment": "Bổ sung số liệu cho Tổ Toán Tin",
+                                                       "return-version": version_of(s.world)})
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(AwardList.status)) == "draft"
+    client.logout()
+    client.login(s.world.secretariat)
+    page = client.get(url(s.world)).get_data(as_text=True)
+    assert "Lãnh đạo trả lại danh sách" in page and "Bổ sung số liệu cho Tổ Toán Tin" in page
+    assert "Trình lãnh đạo duyệt" in page
+    assert db.session.scalar(sa.select(AuditLog.reason).where(AuditLog.action == "awards.returned")) == (
+        "Bổ sung số liệu cho Tổ Toán Tin")
+
+
+def test_the_leaders_dashboard_shows_the_lists_waiting_for_approval(client, setup):
+    s = setup
+    compile_(s)
+    client.login(s.world.leader)
+    assert "Chờ lãnh đạo duyệt" not in client.get("/trang-chu", follow_redirects=True).get_data(as_text=True)
+    submit_(s)
+    page = client.get("/trang-chu", follow_redirects=True).get_data(as_text=True)
+    assert "Chờ lãnh đạo duyệt" in page and s.world.campaign.name in page
+    assert url(s.world, "/duyet") in page
+
+
+def test_an_empty_list_is_not_submitted(client, world):
     client.login(world.secretariat)
     client.post(url(world, "/lap"))
-    client.logout()
-    client.login(world.leader)
-    response = client.post(url(world, "/duyet"), follow_redirects=True)
+    response = client.post(url(world, "/trinh-duyet"), follow_redirects=True)
     assert "danh sách trống" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(AwardList.status)) == "draft"
 
@@ -190,55 +284,88 @@ def test_refusals_decision_before_approval_and_editing_after(client, setup):
     award_list = compile_(s)
     entry_id = award_list.entries[0].id
     client.login(s.world.secretariat)
-    response = client.post(url(s.world, "/quyet-dinh"), {"decision-number": "12/QĐ-SGDĐT",
+    response = client.post(url(s.world, "/quyet-dinh"), {"decision-level_id": str(s.low.id),
+                                                         "decision-number": "12/QĐ-SGDĐT",
                                                          "decision-decided_on": "2024-12-20",
                                                          "decision-signer": "Trần Thế Cương"}, follow_redirects=True)
     assert "sau khi lãnh đạo đã duyệt" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(AwardList.status)) == "draft"
-    client.logout()
-    client.login(s.world.leader)
-    client.post(url(s.world, "/duyet"))
-    client.logout()
-    client.login(s.world.secretariat)
-    for tail, data in (("/sap-xep", {"entry": entry_id, "direction": "down"}),
-                       ("/ghi-chu", {"entry": entry_id, "note": "Sửa sau khi duyệt", "level_id": ""}),
-                       ("/lap", {})):
-        response = client.post(url(s.world, tail), data, follow_redirects=True)
-        assert "không thể chỉnh sửa" in response.get_data(as_text=True), tail
+    client.post(url(s.world, "/trinh-duyet"))
+    for status in ("submitted", "approved"):
+        if status == "approved":
+            client.logout()
+            client.login(s.world.leader)
+            client.post(url(s.world, "/duyet"), {"version": version_of(s.world)})
+            client.logout()
+            client.login(s.world.secretariat)
+        assert db.session.scalar(sa.select(AwardList.status)) == status
+        for tail, data in (("/sap-xep", {"entry": entry_id, "direction": "down"}),
+                           ("/ghi-chu", {"entry": entry_id, "note": "Sửa sau khi trình", "level_id": ""}),
+                           ("/lap", {})):
+            response = client.post(url(s.world, tail), data, follow_redirects=True)
+            assert "không thể chỉnh sửa" in response.get_data(as_text=True), tail
     db.session.expire_all()
     assert db.session.get(AwardEntry, entry_id).note == ""
 
 
-def test_decision_moves_every_initiative_to_awarded_and_is_audited(client, setup):
+def test_each_level_is_decided_by_its_own_authority(client, setup):
+    """The Sở decides its Giấy khen; the Bằng khen proposed to UBND Thành phố stays proposed until that
+    decision is recorded; the list is decided when every level has its decision."""
     s = setup
-    compile_(s)
-    client.login(s.world.leader)
-    client.post(url(s.world, "/duyet"))
-    client.logout()
+    s.high.proposed_upward, s.high.authority = True, "UBND Thành phố"
+    db.session.commit()
+    approve_(s)
     client.login(s.world.secretariat)
-    response = client.post(url(s.world, "/quyet-dinh"), {"decision-number": "1234/QĐ-SGDĐT",
+    page = client.get(url(s.world)).get_data(as_text=True)
+    assert "Đã đề nghị, chờ quyết định của UBND Thành phố" in page
+    response = client.post(url(s.world, "/quyet-dinh"), {"decision-level_id": str(s.low.id),
+                                                         "decision-number": "1234/QĐ-SGDĐT",
                                                          "decision-decided_on": "2024-12-20",
                                                          "decision-signer": "Trần Thế Cương"})
     assert response.status_code == 302
-    db.session.expire_all()
-    award_list = services.load_award_list(s.world.campaign.id)
-    assert (award_list.status, award_list.decision_number, award_list.decision_date, award_list.decision_by) == (
-        "decided", "1234/QĐ-SGDĐT", date(2024, 12, 20), "Trần Thế Cương")
     statuses = dict(db.session.execute(sa.select(Initiative.id, Initiative.status)).all())
-    for iid in (s.collective.id, s.people.id, s.second_collective.id):
-        assert statuses[iid] == "awarded"
+    # The Giấy khen (the collective chosen by hand, the persons by threshold) awarded; the Bằng khen proposed.
+    assert statuses[s.collective.id] == statuses[s.people.id] == "awarded"
+    assert statuses[s.second_collective.id] == "shortlisted"
     assert statuses[s.not_shortlisted.id] == "scored"
-    row = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "awards.decided")).one()
-    assert row.actor_id == s.world.secretariat.id and row.details["number"] == "1234/QĐ-SGDĐT"
+    assert db.session.scalar(sa.select(AwardList.status)) == "approved"
+    # The same level cannot be decided twice.
+    response = client.post(url(s.world, "/quyet-dinh"), {"decision-level_id": str(s.low.id),
+                                                         "decision-number": "99/QĐ-SGDĐT",
+                                                         "decision-decided_on": "2024-12-21",
+                                                         "decision-signer": "Khác"}, follow_redirects=True)
+    assert "đã được ghi nhận" in response.get_data(as_text=True)
+    response = client.post(url(s.world, "/quyet-dinh"), {"decision-level_id": str(s.high.id),
+                                                         "decision-number": "2345/QĐ-UBND",
+                                                         "decision-decided_on": "2025-01-15",
+                                                         "decision-signer": "Phó Chủ tịch UBND Thành phố"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Initiative, s.second_collective.id).status == "awarded"
+    assert db.session.scalar(sa.select(AwardList.status)) == "decided"
+    decisions = {d.level_id: d for d in db.session.scalars(sa.select(AwardDecision))}
+    assert (decisions[s.low.id].number, decisions[s.low.id].authority) == (
+        "1234/QĐ-SGDĐT", s.world.campaign.organiser.name)
+    assert (decisions[s.high.id].number, decisions[s.high.id].authority) == ("2345/QĐ-UBND", "UBND Thành phố")
+    rows = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "awards.decided")
+                              .order_by(AuditLog.id)).all()
+    assert [r.details["number"] for r in rows] == ["1234/QĐ-SGDĐT", "2345/QĐ-UBND"]
+    assert all(r.actor_id == s.world.secretariat.id for r in rows)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog).where(
         AuditLog.action == "initiative.transition", AuditLog.to_state == "awarded")) == 3
+    # The exports cite each level's decision.
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(url(s.world, ".xlsx")).data)).active
+    title = sheet["A1"].value
+    assert "Giấy khen của Giám đốc Sở: Quyết định số 1234/QĐ-SGDĐT ngày 20/12/2024" in title
+    assert "Quyết định số 2345/QĐ-UBND ngày 15/01/2025 của UBND Thành phố" in title
+    texts = [p.text for p in Document(io.BytesIO(client.get(url(s.world, ".docx")).data)).paragraphs]
+    assert "(Bằng khen của Chủ tịch UBND Thành phố: kèm theo Quyết định số 2345/QĐ-UBND ngày 15/01/2025 của " \
+           "UBND Thành phố)" in texts
 
 
 def approved_then_moved(s, initiative, status: str):
-    """The list compiled and approved, then one of its initiatives set to `status` behind its back."""
-    compile_(s)
-    services.approve_award_list(services.load_award_list(s.world.campaign.id), actor=s.world.leader)
-    db.session.commit()
+    """The list compiled, submitted and approved, then one of its initiatives set to `status` behind its back."""
+    approve_(s)
     db.session.execute(sa.update(Initiative).where(Initiative.id == initiative.id).values(status=status))
     db.session.commit()
     db.session.expire_all()
@@ -250,22 +377,67 @@ def test_decision_is_all_or_nothing(setup):
     # One initiative leaves the shortlist behind the list's back: nothing moves.
     award_list = approved_then_moved(s, s.people, "scored")
     with pytest.raises(services.AwardError):
-        services.record_decision(award_list, "1/QĐ", date(2024, 12, 1), "A", actor=s.world.secretariat)
+        services.record_decision(award_list, s.low, "1/QĐ", date(2024, 12, 1), "A", actor=s.world.secretariat)
     db.session.rollback()
     assert set(db.session.scalars(sa.select(Initiative.status))) == {"scored", "shortlisted"}
     assert db.session.scalar(sa.select(AwardList.status)) == "approved"
+    assert db.session.scalar(sa.select(sa.func.count(AwardDecision.id))) == 0
 
 
-def test_reopen_by_the_secretariat_is_audited(client, setup):
+def test_reopen_by_the_secretariat_is_audited_and_refused_after_a_decision(client, setup):
     s = setup
-    compile_(s)
-    client.login(s.world.leader)
-    client.post(url(s.world, "/duyet"))
-    client.logout()
+    approve_(s)
     client.login(s.world.secretariat)
     assert client.post(url(s.world, "/mo-lai"), {"reopen-reason": "Bổ sung ghi chú"}).status_code == 302
     assert db.session.scalar(sa.select(AwardList.status)) == "draft"
     assert db.session.scalar(sa.select(AuditLog.reason).where(AuditLog.action == "awards.reopened")) == "Bổ sung ghi chú"
+    db.session.expire_all()
+    submit_(s)
+    services.approve_award_list(services.load_award_list(s.world.campaign.id), actor=s.world.leader)
+    db.session.commit()
+    decide(s, s.low)
+    response = client.post(url(s.world, "/mo-lai"), {"reopen-reason": "Sửa lại"}, follow_redirects=True)
+    assert "chưa có quyết định khen thưởng nào" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(AwardList.status)) == "approved"
+
+
+def test_levels_and_rubric_are_frozen_from_submission_and_a_renamed_level_never_reaches_the_decided_list(
+        client, setup):
+    s = setup
+    compile_(s)
+    submit_(s)
+    client.login(s.world.secretariat)
+    levels_url = f"/phong-trao/{s.world.campaign.id}/hoi-dong/hinh-thuc-khen-thuong"
+    rubric_url = f"/phong-trao/{s.world.campaign.id}/hoi-dong/tieu-chi"
+    page = client.get(levels_url).get_data(as_text=True)
+    assert "đã được trình duyệt" in page and "Thêm hình thức khen thưởng" not in page
+    response = client.post(levels_url, {"action": "save", "level_id": str(s.low.id),
+                                        f"l{s.low.id}-name": "Giấy khen (đổi tên)", f"l{s.low.id}-min_score": "50"})
+    assert response.status_code == 400 and "mở lại danh sách" in response.get_data(as_text=True)
+    assert "Giấy khen (đổi tên)" in response.get_data(as_text=True)  # what was typed is kept
+    for action in ("remove", "up", "down"):
+        response = client.post(levels_url, {"action": action, "level_id": str(s.low.id)}, follow_redirects=True)
+        assert "đã được trình duyệt" in response.get_data(as_text=True)
+    response = client.post(rubric_url, {"action": "default"}, follow_redirects=True)
+    assert "đã được trình duyệt" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert (db.session.get(CommendationLevel, s.low.id).name, db.session.get(CommendationLevel, s.low.id).min_score,
+            db.session.get(CommendationLevel, s.low.id).position) == ("Giấy khen của Giám đốc Sở", Decimal(60), 2)
+    # Reopened (audited), the levels can change again; once a decision is recorded, never.
+    client.post(url(s.world, "/mo-lai"), {"reopen-reason": "Sửa ngưỡng"})
+    assert client.post(levels_url, {"action": "save", "level_id": str(s.low.id),
+                                    f"l{s.low.id}-name": "Giấy khen của Giám đốc Sở",
+                                    f"l{s.low.id}-min_score": "65"}).status_code == 302
+    db.session.expire_all()
+    submit_(s)
+    services.approve_award_list(services.load_award_list(s.world.campaign.id), actor=s.world.leader)
+    db.session.commit()
+    decide(s, s.low)
+    response = client.post(levels_url, {"action": "save", "level_id": str(s.low.id),
+                                        f"l{s.low.id}-name": "Tên mới sau quyết định"})
+    assert response.status_code == 400 and "Đã có quyết định khen thưởng" in response.get_data(as_text=True)
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(url(s.world, ".xlsx")).data)).active
+    assert "Tên mới sau quyết định" not in [c for row in sheet.iter_rows(values_only=True) for c in row]
 
 
 def test_xlsx_export(client, setup):
@@ -340,10 +512,9 @@ def test_exports_without_a_list(client, world):
 def test_a_model_published_before_the_decision_stays_published_and_the_others_are_awarded(setup):
     s = setup
     # The secretariat put one shortlisted model in the gallery while the decision was being signed.
-    award_list = approved_then_moved(s, s.people, "published")
-    services.record_decision(award_list, "1234/QĐ-SGDĐT", date(2024, 12, 20), "Trần Thế Cương",
-                             actor=s.world.secretariat)
-    db.session.commit()
+    approved_then_moved(s, s.people, "published")
+    decide(s, s.low)
+    decide(s, s.high, number="2345/QĐ-UBND")
     statuses = dict(db.session.execute(sa.select(Initiative.id, Initiative.status)).all())
     assert statuses[s.people.id] == "published"
     assert statuses[s.collective.id] == statuses[s.second_collective.id] == "awarded"
@@ -367,3 +538,30 @@ def test_sections_numbered_in_order_of_what_is_present(app):
     both = people_only + [line("tap_the", 3, 12)]
     assert [title for _, title, _ in award_sections(both)] == ["I. Tập thể", "II. Cá nhân"]
     assert count_recipients(both, persons) == (1, 4)
+
+
+def test_the_initiative_page_neither_offers_nor_makes_awarded_even_on_an_approved_list(client, setup):
+    """The old path: the secretariat posting target=awarded on the initiative page, the list still a draft
+    (and then approved but undecided). Refused, nothing changes, the leader's summary counts no award."""
+    s = setup
+    compile_(s)
+    client.login(s.world.secretariat)
+    for stage in ("draft", "approved"):
+        if stage == "approved":
+            submit_(s)
+            services.approve_award_list(services.load_award_list(s.world.campaign.id), actor=s.world.leader)
+            db.session.commit()
+        page = client.get(f"/sang-kien/{s.collective.id}").get_data(as_text=True)
+        assert "Ghi nhận khen thưởng" not in page
+        response = client.post(f"/sang-kien/{s.collective.id}/trang-thai", {"target": "awarded", "reason": "x"},
+                               follow_redirects=True)
+        assert response.status_code == 200
+        assert "quyết định khen thưởng" in response.get_data(as_text=True)
+        db.session.expire_all()
+        assert db.session.get(Initiative, s.collective.id).status == "shortlisted"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog).where(
+        AuditLog.action == "initiative.transition", AuditLog.to_state == "awarded")) == 0
+    client.logout()
+    client.login(s.world.leader)
+    page = client.get(f"/lanh-dao?campaign={s.world.campaign.id}").get_data(as_text=True)
+    assert '<span class="value">0</span><span class="label">đã khen thưởng</span>' in page

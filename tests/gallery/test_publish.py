@@ -4,7 +4,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from thidua.audit import AuditLog
-from thidua.awards.models import AwardEntry, AwardList
 from thidua.extensions import db
 from thidua.gallery.models import GalleryEntry
 from thidua.registration.models import Initiative
@@ -89,10 +88,7 @@ def test_unpublishing_returns_a_shortlisted_model_to_shortlisted_and_hides_it(cl
 
 def test_unpublishing_an_awarded_model_returns_it_to_awarded(client, world):
     initiative = make_model(world, status=State.AWARDED, publish=False)
-    award_list = AwardList(campaign_id=world.campaign.id, status="decided", decision_number="12/QĐ-SGDĐT")
-    db.session.add(award_list)
-    db.session.flush()
-    db.session.add(AwardEntry(award_list_id=award_list.id, initiative_id=initiative.id))
+    factories.decided_award(world, initiative, number="12/QĐ-SGDĐT")
     db.session.commit()
     client.login(world.secretariat)
     client.post(f"/sang-kien/{initiative.id}/cong-bo", {"title": "Mô hình", "summary": "Tóm tắt"})
@@ -127,3 +123,29 @@ def test_only_files_of_the_initiative_itself_can_be_made_public(client, world, m
     client.post(f"/sang-kien/{model.id}/cong-bo", {"title": "T", "summary": "S", "public_files": [str(foreign.id)]})
     entry = entry_of(model)
     assert client.get(f"/thu-vien/{entry.id}/tep/{foreign.id}").status_code == 404
+
+
+def test_each_model_cites_the_decision_of_its_own_form_of_commendation(client, world):
+    """A Giấy khen cites the Sở's decision, a Bằng khen UBND Thành phố's; one still proposed cites none."""
+    giay_khen = make_model(world, title="Giấy khen mô hình", status=State.AWARDED, publish=False)
+    bang_khen = make_model(world, title="Bằng khen mô hình", status=State.AWARDED, publish=False)
+    proposed = make_model(world, title="Đang đề nghị", status=State.SHORTLISTED, publish=False)
+    award_list = factories.decided_award(world, giay_khen, number="1234/QĐ-SGDĐT")
+    factories.decided_award(world, bang_khen, level_name="Bằng khen của Chủ tịch UBND Thành phố",
+                            number="2345/QĐ-UBND", authority="UBND Thành phố", award_list=award_list)
+    factories.decided_award(world, proposed, level_name="Bằng khen (chờ)", authority="UBND Thành phố",
+                            award_list=award_list, decided=False)
+    db.session.commit()
+    client.login(world.secretariat)
+    for model in (giay_khen, bang_khen, proposed):
+        client.post(f"/sang-kien/{model.id}/cong-bo", {"title": model.title, "summary": "Tóm tắt"})
+    client.logout()
+    pages = {}
+    for model in (giay_khen, bang_khen, proposed):
+        entry = entry_of(model)
+        pages[model.id] = client.get(f"/thu-vien/{entry.id}-{entry.slug}").get_data(as_text=True)
+    assert "Quyết định số 1234/QĐ-SGDĐT ngày 20/12/2024 của Sở Giáo dục và Đào tạo Hà Nội" in pages[giay_khen.id]
+    assert "2345/QĐ-UBND" not in pages[giay_khen.id]
+    assert "Quyết định số 2345/QĐ-UBND ngày 20/12/2024 của UBND Thành phố" in pages[bang_khen.id]
+    assert "1234/QĐ-SGDĐT" not in pages[bang_khen.id]
+    assert "(đề nghị, chưa có quyết định)" in pages[proposed.id] and "Quyết định số" not in pages[proposed.id]

@@ -21,6 +21,7 @@ from thidua.jobs.services import QUEUE_NAME, dispatch, start_job
 from thidua.notifications.jobs import SEND_DUE_REMINDERS, SEND_REMINDERS
 from thidua.notifications.models import Notification, ReminderLog
 from thidua.timeutil import local_today
+from thidua.timeutil import local_today
 
 from tests import factories
 from tests.factories import State
@@ -65,9 +66,10 @@ def test_the_office_reminder_job_runs_on_an_rq_worker_process(world, client, red
     assert job.total == job.done == 2 and job.attempts == 1
     assert job.result["details"]["sent"] == 2
     logs = db.session.scalars(sa.select(ReminderLog).order_by(ReminderLog.unit_id)).all()
+    milestone = f"manual:{local_today(world.campaign.timezone, now=job.created_at):%Y-%m-%d}"
     assert [(e.unit_id, e.milestone, e.status, e.job_id) for e in logs] == [
-        (world.school.id, f"manual:{job_id}", "sent", job_id),
-        (world.other_school.id, f"manual:{job_id}", "sent", job_id),
+        (world.school.id, milestone, "sent", job_id),
+        (world.other_school.id, milestone, "sent", job_id),
     ]
     assert sorted(db.session.scalars(sa.select(Notification.unit_id))) == sorted([world.school.id,
                                                                                   world.other_school.id])

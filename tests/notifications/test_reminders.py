@@ -15,6 +15,7 @@ from thidua.jobs.services import dispatch, start_job
 from thidua.notifications import services
 from thidua.notifications.jobs import SEND_DUE_REMINDERS, SEND_REMINDERS
 from thidua.notifications.models import Notification, ReminderLog
+from thidua.timeutil import local_today
 
 from tests import factories
 from tests.factories import State
@@ -111,6 +112,35 @@ def test_a_manual_job_run_again_by_a_retry_reminds_nobody_twice(world):
     assert job.result["details"]["notified"] == 0
     assert job.result["details"]["skipped_already_reminded"] == 3
     assert len(notified_units()) == 3
+
+
+def test_a_second_run_the_same_day_reminds_nobody_twice_and_runs_never_overlap(world, client):
+    register(world, world.campaign, world.school, world.editor)
+    client.login(world.secretariat)
+    first = client.post(f"/phong-trao/{world.campaign.id}/nhac-viec", {"phase": "registration"})
+    second = client.post(f"/phong-trao/{world.campaign.id}/nhac-viec", {"phase": "registration"})
+    job_id = int(second.headers["Location"].rsplit("/", 1)[1])
+    assert job_id != int(first.headers["Location"].rsplit("/", 1)[1])
+    job = db.session.get(Job, job_id)
+    assert job.result["details"]["notified"] == 0 and job.result["details"]["skipped_already_reminded"] == 2
+    assert len(notified_units()) == 2
+    # While a run of the phase is queued, the database refuses a second one, whoever asks.
+    from sqlalchemy.exc import IntegrityError
+
+    from thidua.notifications.jobs import manual_key
+
+    start_job(SEND_REMINDERS, campaign_id=world.campaign.id, exclusive=manual_key(world.campaign, Phase.REGISTRATION),
+              phase="registration")
+    db.session.commit()
+    with pytest.raises(IntegrityError):
+        start_job(SEND_REMINDERS, campaign_id=world.campaign.id,
+                  exclusive=manual_key(world.campaign, Phase.REGISTRATION), phase="registration")
+        db.session.flush()
+    db.session.rollback()
+    # Another phase is another run.
+    start_job(SEND_REMINDERS, campaign_id=world.campaign.id, exclusive=manual_key(world.campaign, Phase.REPORT),
+              phase="report")
+    db.session.commit()
 
 
 # --- the automatic milestones -----------------------------------------------------------------
@@ -251,10 +281,12 @@ def test_sending_from_the_page_runs_the_job_and_shows_its_result(world, client):
     assert job.created_by_id == world.secretariat.id
     page = client.get(f"/cong-viec/{job_id}").get_data(as_text=True)
     assert "Đã xong" in page and "2 thông báo trên hệ thống" in page and "MAIL_SERVER" in page
-    assert reminded_units(milestone=f"manual:{job_id}") == sorted([world.office_unit.id, world.other_school.id])
+    today = local_today(world.campaign.timezone)
+    assert reminded_units(milestone=f"manual:{today:%Y-%m-%d}") == sorted([world.office_unit.id,
+                                                                          world.other_school.id])
 
     page = client.get(f"/phong-trao/{world.campaign.id}/nhac-viec?phase=registration").get_data(as_text=True)
-    assert f"Bộ phận Thường trực gửi (công việc #{job_id})" in page  # the log of reminders sent
+    assert f"Bộ phận Thường trực gửi ngày {today:%d/%m/%Y}" in page  # the log of reminders sent
     assert "Chỉ thông báo trên hệ thống" in page
 
 
@@ -365,3 +397,26 @@ def test_the_cli_runs_the_due_reminders_as_a_job(app, term, clock):
     job = db.session.scalars(sa.select(Job)).one()
     assert job.kind == SEND_DUE_REMINDERS and job.status == JobStatus.DONE
     assert len(reminded_units(milestone="d1:2024-09-30")) == 3
+
+
+def test_a_failed_run_retried_while_another_run_of_the_phase_waits_stays_failed_and_says_why(world, client):
+    from thidua.jobs.services import execute
+    from thidua.notifications.jobs import manual_key
+
+    key = manual_key(world.campaign, Phase.REGISTRATION)
+    failed = start_job(SEND_REMINDERS, campaign_id=world.campaign.id, exclusive=key, phase="registration")
+    failed.status = JobStatus.FAILED.value
+    db.session.commit()
+    waiting = start_job(SEND_REMINDERS, campaign_id=world.campaign.id, exclusive=key, phase="registration")
+    db.session.commit()
+    execute(failed.id, reraise=False)  # RQ's retry of the failed one
+    db.session.expire_all()
+    assert db.session.get(Job, failed.id).status == JobStatus.FAILED
+    assert "đang chạy" in db.session.get(Job, failed.id).message
+    assert db.session.get(Job, waiting.id).status == JobStatus.QUEUED
+    assert notified_units() == []
+    # The retry button says the same, and changes nothing.
+    client.login(world.secretariat)
+    response = client.post(f"/cong-viec/{failed.id}/chay-lai", follow_redirects=True)
+    assert "Một công việc cùng loại đang chờ hoặc đang chạy" in response.get_data(as_text=True)
+    assert db.session.get(Job, failed.id).status == JobStatus.FAILED

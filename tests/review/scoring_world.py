@@ -33,7 +33,18 @@ DEFAULT_RUBRIC = [
 ]
 
 EVIDENCE_NAME = "Bao-cao-THPT-Chu-Van-An-Tay-Ho.pdf"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+def _blank_pdf() -> bytes:
+    """A one-page PDF a reader opens (blind review re-writes the evidence it serves)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = _blank_pdf()
 # What a blind reviewer must never see (the unit, its people, its file names).
 AUTHOR = "Hoàng Văn Tác Giả"
 CONTACT = "Đinh Thị Liên Hệ"

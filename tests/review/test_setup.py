@@ -75,17 +75,48 @@ def test_committee_add_chair_and_remove(office, world):
     office.post(url(world), {"action": "add", "user_id": reviewer.id})
     assert "đã là thành viên Hội đồng" in page(office.get(url(world)))
     # A second member becomes chair: only one chair.
-    office.post(url(world), {"action": "add", "user_id": world.leader.id})
-    second = db.session.scalar(sa.select(CommitteeMember).where(CommitteeMember.user_id == world.leader.id))
+    other = factories.user(Role.REVIEWER, world.root, username="tv.hai", full_name="Đỗ Thị Hai")
+    db.session.commit()
+    office.post(url(world), {"action": "add", "user_id": other.id})
+    second = db.session.scalar(sa.select(CommitteeMember).where(CommitteeMember.user_id == other.id))
     office.post(url(world), {"action": "chair", "member_id": second.id})
     db.session.expire_all()
     chairs = db.session.scalars(sa.select(CommitteeMember.user_id).where(CommitteeMember.is_chair)).all()
-    assert chairs == [world.leader.id]
+    assert chairs == [other.id]
     office.post(url(world), {"action": "remove", "member_id": second.id})
     assert db.session.scalars(sa.select(CommitteeMember.user_id)).all() == [reviewer.id]
     actions = audit_actions(world.campaign.id)
     assert actions["review.member_added"] == 2 and actions["review.chair_set"] == 2
     assert actions["review.member_removed"] == 1
+
+
+def test_only_reviewer_accounts_join_the_committee(office, world):
+    """A competing school's unit editor, a unit head or a leader is refused with a message; none is offered."""
+    listed = page(office.get(url(world)))
+    for user in (world.other_editor, world.head, world.leader, world.secretariat):
+        assert f'data-candidate="{user.username}"' not in listed
+        response = office.post(url(world), {"action": "add", "user_id": user.id}, follow_redirects=True)
+        assert "không có vai trò “Thành viên Hội đồng”" in page(response), user.username
+    # One refused among several ticked: nobody joins.
+    office.post(url(world), {"action": "add", "user_id": [world.reviewer.id, world.other_editor.id]})
+    assert db.session.scalar(sa.select(sa.func.count(CommitteeMember.id))) == 0
+    assert f'data-candidate="{world.reviewer.username}"' in listed
+
+
+def test_members_are_picked_from_a_searchable_list_several_at_once(office, world):
+    names = ["Nguyễn Văn Hùng", "Nguyễn Thị Hương", "Trần Quốc Toản"] + [f"Thành viên {n:03d}" for n in range(300)]
+    users = [factories.user(Role.REVIEWER, world.root, username=f"tv{n}", full_name=name)
+             for n, name in enumerate(names)]
+    db.session.commit()
+    listed = page(office.get(url(world)))
+    assert listed.count("data-candidate=") == 50 and "Hiện 50/304 tài khoản phù hợp" in listed
+    found = page(office.get(url(world) + "?tim=nguyen"))  # without diacritics
+    assert 'data-candidate="tv0"' in found and 'data-candidate="tv1"' in found
+    assert 'data-candidate="tv2"' not in found and "2 tài khoản phù hợp" in found
+    response = office.post(url(world), {"action": "add", "user_id": [users[0].id, users[1].id]})
+    assert response.status_code == 302
+    assert sorted(db.session.scalars(sa.select(CommitteeMember.user_id))) == sorted([users[0].id, users[1].id])
+    assert "Không có tài khoản Thành viên Hội đồng nào khớp “nguyen”" in page(office.get(url(world) + "?tim=nguyen"))
 
 
 def test_a_member_with_assignments_cannot_be_removed(office, world, panel):

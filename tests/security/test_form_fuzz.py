@@ -274,6 +274,66 @@ def test_award_list_note(signed_in, world, field, value):
              value)
 
 
+def _award_list_at(world, status: str):
+    """A list of one shortlisted initiative with a level, taken to `status` (submitted or approved)."""
+    from thidua.awards import services as award_services
+    from thidua.review.models import CommendationLevel
+
+    level = CommendationLevel(campaign_id=world.campaign.id, position=1, name="Giấy khen của Giám đốc Sở",
+                              min_score=80)
+    db.session.add(level)
+    shortlisted = factories.initiative(world.campaign, world.school, actor=world.editor, status=State.SHORTLISTED)
+    factories.submitted_review(shortlisted, world.reviewer, total=91)
+    award_services.compile_award_list(world.campaign, actor=world.secretariat)
+    award_services.submit_award_list(award_services.load_award_list(world.campaign.id), actor=world.secretariat)
+    if status == "approved":
+        award_services.approve_award_list(award_services.load_award_list(world.campaign.id), actor=world.leader)
+    db.session.commit()
+    return level.id
+
+
+def _list_version(world) -> int:
+    from thidua.awards.models import AwardList
+
+    return db.session.scalar(sa.select(AwardList.version).where(AwardList.campaign_id == world.campaign.id))
+
+
+@given(field=st.sampled_from(["decision-level_id", "decision-number", "decision-decided_on", "decision-signer"]),
+       value=HOSTILE)
+@FUZZ
+def test_award_decision(signed_in, world, field, value):
+    level_id = _once(world, "approved_list", lambda: _award_list_at(world, "approved"))
+    valid = {"decision-level_id": str(level_id), "decision-number": "1234/QĐ-SGDĐT",
+             "decision-decided_on": "2024-12-20", "decision-signer": "Trần Thế Cương"}
+    post_one(signed_in(world.secretariat), f"/phong-trao/{world.campaign.id}/khen-thuong/quyet-dinh", valid, field,
+             value)
+
+
+@given(field=st.sampled_from(["return-comment", "return-version"]), value=HOSTILE)
+@FUZZ
+def test_award_list_return(signed_in, world, field, value):
+    _once(world, "submitted_list", lambda: _award_list_at(world, "submitted"))
+    valid = {"return-comment": "Bổ sung số liệu", "return-version": str(_list_version(world))}
+    post_one(signed_in(world.leader), f"/phong-trao/{world.campaign.id}/khen-thuong/tra-lai", valid, field, value)
+
+
+@given(value=HOSTILE)
+@FUZZ
+def test_award_list_approve(signed_in, world, value):
+    _once(world, "submitted_list", lambda: _award_list_at(world, "submitted"))
+    post_one(signed_in(world.leader), f"/phong-trao/{world.campaign.id}/khen-thuong/duyet", {}, "version", value)
+
+
+@given(field=st.sampled_from(["level-name", "level-min_score", "level-max_count", "level-proposed_upward",
+                              "level-authority", "level_id"]), value=HOSTILE)
+@FUZZ
+def test_commendation_level(signed_in, world, field, value):
+    valid = {"action": "save", "level-name": "Bằng khen của Chủ tịch UBND Thành phố", "level-min_score": "90",
+             "level-max_count": "3", "level-proposed_upward": "y", "level-authority": "UBND Thành phố"}
+    post_one(signed_in(world.secretariat), f"/phong-trao/{world.campaign.id}/hoi-dong/hinh-thuc-khen-thuong", valid,
+             field, value)
+
+
 def test_a_nul_byte_in_any_form_is_refused_at_the_door_and_nothing_is_saved(signed_in, world):
     client = signed_in(world.secretariat)
     before = row_counts()

@@ -126,9 +126,9 @@ def build_document(*, campaign, award_list, lines: list[AwardLine], today: date,
     document.paragraph("DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG", bold=True, size=14)
     document.paragraph(f"Sáng kiến, mô hình cải cách hành chính trong {campaign.in_sentence}", bold=True,
                        size=13)
-    if award_list is not None and award_list.decision_number:
-        document.paragraph(f"(Kèm theo Quyết định số {award_list.decision_number} ngày "
-                           f"{award_list.decision_date:%d/%m/%Y})", italic=True, size=13)
+    # Each form of commendation cites its own decision, by its own authority.
+    for decision in (award_list.decisions if award_list is not None else []):
+        document.paragraph(f"({decision.level_name}: kèm theo {decision.citation})", italic=True, size=13)
     document.paragraph("", after=6)
 
     def rows():
@@ -142,7 +142,8 @@ def build_document(*, campaign, award_list, lines: list[AwardLine], today: date,
                        align=LEFT, before=6, after=6)
     signer = ""
     if award_list is not None:
-        signer = award_list.decision_by or (award_list.approved_by.full_name if award_list.approved_by else "")
+        # The list is the organiser's proposal: signed by the leader who approved it.
+        signer = award_list.approved_by.full_name if award_list.approved_by else ""
     document.closing(["- Như trên;", "- Giám đốc Sở (để báo cáo);", "- Các đơn vị có tên trong danh sách;",
                       "- Lưu: VT, VP."], signer_title=[signer_title], signer_name=signer,
                      signature_note="(Ký, ghi rõ họ tên và đóng dấu)")

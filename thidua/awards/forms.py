@@ -21,6 +21,8 @@ class EntryForm(Form):
 
 
 class DecisionForm(Form):
+    level_id = SelectField("Hình thức khen thưởng", coerce=str, validate_choice=False,
+                           validators=[InputRequired("Chọn hình thức khen thưởng của quyết định.")])
     number = StringField("Số quyết định", validators=[required(), Length(max=80), no_control_characters],
                          filters=[strip_filter])
     decided_on = DateField("Ngày ký", validators=[InputRequired(REQUIRED)])
@@ -31,3 +33,16 @@ class DecisionForm(Form):
 class ReopenForm(Form):
     reason = TextAreaField("Lý do mở lại", validators=[required(), Length(max=2000), no_control_characters],
                            filters=[strip_filter])
+
+
+class ApproveForm(Form):
+    """The leader's confirmation: the version of the list the confirmation page showed."""
+
+    version = HiddenField()
+
+
+class ReturnForm(Form):
+    version = HiddenField()
+    comment = TextAreaField("Ý kiến của lãnh đạo", validators=[required("Cần ghi ý kiến để Văn phòng biết cần sửa gì."),
+                                                                Length(max=2000), no_control_characters],
+                            filters=[strip_filter])

@@ -12,9 +12,12 @@ from thidua.timeutil import utcnow
 
 AWARD_LIST_STATUS_LABELS = {
     "draft": "Đang lập",
+    "submitted": "Đã trình lãnh đạo duyệt",
     "approved": "Lãnh đạo đã duyệt",
     "decided": "Đã có quyết định khen thưởng",
 }
+# From submission on, the levels, their thresholds and the rubric the list rests on are frozen.
+FROZEN_STATUSES = frozenset({"submitted", "approved", "decided"})
 RECIPIENT_LABELS = {"tap_the": "Tập thể", "ca_nhan": "Cá nhân"}
 
 
@@ -27,16 +30,24 @@ class AwardList(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     approved_at: Mapped[datetime | None]
-    decision_number: Mapped[str] = mapped_column(sa.String(80), default="")  # "1234/QĐ-SGDĐT"
-    decision_date: Mapped[date | None]
-    decision_by: Mapped[str] = mapped_column(sa.String(255), default="")  # who signed the decision
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    submitted_at: Mapped[datetime | None]
+    # The leader's comments when returning the list to the secretariat (kept until it is submitted again).
+    returned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    returned_at: Mapped[datetime | None]
+    return_comment: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     entries: Mapped[list[AwardEntry]] = relationship(
         back_populates="award_list", order_by="AwardEntry.position", cascade="all, delete-orphan", lazy="raise"
     )
-    approved_by = relationship("User", lazy="raise")
+    decisions: Mapped[list[AwardDecision]] = relationship(
+        back_populates="award_list", order_by="AwardDecision.id", cascade="all, delete-orphan", lazy="raise"
+    )
+    approved_by = relationship("User", foreign_keys=[approved_by_id], lazy="raise")
+    submitted_by = relationship("User", foreign_keys=[submitted_by_id], lazy="raise")
+    returned_by = relationship("User", foreign_keys=[returned_by_id], lazy="raise")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -64,3 +75,39 @@ class AwardEntry(db.Model):
     award_list: Mapped[AwardList] = relationship(back_populates="entries", lazy="raise")
     initiative = relationship("Initiative", lazy="raise")
     level = relationship("CommendationLevel", lazy="raise")
+
+
+class AwardDecision(db.Model):
+    """The decision (quyết định khen thưởng) for one form of commendation of an approved list.
+
+    Each form has its own deciding authority: the organiser decides its own Giấy khen; a Bằng khen of
+    UBND Thành phố is decided there, later. The level's name is kept as decided.
+    """
+
+    __tablename__ = "award_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_list_id: Mapped[int] = mapped_column(sa.ForeignKey("award_list.id", ondelete="CASCADE"))
+    level_id: Mapped[int] = mapped_column(sa.ForeignKey("commendation_level.id"), index=True)
+    level_name: Mapped[str] = mapped_column(sa.String(255))
+    authority: Mapped[str] = mapped_column(sa.String(255))  # "Sở Giáo dục và Đào tạo Hà Nội", "UBND Thành phố"
+    number: Mapped[str] = mapped_column(sa.String(80))  # "1234/QĐ-SGDĐT"
+    decided_on: Mapped[date]
+    signer: Mapped[str] = mapped_column(sa.String(255))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    award_list: Mapped[AwardList] = relationship(back_populates="decisions", lazy="raise")
+
+    __table_args__ = (sa.UniqueConstraint("award_list_id", "level_id", name="uq_award_decision_level"),)
+
+    @property
+    def citation(self) -> str:
+        return f"Quyết định số {self.number} ngày {self.decided_on:%d/%m/%Y} của {self.authority}"
+
+
+def decided_initiatives():
+    """Initiative ids whose line's form of commendation has a recorded decision (a subquery)."""
+    return (sa.select(AwardEntry.initiative_id)
+            .join(AwardDecision, sa.and_(AwardDecision.award_list_id == AwardEntry.award_list_id,
+                                         AwardDecision.level_id == AwardEntry.level_id)))

@@ -1,5 +1,6 @@
 """The award proposal list: compiled from the shortlist, ordered and annotated by the secretariat,
-approved by a leader, then closed by the commendation decision (the initiatives move to "awarded").
+submitted to a leader, approved (or returned with comments), then closed by the commendation decisions,
+one per form of commendation, each by its own authority (its initiatives move to "awarded").
 
 Every change is refused with an AwardError (a message in Vietnamese) rather than half made; the
 caller commits on success and rolls back on an error.
@@ -15,15 +16,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from thidua import audit, workflow
-from thidua.audit import AuditLog
 from thidua.auth.roles import Role
-from thidua.awards.models import AwardEntry, AwardList
+from thidua.awards.models import FROZEN_STATUSES, AwardDecision, AwardEntry, AwardList
 from thidua.extensions import db
 from thidua.numbers import format_fixed
 from thidua.registration.models import Initiative, InitiativeLabels
 from thidua.results.models import ResultReport
 from thidua.review.models import CommendationLevel
-from thidua.review.ranking import LEVEL_ACTION, build_ranking
+from thidua.review.ranking import build_ranking
 from thidua.timeutil import utcnow
 from thidua.units.models import Unit
 from thidua.workflow import State, WorkflowError
@@ -54,7 +54,8 @@ def load_award_list(campaign_id: int) -> AwardList | None:
     """The campaign's list with its entries, their initiatives (unit, authors) and levels: a fixed number of queries."""
     return db.session.scalar(
         sa.select(AwardList).where(AwardList.campaign_id == campaign_id)
-        .options(joinedload(AwardList.approved_by),
+        .options(joinedload(AwardList.approved_by), joinedload(AwardList.returned_by),
+                 selectinload(AwardList.decisions),
                  selectinload(AwardList.entries).joinedload(AwardEntry.initiative).joinedload(Initiative.unit),
                  selectinload(AwardList.entries).joinedload(AwardEntry.level))
     )
@@ -63,7 +64,7 @@ def load_award_list(campaign_id: int) -> AwardList | None:
 def award_list_heading(campaign_id: int) -> AwardList | None:
     """The campaign's list and who approved it, without its entries (the exports read them with load_award_lines)."""
     return db.session.scalar(sa.select(AwardList).where(AwardList.campaign_id == campaign_id)
-                             .options(joinedload(AwardList.approved_by)))
+                             .options(joinedload(AwardList.approved_by), selectinload(AwardList.decisions)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,16 +106,10 @@ def load_award_lines(award_list_id: int) -> list[AwardLine]:
 
 
 def chosen_levels(campaign_id: int) -> dict[int, dict]:
-    """The level named when each initiative was shortlisted (latest wins), read as ranking.py does."""
-    chosen: dict[int, dict] = {}
-    for object_id, details in db.session.execute(
-        sa.select(AuditLog.object_id, AuditLog.details)
-        .where(AuditLog.campaign_id == campaign_id, AuditLog.action == LEVEL_ACTION)
-        .order_by(AuditLog.id)
-    ):
-        if object_id is not None:
-            chosen[object_id] = details or {}
-    return chosen
+    """The level named when each initiative was shortlisted (the initiative's column)."""
+    return {initiative_id: {"level_id": level_id} for initiative_id, level_id in db.session.execute(
+        sa.select(Initiative.id, Initiative.shortlisted_level_id)
+        .where(Initiative.campaign_id == campaign_id, Initiative.shortlisted_level_id.is_not(None)))}
 
 
 def recipient_of(initiative: Initiative) -> tuple[str, str, str]:
@@ -248,73 +243,185 @@ def annotate_entry(entry: AwardEntry, note: str, level_id: int | None, *, actor)
                           "level": level.name if level else None})
 
 
-def approve_award_list(award_list: AwardList, *, actor) -> None:
-    _require(actor, Role.LEADER, "Chỉ lãnh đạo Sở được duyệt danh sách đề nghị khen thưởng.")
-    if award_list.status != "draft":
-        raise AwardError(f"Danh sách đang ở trạng thái “{award_list.status_label}”, không thể duyệt lại.")
+def _check_ready(award_list: AwardList, who: str) -> None:
     if not award_list.entries:
-        raise AwardError("Danh sách chưa có ai được đề nghị khen thưởng; không thể duyệt danh sách trống.")
+        raise AwardError("Danh sách chưa có ai được đề nghị khen thưởng; không thể "
+                         + ("trình" if who == "submit" else "duyệt") + " danh sách trống.")
     stale = [e.initiative_id for e in award_list.entries if e.initiative.status != State.SHORTLISTED.value]
     if stale:
         raise AwardError("Có sáng kiến không còn trong danh sách đề xuất (#"
-                         + ", #".join(map(str, stale)) + "); Văn phòng cần cập nhật lại danh sách trước khi duyệt.")
+                         + ", #".join(map(str, stale)) + "); Văn phòng cần cập nhật lại danh sách.")
     missing = [e.initiative_id for e in award_list.entries if e.level_id is None]
     if missing:
         raise AwardError("Còn sáng kiến chưa có hình thức khen thưởng (#" + ", #".join(map(str, missing)) + ").")
+
+
+def submit_award_list(award_list: AwardList, *, actor) -> None:
+    """The secretariat submits the draft for approval; from now on the levels and the rubric are frozen."""
+    _require_secretariat(actor)
+    if award_list.status != "draft":
+        raise AwardError(f"Danh sách đang ở trạng thái “{award_list.status_label}”, không thể trình duyệt.")
+    _check_ready(award_list, "submit")
+    award_list.status = "submitted"
+    award_list.submitted_by_id = actor.id
+    award_list.submitted_at = utcnow()
+    award_list.updated_at = award_list.submitted_at
+    audit.record("awards.submitted", actor=actor, object_type="award_list", object_id=award_list.id,
+                 campaign_id=award_list.campaign_id, from_state="draft", to_state="submitted",
+                 details={"entries": len(award_list.entries)})
+
+
+def _require_leader(actor) -> None:
+    _require(actor, Role.LEADER, "Chỉ lãnh đạo Sở được duyệt danh sách đề nghị khen thưởng.")
+
+
+def _require_submitted(award_list: AwardList, expected_version: int | None) -> None:
+    if award_list.status != "submitted":
+        raise AwardError(f"Danh sách đang ở trạng thái “{award_list.status_label}”; lãnh đạo chỉ duyệt hoặc trả lại "
+                         "danh sách Văn phòng đã trình.")
+    if expected_version is not None and expected_version != award_list.version:
+        raise AwardError("Danh sách đã thay đổi từ lúc anh/chị mở trang xác nhận; vui lòng xem lại trước khi duyệt.")
+
+
+def approve_award_list(award_list: AwardList, *, actor, expected_version: int | None = None) -> None:
+    """The leader approves the list the secretariat submitted, as shown on the confirmation page
+    (`expected_version`: the list's version that page showed)."""
+    _require_leader(actor)
+    _require_submitted(award_list, expected_version)
+    _check_ready(award_list, "approve")
     award_list.status = "approved"
     award_list.approved_by_id = actor.id
     award_list.approved_at = utcnow()
     award_list.updated_at = award_list.approved_at
     audit.record("awards.approved", actor=actor, object_type="award_list", object_id=award_list.id,
-                 campaign_id=award_list.campaign_id, from_state="draft", to_state="approved",
+                 campaign_id=award_list.campaign_id, from_state="submitted", to_state="approved",
                  details={"entries": len(award_list.entries)})
 
 
+def return_award_list(award_list: AwardList, comment: str, *, actor, expected_version: int | None = None) -> None:
+    """The leader sends the submitted list back to the secretariat with comments, which it then sees."""
+    _require_leader(actor)
+    _require_submitted(award_list, expected_version)
+    comment = (comment or "").strip()
+    if not comment:
+        raise AwardError("Cần ghi ý kiến để Văn phòng biết cần sửa gì.")
+    award_list.status = "draft"
+    award_list.return_comment = comment
+    award_list.returned_by_id = actor.id
+    award_list.returned_at = utcnow()
+    award_list.updated_at = award_list.returned_at
+    audit.record("awards.returned", actor=actor, object_type="award_list", object_id=award_list.id,
+                 campaign_id=award_list.campaign_id, from_state="submitted", to_state="draft", reason=comment)
+
+
 def reopen_award_list(award_list: AwardList, *, actor, reason: str = "") -> None:
-    """Back to a draft (before the decision), by the secretariat, with a reason."""
+    """Back to a draft (submitted or approved, before any decision), by the secretariat, with a reason:
+    the levels and the rubric can then change, and the list goes to the leader again."""
     _require_secretariat(actor)
-    if award_list.status != "approved":
-        raise AwardError("Chỉ mở lại được danh sách đã duyệt và chưa có quyết định khen thưởng.")
+    if award_list.status not in ("submitted", "approved") or award_list.decisions:
+        raise AwardError("Chỉ mở lại được danh sách đã trình hoặc đã duyệt và chưa có quyết định khen thưởng nào.")
     if not (reason or "").strip():
         raise AwardError("Cần ghi rõ lý do mở lại danh sách.")
+    previous = award_list.status
     award_list.status = "draft"
     award_list.approved_by_id = None
     award_list.approved_at = None
     award_list.updated_at = utcnow()
     audit.record("awards.reopened", actor=actor, object_type="award_list", object_id=award_list.id,
-                 campaign_id=award_list.campaign_id, from_state="approved", to_state="draft",
+                 campaign_id=award_list.campaign_id, from_state=previous, to_state="draft",
                  reason=reason.strip())
 
 
-def record_decision(award_list: AwardList, number: str, decided_on: date | None, signer: str, *, actor) -> None:
-    """Record the decision and move every initiative on the list to "awarded": all of them or none."""
+@dataclass(frozen=True)
+class LevelOnList:
+    """A form of commendation on the list: its lines, who decides it and its decision once recorded."""
+
+    level: CommendationLevel
+    authority: str
+    entries: list[AwardEntry]
+    decision: AwardDecision | None
+
+
+def levels_on_list(award_list: AwardList, organiser_name: str) -> list[LevelOnList]:
+    """The list's forms of commendation in the campaign's order (entries and levels already loaded)."""
+    by_level: dict[int, list[AwardEntry]] = {}
+    levels: dict[int, CommendationLevel] = {}
+    for entry in award_list.entries:
+        if entry.level_id is not None and entry.level is not None:
+            by_level.setdefault(entry.level_id, []).append(entry)
+            levels[entry.level_id] = entry.level
+    decisions = {d.level_id: d for d in award_list.decisions}
+    ordered = sorted(levels.values(), key=lambda lv: (lv.position, lv.id))
+    return [LevelOnList(lv, lv.authority_name(organiser_name), by_level[lv.id], decisions.get(lv.id))
+            for lv in ordered]
+
+
+def record_decision(award_list: AwardList, level: CommendationLevel | None, number: str, decided_on: date | None,
+                    signer: str, *, actor, organiser_name: str = "") -> AwardDecision:
+    """Record the decision of one form of commendation and move its initiatives to "awarded": all or none.
+
+    The organiser's own forms are decided once the leader has approved; a form proposed upward stays
+    "proposed" until the higher authority's decision comes back and is recorded here. When every form
+    on the list has its decision, the list is "decided".
+    """
     _require_secretariat(actor)
     if award_list.status != "approved":
         raise AwardError("Chỉ ghi nhận quyết định khen thưởng sau khi lãnh đạo đã duyệt danh sách.")
+    if level is None or level.campaign_id != award_list.campaign_id:
+        raise AwardError("Chọn hình thức khen thưởng của quyết định.")
+    entries = [e for e in award_list.entries if e.level_id == level.id]
+    if not entries:
+        raise AwardError(f"Danh sách không có ai được đề nghị “{level.name}”.")
+    if any(d.level_id == level.id for d in award_list.decisions):
+        raise AwardError(f"Quyết định khen thưởng “{level.name}” đã được ghi nhận; không thể ghi lại.")
     number, signer = (number or "").strip(), (signer or "").strip()
     if not number or decided_on is None or not signer:
         raise AwardError("Cần nhập số quyết định, ngày ký và người ký.")
-    entries = list(award_list.entries)
-    # A model already published to the gallery stays published: the decided list is what records its
+    decision = AwardDecision(level_id=level.id, level_name=level.name, number=number, decided_on=decided_on,
+                             signer=signer, authority=level.authority_name(organiser_name),
+                             recorded_by_id=actor.id, recorded_at=utcnow())
+    award_list.decisions.append(decision)
+    db.session.flush()  # the move to "awarded" requires the decision to be there
+    # A model already published to the gallery stays published: the decision is what records its
     # award (and where unpublishing it later returns it to "awarded").
     moving = [e for e in entries if e.initiative.status != State.PUBLISHED]
+    reason = f"{decision.citation} ({level.name})"
     try:
         for entry in moving:  # check every move first, so that a refusal changes nothing
-            workflow.check_transition(entry.initiative, State.AWARDED, actor=actor)
+            workflow.check_transition(entry.initiative, State.AWARDED, actor=actor, through=workflow.AWARD_DECISION)
         for entry in moving:
-            workflow.transition(entry.initiative, State.AWARDED, actor=actor,
-                                reason=f"Quyết định số {number} ngày {decided_on:%d/%m/%Y}")
+            workflow.transition(entry.initiative, State.AWARDED, actor=actor, reason=reason,
+                                through=workflow.AWARD_DECISION)
     except WorkflowError as error:
         raise AwardError(f"Sáng kiến #{entry.initiative_id}: {error}") from error
-    award_list.status = "decided"
-    award_list.decision_number = number
-    award_list.decision_date = decided_on
-    award_list.decision_by = signer
+    decided_levels = {d.level_id for d in award_list.decisions}
+    if all(e.level_id in decided_levels for e in award_list.entries):
+        award_list.status = "decided"
     award_list.updated_at = utcnow()
     audit.record("awards.decided", actor=actor, object_type="award_list", object_id=award_list.id,
-                 campaign_id=award_list.campaign_id, from_state="approved", to_state="decided",
-                 details={"number": number, "date": decided_on.isoformat(), "signer": signer,
+                 campaign_id=award_list.campaign_id, from_state="approved", to_state=award_list.status,
+                 details={"level": level.name, "level_id": level.id, "authority": decision.authority,
+                          "number": number, "date": decided_on.isoformat(), "signer": signer,
                           "initiatives": [e.initiative_id for e in entries]})
+    return decision
+
+
+def list_frozen(campaign_id: int) -> AwardList | None:
+    """The campaign's list when it freezes the levels and the rubric (submitted, approved or decided)."""
+    return db.session.scalar(sa.select(AwardList).where(AwardList.campaign_id == campaign_id,
+                                                        AwardList.status.in_(FROZEN_STATUSES)))
+
+
+def waiting_for_approval() -> list[tuple[AwardList, object, int]]:
+    """Lists submitted to the leaders, oldest first, with their campaign and number of lines: one query."""
+    from thidua.campaigns.models import Campaign
+
+    return [tuple(row) for row in db.session.execute(
+        sa.select(AwardList, Campaign, sa.func.count(AwardEntry.id))
+        .join(Campaign, Campaign.id == AwardList.campaign_id)
+        .outerjoin(AwardEntry, AwardEntry.award_list_id == AwardList.id)
+        .where(AwardList.status == "submitted")
+        .group_by(AwardList.id, Campaign.id).order_by(AwardList.submitted_at, AwardList.id))]
 
 
 def format_score(value) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from thidua.awards import bp, services
 from thidua.awards.documents import DOCX_MIMETYPE, award_rows, award_sections, build_document, load_persons
-from thidua.awards.forms import DecisionForm, EntryForm, ReopenForm
+from thidua.awards.forms import ApproveForm, DecisionForm, EntryForm, ReopenForm, ReturnForm
 from thidua.awards.models import RECIPIENT_LABELS
 from thidua.campaigns.models import Campaign
 from thidua.exports import ExportWorkbook, workbook_response, write_sheet
@@ -58,6 +58,13 @@ def _list_or_refuse(campaign: Campaign):
     return award_list
 
 
+def _version(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # no version (or a forged one): never the list's
+
+
 def _run(campaign: Campaign, action, success: str):
     """Run a change; commit and say so, or roll back and say why."""
     try:
@@ -81,12 +88,13 @@ def index(campaign_id: int):
     award_list = services.load_award_list(campaign.id)
     entries = list(award_list.entries) if award_list else []
     levels = _levels(campaign)
+    on_list = services.levels_on_list(award_list, campaign.organiser.name) if award_list else []
     decision_form = DecisionForm(prefix="decision")
-    if award_list is not None and not decision_form.signer.data and award_list.approved_by:
-        decision_form.signer.data = award_list.approved_by.full_name
+    decision_form.level_id.choices = [(str(item.level.id), f"{item.level.name} — {item.authority}")
+                                      for item in on_list if item.decision is None]
     return render_template("awards/index.html", campaign=campaign, award_list=award_list,
                            groups=list(award_sections(entries)), levels=levels, entry_count=len(entries),
-                           decision_form=decision_form, reopen_form=ReopenForm(prefix="reopen"),
+                           on_list=on_list, decision_form=decision_form, reopen_form=ReopenForm(prefix="reopen"),
                            recipient_labels=RECIPIENT_LABELS, format_score=services.format_score)
 
 
@@ -140,12 +148,55 @@ def annotate(campaign_id: int):
     return _run(campaign, action, "Đã lưu ghi chú và hình thức khen thưởng.")
 
 
-@bp.route(PREFIX + "/duyet", methods=["POST"])
-def approve(campaign_id: int):
+@bp.route(PREFIX + "/trinh-duyet", methods=["POST"])
+def submit(campaign_id: int):
     campaign = _campaign(campaign_id)
     _checked_post()
-    return _run(campaign, lambda: services.approve_award_list(_list_or_refuse(campaign), actor=current_user),
-                "Đã duyệt danh sách đề nghị khen thưởng.")
+    return _run(campaign, lambda: services.submit_award_list(_list_or_refuse(campaign), actor=current_user),
+                "Đã trình lãnh đạo duyệt danh sách; hình thức khen thưởng và bộ tiêu chí được giữ nguyên từ nay.")
+
+
+@bp.route(PREFIX + "/duyet", methods=["GET", "POST"])
+def approve(campaign_id: int):
+    """GET: what the leader is about to approve (or return); POST: approve that version of the list."""
+    campaign = _campaign(campaign_id)
+    if request.method == "POST":
+        form = ApproveForm()
+        if not form.validate_on_submit():
+            abort(400)
+        return _run(campaign, lambda: services.approve_award_list(
+            _list_or_refuse(campaign), actor=current_user, expected_version=_version(form.version.data)),
+            "Đã duyệt danh sách đề nghị khen thưởng.")
+    return _confirmation(campaign, ReturnForm(prefix="return", formdata=None))
+
+
+def _confirmation(campaign: Campaign, return_form: ReturnForm, status: int = 200):
+    award_list = services.load_award_list(campaign.id)
+    if award_list is None or award_list.status != "submitted":
+        flash("Không có danh sách nào đang chờ lãnh đạo duyệt.", "info")
+        return _back(campaign)
+    entries = list(award_list.entries)
+    approve_form = ApproveForm(formdata=None, data={"version": award_list.version})
+    return_form.version.data = award_list.version
+    return render_template("awards/approve.html", campaign=campaign, award_list=award_list,
+                           on_list=services.levels_on_list(award_list, campaign.organiser.name),
+                           groups=list(award_sections(entries)), entry_count=len(entries),
+                           approve_form=approve_form, return_form=return_form,
+                           format_score=services.format_score), status
+
+
+@bp.route(PREFIX + "/tra-lai", methods=["POST"])
+def return_list(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    form = ReturnForm(prefix="return")
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _confirmation(campaign, form, 400)  # what the leader typed stays in the box
+    return _run(campaign, lambda: services.return_award_list(
+        _list_or_refuse(campaign), form.comment.data, actor=current_user,
+        expected_version=_version(form.version.data)),
+        "Đã trả lại danh sách cho Văn phòng kèm ý kiến.")
 
 
 @bp.route(PREFIX + "/mo-lai", methods=["POST"])
@@ -166,15 +217,25 @@ def reopen(campaign_id: int):
 def decision(campaign_id: int):
     campaign = _campaign(campaign_id)
     form = DecisionForm(prefix="decision")
+    form.level_id.choices = []
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
         flash("Quyết định chưa được ghi nhận: " + " ".join(
             f"{getattr(form, name).label.text}: {' '.join(errors)}" for name, errors in form.errors.items()), "error")
         return _back(campaign)
-    return _run(campaign, lambda: services.record_decision(
-        _list_or_refuse(campaign), form.number.data, form.decided_on.data, form.signer.data, actor=current_user),
-        "Đã ghi nhận quyết định khen thưởng; các sáng kiến trong danh sách chuyển sang “Được khen thưởng”.")
+    def action():
+        award_list = _list_or_refuse(campaign)
+        level = next((e.level for e in award_list.entries if e.level is not None
+                      and str(e.level.id) == (form.level_id.data or "").strip()), None)
+        decision = services.record_decision(award_list, level, form.number.data, form.decided_on.data,
+                                            form.signer.data, actor=current_user,
+                                            organiser_name=campaign.organiser.name)
+        flash(f"Đã ghi nhận {decision.citation}; các sáng kiến được đề nghị “{decision.level_name}” chuyển sang "
+              "“Được khen thưởng”.", "success")
+        return False
+
+    return _run(campaign, action, "")
 
 
 # --- Exports -------------------------------------------------------------------------------------
@@ -199,8 +260,8 @@ def export_xlsx(campaign_id: int):
     title = f"DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG — {campaign.name}"
     if award_list is not None:
         title += f" ({award_list.status_label}"
-        if award_list.decision_number:
-            title += f", Quyết định số {award_list.decision_number} ngày {award_list.decision_date:%d/%m/%Y}"
+        for decision in award_list.decisions:
+            title += f"; {decision.level_name}: {decision.citation}"
         title += ")"
     workbook = ExportWorkbook(rows=len(lines))
     write_sheet(workbook, title=title, sheet_title="Đề nghị khen thưởng", headers=XLSX_HEADERS,

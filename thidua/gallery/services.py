@@ -25,7 +25,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from thidua import audit, workflow
 from thidua.auth.roles import Role
-from thidua.awards.models import AwardEntry, AwardList
+from thidua.awards.models import AwardDecision, AwardEntry, AwardList, decided_initiatives
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 from thidua.gallery.models import SEARCH_VECTOR_SQL, Adoption, GalleryEntry, GalleryFile
@@ -74,23 +74,25 @@ def excerpt_of(text: str, limit: int = 300) -> str:
 
 # --- award ----------------------------------------------------------------------------------
 
-def award_of(initiative_id: int) -> tuple[AwardEntry, AwardList, CommendationLevel | None] | None:
-    """The initiative's line on its campaign's award list, with the list and the level: one query."""
+def award_of(initiative_id: int) -> tuple[AwardEntry, AwardList, CommendationLevel | None,
+                                          AwardDecision | None] | None:
+    """The initiative's line on its campaign's award list, with the list, the level and that level's decision
+    (the one that cites it; none while it is proposed): one query."""
     row = db.session.execute(
-        sa.select(AwardEntry, AwardList, CommendationLevel)
+        sa.select(AwardEntry, AwardList, CommendationLevel, AwardDecision)
         .join(AwardList, AwardList.id == AwardEntry.award_list_id)
         .outerjoin(CommendationLevel, CommendationLevel.id == AwardEntry.level_id)
+        .outerjoin(AwardDecision, sa.and_(AwardDecision.award_list_id == AwardEntry.award_list_id,
+                                          AwardDecision.level_id == AwardEntry.level_id))
         .where(AwardEntry.initiative_id == initiative_id)
     ).first()
     return tuple(row) if row is not None else None
 
 
 def award_decided(initiative) -> bool:
-    return bool(db.session.scalar(
-        sa.select(sa.func.count(AwardEntry.id))
-        .join(AwardList, AwardList.id == AwardEntry.award_list_id)
-        .where(AwardEntry.initiative_id == initiative.id, AwardList.status == "decided")
-    ))
+    """A decision is recorded for the form of commendation of the initiative's line on the award list."""
+    return bool(db.session.scalar(sa.select(sa.exists(decided_initiatives().where(
+        AwardEntry.initiative_id == initiative.id)))))
 
 
 def _check_award_decided(initiative) -> None:

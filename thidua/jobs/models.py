@@ -31,6 +31,9 @@ JOB_STATUS_LABELS = {
 }
 
 
+ACTIVE_CONDITION = "status IN ('queued', 'running') AND exclusive_key IS NOT NULL"
+
+
 class Job(db.Model):
     __tablename__ = "job"
 
@@ -57,8 +60,16 @@ class Job(db.Model):
     # stopped belongs to a process that died (SIGKILL, out of memory, a restart).
     heartbeat_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # Jobs sharing a key never wait or run at the same time (e.g. "send_reminders:12:registration"):
+    # the database refuses a second one while one is queued or running (the partial unique index).
+    exclusive_key: Mapped[str | None] = mapped_column(sa.String(120))
 
     created_by = relationship("User", lazy="raise")
+
+    __table_args__ = (
+        sa.Index("uq_job_exclusive_key_active", "exclusive_key", unique=True,
+                 postgresql_where=sa.text(ACTIVE_CONDITION), sqlite_where=sa.text(ACTIVE_CONDITION)),
+    )
 
     @property
     def status_enum(self) -> JobStatus:

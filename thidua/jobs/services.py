@@ -29,6 +29,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from flask import current_app
 
@@ -90,11 +91,15 @@ def job_campaign(job: Job):
     return campaign
 
 
-def start_job(kind: str, *, actor=None, title: str = "", campaign_id: int | None = None, **params) -> Job:
-    """Record a job to run; dispatch it after the caller's commit."""
+def start_job(kind: str, *, actor=None, title: str = "", campaign_id: int | None = None,
+              exclusive: str | None = None, **params) -> Job:
+    """Record a job to run; dispatch it after the caller's commit.
+
+    `exclusive`: a key no other queued or running job may hold; the flush raises IntegrityError if one
+    does (the database decides, however many requests start the job at once)."""
     if kind not in HANDLERS:
         raise KeyError(f"no handler for job kind {kind!r}")
-    job = Job(kind=kind, title=title, params=params, campaign_id=campaign_id,
+    job = Job(kind=kind, title=title, params=params, campaign_id=campaign_id, exclusive_key=exclusive,
               created_by_id=actor.id if actor is not None else None, status=JobStatus.QUEUED.value)
     db.session.add(job)
     db.session.flush()
@@ -177,12 +182,23 @@ def execute(job_id: int, *, reraise: bool = True) -> None:
     raised again for RQ, whose retry policy then runs the job once more.
     """
     now = utcnow()
-    claimed = db.session.execute(
-        sa.update(Job).where(Job.id == job_id, Job.status.in_([JobStatus.QUEUED.value, JobStatus.FAILED.value]))
-        .values(status=JobStatus.RUNNING.value, attempts=Job.attempts + 1, started_at=now, heartbeat_at=now,
-                error=None)
-    ).rowcount
-    db.session.commit()
+    try:
+        claimed = db.session.execute(
+            sa.update(Job).where(Job.id == job_id, Job.status.in_([JobStatus.QUEUED.value, JobStatus.FAILED.value]))
+            .values(status=JobStatus.RUNNING.value, attempts=Job.attempts + 1, started_at=now, heartbeat_at=now,
+                    error=None)
+        ).rowcount
+        db.session.commit()
+    except IntegrityError:
+        # A failed exclusive job run again while another job with its key is queued or running: that one
+        # does the work; this one stays failed and says why.
+        db.session.rollback()
+        db.session.execute(sa.update(Job).where(Job.id == job_id).values(
+            status=JobStatus.FAILED.value, finished_at=now,
+            message="Không chạy lại: một công việc cùng loại đang chạy.",
+            error="Một công việc cùng loại của cùng phong trào và đợt đang chờ hoặc đang chạy."))
+        db.session.commit()
+        return
     if not claimed:
         return  # gone, finished by an earlier attempt, or running in another process
     job = db.session.get(Job, job_id)

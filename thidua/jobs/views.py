@@ -5,6 +5,8 @@ from thidua.forms import ButtonForm
 from thidua.jobs import bp
 from thidua.jobs.models import Job, JobStatus
 from thidua.jobs.health import system_health
+from sqlalchemy.exc import IntegrityError
+
 from thidua.jobs.services import dispatch, retry_job, sweep_stale_jobs
 
 
@@ -40,9 +42,14 @@ def retry(job_id: int):
         flash("Chỉ chạy lại được công việc đã gặp lỗi.", "error")
     else:
         retry_job(job)
-        db.session.commit()
-        dispatch(job)
-        flash("Đã đưa công việc vào hàng đợi để chạy lại.", "success")
+        try:
+            db.session.commit()
+        except IntegrityError:  # an exclusive job whose key another queued or running job holds
+            db.session.rollback()
+            flash("Một công việc cùng loại đang chờ hoặc đang chạy; chờ công việc đó xong rồi hãy chạy lại.", "error")
+        else:
+            dispatch(job)
+            flash("Đã đưa công việc vào hàng đợi để chạy lại.", "success")
     return redirect(url_for("jobs.detail", job_id=job.id))
 
 

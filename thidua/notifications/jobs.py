@@ -15,7 +15,7 @@ from thidua.jobs.models import Job, JobStatus
 from thidua.jobs.services import Progress, execute, job_campaign, job_handler, start_job, sweep_stale_jobs
 from thidua.notifications import services
 from thidua.notifications.mail import mail_enabled
-from thidua.timeutil import utcnow
+from thidua.timeutil import local_today, utcnow
 
 SEND_REMINDERS = "send_reminders"
 SEND_DUE_REMINDERS = "send_due_reminders"
@@ -24,6 +24,17 @@ DUE_TITLE = "Nhắc việc tự động (7, 3 và 1 ngày trước hạn)"
 
 def manual_title(campaign: Campaign, phase: Phase) -> str:
     return f"Nhắc việc {phase.noun}: {campaign.name}"[:255]
+
+
+def manual_key(campaign: Campaign, phase: Phase) -> str:
+    """The office's reminder runs of a campaign's phase run one at a time (Job.exclusive_key)."""
+    return f"{SEND_REMINDERS}:{campaign.id}:{phase.value}"
+
+
+def manual_milestone(campaign: Campaign, phase: Phase, moment) -> str:
+    """One manual reminder per unit, phase and day (in the campaign's time zone), however many runs the
+    office starts that day: runs started together share it, so the reminder log's key keeps the rule."""
+    return f"manual:{local_today(campaign.timezone, now=moment):%Y-%m-%d}"
 
 
 @job_handler(SEND_REMINDERS)
@@ -36,7 +47,8 @@ def send_reminders(job: Job, progress: Progress) -> dict:
         raise ValueError(f"Đợt không hợp lệ: {job.params.get('phase')!r}.") from None
     units = units_to_remind(campaign, phase)
     progress.start(len(units), f"Nhắc {len(units)} đơn vị chưa {phase.noun}.")
-    counts = services.remind_units(campaign, phase, f"manual:{job.id}", job=job, progress=progress, units=units)
+    milestone = manual_milestone(campaign, phase, job.created_at)
+    counts = services.remind_units(campaign, phase, milestone, job=job, progress=progress, units=units)
     job.message = f"Đã nhắc xong {len(units)} đơn vị chưa {phase.noun}."
     return services.summarise(counts, mail_enabled=mail_enabled(), units=len(units))
 
@@ -55,14 +67,13 @@ def send_due_reminders(job: Job, progress: Progress) -> dict:
     return services.summarise(total, mail_enabled=mail_enabled(), units=len(due))
 
 
-def recent_manual_job(campaign_id: int, phase: Phase, *, minutes: int = 15) -> Job | None:
+def recent_manual_job(campaign_id: int, phase: Phase, *, minutes: int | None = 15) -> Job | None:
     """A reminder job for this campaign and phase still waiting or running (a second click, a reload)."""
-    since = utcnow() - timedelta(minutes=minutes)
+    recent = [Job.created_at >= utcnow() - timedelta(minutes=minutes)] if minutes is not None else []
     jobs = db.session.scalars(
         sa.select(Job)
         .where(Job.kind == SEND_REMINDERS, Job.campaign_id == campaign_id,
-               Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]),
-               Job.created_at >= since)
+               Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]), *recent)
         .order_by(Job.id.desc())
     ).all()
     return next((j for j in jobs if (j.params or {}).get("phase") == phase.value), None)

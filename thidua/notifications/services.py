@@ -18,7 +18,8 @@ When the job runs again (its retry, or a later run of a job that is no longer ru
   reminder page lists the "unknown" units for the office to check and resend by hand.
 
 Milestones: "d7:2024-08-25" (7 days before that unit's deadline, extension included),
-"d3:…", "d1:…" for the automatic ones; "manual:<job id>" for the one the office sends.
+"d3:…", "d1:…" for the automatic ones; "manual:2024-08-20" for the office's, one a unit and day
+(the office's runs of a phase also never overlap: Job.exclusive_key).
 """
 from __future__ import annotations
 
@@ -95,7 +96,10 @@ def days_phrase(days_left: int) -> str:
 def milestone_label(milestone: str) -> str:
     kind, _, rest = milestone.partition(":")
     if kind == "manual":
-        return f"Bộ phận Thường trực gửi (công việc #{rest})"
+        try:
+            return f"Bộ phận Thường trực gửi ngày {format_date(date.fromisoformat(rest))}"
+        except ValueError:
+            return f"Bộ phận Thường trực gửi (công việc #{rest})"  # runs recorded before one a day
     if kind.startswith("d") and kind[1:].isdigit():
         try:
             deadline = date.fromisoformat(rest)

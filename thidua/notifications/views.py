@@ -1,5 +1,6 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from wtforms import HiddenField
 
 from thidua.campaigns.compliance import units_to_remind
@@ -9,7 +10,7 @@ from thidua.extensions import db
 from thidua.forms import ButtonForm, Form
 from thidua.jobs.services import dispatch, start_job
 from thidua.notifications import bp, services
-from thidua.notifications.jobs import SEND_REMINDERS, manual_title, recent_manual_job
+from thidua.notifications.jobs import SEND_REMINDERS, manual_key, manual_title, recent_manual_job
 from thidua.notifications.mail import mail_enabled
 
 
@@ -60,12 +61,18 @@ def send_reminders(campaign_id: int):
     if not units_to_remind(campaign, phase):
         flash(f"Mọi đơn vị tham gia đã {phase.noun}; không có đơn vị nào cần nhắc.", "info")
         return redirect(back)
-    job = start_job(SEND_REMINDERS, actor=current_user, title=manual_title(campaign, phase), campaign_id=campaign.id,
-                    phase=phase.value)
-    # start_job keeps campaign_id as the job's column; the params say it too (the column is emptied
-    # if the campaign is deleted, the params keep what was asked).
-    job.params = {**job.params, "campaign_id": campaign.id}
-    db.session.commit()
+    try:
+        job = start_job(SEND_REMINDERS, actor=current_user, title=manual_title(campaign, phase),
+                        campaign_id=campaign.id, exclusive=manual_key(campaign, phase), phase=phase.value)
+        # start_job keeps campaign_id as the job's column; the params say it too (the column is emptied
+        # if the campaign is deleted, the params keep what was asked).
+        job.params = {**job.params, "campaign_id": campaign.id}
+        db.session.commit()
+    except IntegrityError:  # another click started the run a moment ago: one run per campaign and phase
+        db.session.rollback()
+        running = recent_manual_job(campaign.id, phase, minutes=None)
+        flash("Việc nhắc các đơn vị của đợt này đang chạy; không gửi thêm lần nữa.", "info")
+        return redirect(url_for("jobs.detail", job_id=running.id) if running is not None else back)
     dispatch(job)
     return redirect(url_for("jobs.detail", job_id=job.id))
 

@@ -72,6 +72,9 @@ class Initiative(InitiativeLabels, db.Model):
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
     status: Mapped[str] = mapped_column(sa.String(20), default="draft")
     version: Mapped[int] = mapped_column(default=1)
+    # The form of commendation named when the secretariat shortlisted it (none: the thresholds decide).
+    shortlisted_level_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("commendation_level.id", ondelete="SET NULL"))
 
     kind: Mapped[str] = mapped_column(sa.String(20))
     title: Mapped[str] = mapped_column(sa.String(500))

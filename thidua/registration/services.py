@@ -1,12 +1,15 @@
 """Registration operations: drafts, edits, completeness."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from thidua import audit
+from thidua.auth.roles import Role
 from thidua.campaigns.models import Campaign, Phase
 from thidua.campaigns.services import is_participant, phase_window
 from thidua.extensions import db
@@ -157,3 +160,44 @@ __all__ = [
     "DeadlinePassed", "IncompleteRegistration", "StaleEdit", "check_can_draft", "check_registration_complete",
     "create_initiative", "missing_for_registration", "update_initiative",
 ]
+
+
+# --- history ---------------------------------------------------------------------------------------
+
+# The committee's work on an initiative (assignments, scoring sheets, declared conflicts) is confidential:
+# the unit it scores never learns who scored it, who declared a conflict of interest, or why.
+COMMITTEE_ACTIONS = ("review.", "assignment.")
+COMMITTEE_NAME = "Hội đồng chấm điểm"
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryLine:
+    at: datetime
+    who: str
+    action_label: str
+    from_state: str | None
+    to_state: str | None
+    reason: str | None
+
+
+def history_for(initiative: Initiative, viewer) -> list[HistoryLine]:
+    """The initiative's audit rows as `viewer` may know them: everything for the office and the leaders;
+    for the unit, no committee rows, and a reviewer's own move shown as the committee's (one query)."""
+    rows = db.session.scalars(
+        sa.select(audit.AuditLog).options(joinedload(audit.AuditLog.actor))
+        .where(audit.AuditLog.object_type == "initiative", audit.AuditLog.object_id == initiative.id)
+        .order_by(audit.AuditLog.at, audit.AuditLog.id)
+    ).all()
+    unit_view = getattr(viewer, "role", None) not in (Role.SECRETARIAT, Role.LEADER)
+    lines = []
+    for row in rows:
+        if unit_view and row.action.startswith(COMMITTEE_ACTIONS):
+            continue
+        if row.actor is None:
+            who = "Hệ thống"
+        elif unit_view and row.actor.role == Role.REVIEWER:
+            who = COMMITTEE_NAME
+        else:
+            who = row.actor.full_name
+        lines.append(HistoryLine(row.at, who, row.action_label, row.from_state, row.to_state, row.reason))
+    return lines

@@ -6,7 +6,6 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from thidua import workflow
-from thidua.audit import AuditLog
 from thidua.campaigns.models import Campaign, CampaignUnit, Phase
 from thidua.campaigns.services import extensions_in_force, make_window
 from thidua.extensions import db
@@ -133,12 +132,7 @@ def detail(initiative_id: int):
     initiative = get_initiative_or_404(initiative_id, with_authors=True)
     if not permissions.can_view(current_user, initiative):
         abort(403)
-    history = db.session.scalars(
-        sa.select(AuditLog)
-        .options(joinedload(AuditLog.actor))
-        .where(AuditLog.object_type == "initiative", AuditLog.object_id == initiative.id)
-        .order_by(AuditLog.at, AuditLog.id)
-    ).all()
+    history = services.history_for(initiative, current_user)
     extensions = extensions_in_force([initiative.campaign_id], initiative.unit_id)
     window, report_window = (
         make_window(initiative.campaign, phase, extensions.get((initiative.campaign_id, phase.value)))

@@ -18,7 +18,7 @@ from functools import lru_cache
 import sqlalchemy as sa
 
 from thidua import workflow
-from thidua.awards.models import AwardEntry, AwardList
+from thidua.awards.models import AwardDecision, AwardEntry, AwardList, decided_initiatives
 from thidua.campaigns.compliance import REGISTERED, REPORTED, unit_progress
 from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.extensions import db
@@ -37,9 +37,8 @@ HIGHLIGHT_STATES = (workflow.State.SHORTLISTED.value, workflow.State.AWARDED.val
 
 
 def awarded_condition():
-    """Awarded: "awarded", or published to the gallery and named on a decided award list."""
-    decided = (sa.select(AwardEntry.initiative_id).join(AwardList, AwardList.id == AwardEntry.award_list_id)
-               .where(AwardList.status == "decided"))
+    """Awarded: "awarded", or published to the gallery with a decision for its form of commendation."""
+    decided = decided_initiatives()
     return sa.or_(Initiative.status == workflow.State.AWARDED.value,
                   sa.and_(Initiative.status == workflow.State.PUBLISHED.value, Initiative.id.in_(decided)))
 # Indicators measured in these units are shares or scores: they are averaged, not added up.
@@ -365,17 +364,19 @@ def _indicators(campaign: Campaign) -> tuple[list[IndicatorFigures], dict[int, l
 
 
 def _award_list(campaign: Campaign) -> tuple[dict[int, str], set[int]]:
-    """The form of commendation per initiative on the award list, and the initiatives its decision awarded."""
+    """The form of commendation per initiative on the award list, and the initiatives a decision awarded."""
     levels, decided = {}, set()
-    for initiative_id, level, status in db.session.execute(
-        sa.select(AwardEntry.initiative_id, CommendationLevel.name, AwardList.status)
+    for initiative_id, level, decision_id in db.session.execute(
+        sa.select(AwardEntry.initiative_id, CommendationLevel.name, AwardDecision.id)
         .join(AwardList, AwardList.id == AwardEntry.award_list_id)
         .outerjoin(CommendationLevel, CommendationLevel.id == AwardEntry.level_id)
+        .outerjoin(AwardDecision, sa.and_(AwardDecision.award_list_id == AwardEntry.award_list_id,
+                                          AwardDecision.level_id == AwardEntry.level_id))
         .where(AwardList.campaign_id == campaign.id)
     ):
         if level:
             levels[initiative_id] = level
-        if status == "decided":
+        if decision_id is not None:
             decided.add(initiative_id)
     return levels, decided
 

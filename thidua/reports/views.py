@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from thidua.awards import services as award_services
 from thidua.campaigns.models import Campaign
 from thidua.documents import DOCX_MIMETYPE
 from thidua.exports import XLSX_MIMETYPE, workbook_response
@@ -160,4 +161,5 @@ def period_docx():
 @bp.get("/lanh-dao")
 def dashboard_view():
     return render_template("reports/dashboard.html", board=dashboard.leaders_dashboard(request.args.get("campaign",
-                                                                                                     type=bounded_int)))
+                                                                                                     type=bounded_int)),
+                           waiting=award_services.waiting_for_approval())

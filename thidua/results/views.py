@@ -1,3 +1,5 @@
+import io
+
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -150,18 +152,30 @@ def download(file_id: int):
     except FileNotFoundError:
         current_app.logger.error("evidence %s: stored file %s is missing", evidence.id, evidence.storage_key)
         abort(404)
-    download_name = evidence.original_name
+    download_name, etag = evidence.original_name, evidence.sha256
     if current_user.role == Role.REVIEWER and initiative.campaign.blind_review:
-        # Blind review: the unit's own file name may name the unit; offer a neutral one.
-        from thidua.review.permissions import neutral_download_name
+        # Blind review: the unit's own file name may name the unit, and so may the file's own metadata
+        # (author, last saved by, EXIF): a neutral name, and a copy without them (the original stays).
+        from thidua.review.anonymise import StripError, strip_metadata
+        from thidua.review.permissions import evidence_kind, neutral_download_name
 
         position = db.session.scalar(
             sa.select(sa.func.count(EvidenceFile.id))
             .where(EvidenceFile.initiative_id == initiative.id, EvidenceFile.id <= evidence.id)
         )
         download_name = neutral_download_name(position, evidence)
+        kind = evidence_kind(evidence)
+        try:
+            with handle:
+                stripped = strip_metadata(handle.read(), kind.name if kind else "")
+        except StripError as error:
+            current_app.logger.warning("evidence %s: not served to a blind reviewer: %s", evidence.id, error)
+            flash("Không mở được tệp minh chứng này ở chế độ chấm kín (tệp bị hỏng); vui lòng báo Văn phòng.",
+                  "error")
+            return redirect(request.referrer or url_for("review.assignments"))
+        handle, etag = io.BytesIO(stripped), None
     response = send_file(handle, mimetype=evidence.content_type, as_attachment=True,
-                         download_name=download_name, max_age=0, etag=evidence.sha256)
+                         download_name=download_name, max_age=0, etag=etag or False)
     # Served files never run in the browser: no sniffing, no scripts, no framing.
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -2,7 +2,7 @@
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from thidua.forms import Form, NumberField, required, strip_filter, text_area
+from thidua.forms import Form, NumberField, no_control_characters, required, strip_filter, text_area
 
 
 class SettingsForm(Form):
@@ -35,4 +35,7 @@ class LevelForm(Form):
                        description="Ví dụ: Bằng khen của Chủ tịch UBND Thành phố")
     min_score = NumberField("Ngưỡng điểm tối thiểu", validators=[Optional()], places=2, minimum=0, maximum=100)
     max_count = NumberField("Số lượng tối đa", validators=[Optional()], whole=True, minimum=1, maximum=10000)
+    proposed_upward = BooleanField("Đề nghị cấp trên quyết định")
+    authority = StringField("Cơ quan quyết định", validators=[Optional(), Length(max=255), no_control_characters],
+                            filters=[strip_filter], description="Ví dụ: UBND Thành phố")
     submit = SubmitField("Lưu")

@@ -57,6 +57,14 @@ class CommendationLevel(db.Model):
     name: Mapped[str] = mapped_column(sa.String(255))
     min_score: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
     max_count: Mapped[int | None]
+    # Who decides it: the campaign's organiser itself (Giấy khen của Giám đốc Sở), or a higher authority
+    # the organiser proposes to (Bằng khen của Chủ tịch UBND Thành phố), whose decision comes back later.
+    proposed_upward: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    authority: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")  # "UBND Thành phố"
+
+    def authority_name(self, organiser_name: str) -> str:
+        """The deciding body's name: the level's own, else the organiser's."""
+        return self.authority or organiser_name
 
 
 class Assignment(db.Model):

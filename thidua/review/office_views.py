@@ -77,18 +77,24 @@ def committee(campaign_id: int):
                 db.session.commit()
                 flash(message, "success")
             return redirect(url_for("review.committee", campaign_id=campaign.id))
+    query = (request.args.get("tim") or "").strip()[:100]
+    candidates, matching = setup.candidate_users(campaign.id, query)
     return render_template("review/office/committee.html", campaign=campaign, members=setup.members(campaign.id),
-                           candidates=setup.candidate_users(campaign.id), settings_form=settings_form,
+                           candidates=candidates, matching=matching, query=query, settings_form=settings_form,
                            progress={p.user.id: p for p in setup.progress(campaign.id)}), status
 
 
 def _committee_action(campaign: Campaign, action: str | None) -> str:
     if action == "add":
-        user = db.session.get(User, record_id(request.form.get("user_id")) or 0)
-        if user is None:
+        # Several accounts ticked in the list at once; all of them join, or none.
+        ids = [record_id(value) for value in request.form.getlist("user_id")][:500]
+        users = [db.session.get(User, user_id) for user_id in dict.fromkeys(i for i in ids if i)]
+        if not users or None in users:
             raise setup.SetupError("Chọn tài khoản để thêm vào Hội đồng.")
-        setup.add_member(campaign, user, actor=current_user, chair=request.form.get("chair") == "1")
-        return f"Đã thêm {user.full_name} vào Hội đồng."
+        chair = request.form.get("chair") == "1" and len(users) == 1
+        for user in users:
+            setup.add_member(campaign, user, actor=current_user, chair=chair)
+        return "Đã thêm " + ", ".join(u.full_name for u in users) + " vào Hội đồng."
     member = _owned(CommitteeMember, record_id(request.form.get("member_id")), campaign)
     if member is None:
         raise setup.SetupError("Không tìm thấy thành viên Hội đồng.")
@@ -163,7 +169,7 @@ def rubric(campaign_id: int):
     return render_template(
         "review/office/rubric.html", campaign=campaign, criteria=items, forms=forms, new_form=new_form,
         failed_id=failed[0] if failed else None, locked=setup.rubric_locked(campaign.id),
-        lock_message=setup.LOCK_MESSAGE, total=setup.rubric_total(items), target=setup.RUBRIC_TARGET,
+        lock_message=setup.LOCK_MESSAGE, frozen=setup.frozen_message(campaign.id), total=setup.rubric_total(items), target=setup.RUBRIC_TARGET,
         problems=setup.rubric_problems(items), sources=setup.rubric_sources(campaign.id),
     ), 400 if failed else 200
 
@@ -206,7 +212,8 @@ def levels(campaign_id: int):
                 try:
                     setup.save_level(campaign, actor=current_user, name=submitted.name.data,
                                      min_score=submitted.min_score.data, max_count=submitted.max_count.data,
-                                     level=level)
+                                     level=level, proposed_upward=bool(submitted.proposed_upward.data),
+                                     authority=submitted.authority.data or "")
                 except setup.SetupError as error:
                     db.session.rollback()
                     submitted.form_errors.append(str(error))
@@ -217,26 +224,34 @@ def levels(campaign_id: int):
             failed = (level.id if level else None, submitted)
         else:
             _checked_post()
-            if level is None:
-                flash("Không tìm thấy hình thức khen thưởng.", "error")
-            elif action == "remove":
-                setup.remove_level(campaign, level, actor=current_user)
-                db.session.commit()
-                flash(f"Đã xóa “{level.name}”.", "success")
-            elif action in ("up", "down"):
-                setup.move_level(campaign, level, -1 if action == "up" else 1, actor=current_user)
-                db.session.commit()
+            try:
+                if level is None:
+                    flash("Không tìm thấy hình thức khen thưởng.", "error")
+                elif action == "remove":
+                    name = level.name
+                    setup.remove_level(campaign, level, actor=current_user)
+                    db.session.commit()
+                    flash(f"Đã xóa “{name}”.", "success")
+                elif action in ("up", "down"):
+                    setup.move_level(campaign, level, -1 if action == "up" else 1, actor=current_user)
+                    db.session.commit()
+            except setup.SetupError as error:
+                db.session.rollback()
+                flash(str(error), "error")
             return redirect(url_for("review.levels", campaign_id=campaign.id))
     items = setup.levels(campaign.id)
     edit_forms = {lv.id: LevelForm(formdata=None, prefix=f"l{lv.id}", data={
-        "name": lv.name, "min_score": lv.min_score, "max_count": lv.max_count}) for lv in items}
+        "name": lv.name, "min_score": lv.min_score, "max_count": lv.max_count,
+        "proposed_upward": lv.proposed_upward, "authority": lv.authority}) for lv in items}
     if failed is not None:
         if failed[0] is None:
             form = failed[1]
         else:
             edit_forms[failed[0]] = failed[1]
+    frozen = setup.frozen_message(campaign.id)
     return render_template("review/office/levels.html", campaign=campaign, levels=items, form=form,
-                           edit_forms=edit_forms, failed_id=failed[0] if failed else None), 400 if failed else 200
+                           edit_forms=edit_forms, failed_id=failed[0] if failed else None,
+                           frozen=frozen), 400 if failed else 200
 
 
 # --- Assignment ---------------------------------------------------------------------------------

@@ -21,7 +21,6 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from thidua import audit, workflow
-from thidua.audit import AuditLog
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 from thidua.paging import QueryPage
@@ -203,20 +202,20 @@ def _ranked(row, criteria: list[Criterion], threshold: Decimal) -> RankedInitiat
 
 
 def _annotate(rows: list[RankedInitiative], proposal: dict[int, CommendationLevel], campaign_id: int) -> None:
-    """The proposed level, and the level named when each was shortlisted (latest wins): one query."""
+    """The proposed level, and the level named when each was shortlisted (the initiative's column): one query."""
     by_id = {row.initiative.id: row for row in rows}
     for row in rows:
         row.proposed = proposal.get(row.initiative.id)
     if not by_id:
         return
-    for object_id, details in db.session.execute(
-        sa.select(AuditLog.object_id, AuditLog.details)
-        .where(AuditLog.campaign_id == campaign_id, AuditLog.action == LEVEL_ACTION,
-               *([AuditLog.object_type == "initiative", AuditLog.object_id.in_(by_id)] if len(by_id) <= 1000 else []))
-        .order_by(AuditLog.id)
+    for initiative_id, name in db.session.execute(
+        sa.select(Initiative.id, CommendationLevel.name)
+        .join(CommendationLevel, CommendationLevel.id == Initiative.shortlisted_level_id)
+        .where(Initiative.campaign_id == campaign_id,
+               *([Initiative.id.in_(by_id)] if len(by_id) <= 1000 else []))
     ):
-        if object_id in by_id:
-            by_id[object_id].chosen_level = (details or {}).get("level")
+        if initiative_id in by_id:
+            by_id[initiative_id].chosen_level = name
 
 
 def propose(campaign: Campaign, levels: list[CommendationLevel]) -> dict[int, CommendationLevel]:
@@ -286,6 +285,7 @@ def ranking_page(campaign: Campaign, filters: RankingFilters, page: int | None, 
 
 def shortlist(initiative: Initiative, *, actor, level: CommendationLevel | None, note: str = "") -> None:
     workflow.transition(initiative, State.SHORTLISTED, actor=actor, reason=note or None)
+    initiative.shortlisted_level_id = level.id if level else None
     audit.record(LEVEL_ACTION, actor=actor, object_type="initiative", object_id=initiative.id,
                  campaign_id=initiative.campaign_id, unit_id=initiative.unit_id, reason=note or None,
                  details={"level": level.name if level else None, "level_id": level.id if level else None})

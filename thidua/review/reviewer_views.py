@@ -39,7 +39,7 @@ def assignments():
         .order_by(Campaign.year.desc(), Campaign.id.desc())
     ).all()
     rows = db.session.execute(
-        sa.select(Assignment.id, Assignment.campaign_id, Initiative.title, Initiative.kind, Initiative.area,
+        sa.select(Assignment.id, Assignment.campaign_id, Assignment.initiative_id, Initiative.title, Initiative.kind, Initiative.area,
                   Initiative.status, Review.status.label("review_status"), Review.total, Review.updated_at)
         .join(Initiative, Initiative.id == Assignment.initiative_id)
         .join(CommitteeMember, sa.and_(CommitteeMember.campaign_id == Assignment.campaign_id,
@@ -54,7 +54,7 @@ def assignments():
         done = sum(1 for row in items if row.review_status == REVIEW_SUBMITTED)
         groups.append({"campaign": campaign, "rows": items, "done": done, "total": len(items)})
     return render_template("review/reviewer/assignments.html", groups=groups, status_labels=REVIEW_STATUS_LABELS,
-                           state_enum=State)
+                           state_enum=State, code=permissions.blind_code)
 
 
 def _assignment_or_403(assignment_id: int) -> Assignment:
@@ -108,7 +108,7 @@ def _render(assignment: Assignment, *, typed=None, errors=None, comment=None, ve
             for c in criteria]
     return render_template(
         "review/reviewer/score.html", assignment=assignment, campaign=campaign, initiative=initiative,
-        blind=blind,
+        blind=blind, code=permissions.blind_code(initiative.id) if campaign.blind_review else None,
         # In blind review the template is given nothing that names the unit.
         unit=None if blind else initiative.unit, authors=[] if blind else initiative.authors,
         report=report, evidence=evidence, rows=rows, review=review, editable=editable,

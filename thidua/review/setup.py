@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from thidua import audit, workflow
 from thidua.auth.models import User
+from thidua.auth.roles import Role
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 from thidua.jobs.models import Job
@@ -29,6 +30,7 @@ from thidua.review.models import (
     Assignment, CommendationLevel, CommitteeMember, Criterion, CriterionScore, Review,
 )
 from thidua.review.services import REVIEW_SUBMITTED
+from thidua.text import fold
 from thidua.workflow import State
 
 RUBRIC_TARGET = 100
@@ -50,9 +52,17 @@ def members(campaign_id: int) -> list[CommitteeMember]:
     ).unique())
 
 
+NOT_A_REVIEWER = ("{name} không có vai trò “Thành viên Hội đồng” nên không thể tham gia Hội đồng chấm điểm; "
+                  "Văn phòng cấp vai trò này ở trang quản trị tài khoản trước.")
+
+
 def add_member(campaign: Campaign, user: User, *, actor, chair: bool = False) -> CommitteeMember:
+    """Only an active account with the reviewer role joins: any other (a unit's editor, a leader) could be
+    given initiatives it may not open, and the review would never complete."""
     if not user.is_active:
         raise SetupError(f"Tài khoản {user.full_name} đã ngừng hoạt động.")
+    if user.role != Role.REVIEWER:
+        raise SetupError(NOT_A_REVIEWER.format(name=user.full_name))
     exists = db.session.scalar(sa.select(CommitteeMember.id).where(
         CommitteeMember.campaign_id == campaign.id, CommitteeMember.user_id == user.id))
     if exists:
@@ -89,12 +99,22 @@ def set_chair(campaign: Campaign, member: CommitteeMember, *, actor) -> None:
                  campaign_id=campaign.id, details={"user_id": member.user_id})
 
 
-def candidate_users(campaign_id: int) -> list[User]:
-    """Accounts the secretariat may add: active, not yet members; reviewers first."""
+CANDIDATES_SHOWN = 50
+
+
+def candidate_users(campaign_id: int, query: str = "", *, limit: int = CANDIDATES_SHOWN) -> tuple[list[User], int]:
+    """Accounts the secretariat may add: active reviewers not yet members, whose name, login or unit contains
+    `query` (with or without diacritics); the first `limit` by name, and how many match."""
     taken = sa.select(CommitteeMember.user_id).where(CommitteeMember.campaign_id == campaign_id)
-    users = db.session.scalars(sa.select(User).where(User.is_active_account.is_(True), User.id.not_in(taken))
-                               .order_by(User.full_name, User.id)).all()
-    return sorted(users, key=lambda u: (u.role != "reviewer", u.full_name))
+    users = db.session.scalars(
+        sa.select(User).options(joinedload(User.unit))
+        .where(User.is_active_account.is_(True), User.role == Role.REVIEWER.value, User.id.not_in(taken))
+        .order_by(User.full_name, User.id)).all()
+    wanted = fold(query)
+    if wanted:
+        users = [u for u in users
+                 if wanted in fold(f"{u.full_name} {u.username} {u.unit.display_name if u.unit else ''}")]
+    return users[:limit], len(users)
 
 
 def update_settings(campaign: Campaign, *, actor, reviewers_per_initiative: int, blind_review: bool,
@@ -178,6 +198,36 @@ def rubric_locked(campaign_id: int) -> bool:
     return bool(db.session.scalar(sa.select(sa.or_(sa.exists(submitted), sa.exists(scored)))))
 
 
+FROZEN_MESSAGE = ("Danh sách đề nghị khen thưởng đã được trình duyệt ({status}): hình thức khen thưởng, ngưỡng điểm "
+                  "và bộ tiêu chí được giữ nguyên như đã trình. Muốn thay đổi, Văn phòng cần mở lại danh sách "
+                  "(có ghi lý do); không thể thay đổi sau khi đã có quyết định khen thưởng.")
+
+
+DECIDED_MESSAGE = ("Đã có quyết định khen thưởng: hình thức khen thưởng, ngưỡng điểm và bộ tiêu chí được giữ nguyên "
+                   "như đã quyết định, không thể thay đổi.")
+
+
+def require_not_frozen(campaign_id: int) -> None:
+    """Refuse a change to the levels or the rubric once the award list resting on them is submitted."""
+    message = frozen_message(campaign_id)
+    if message:
+        raise SetupError(message)
+
+
+def frozen_message(campaign_id: int) -> str:
+    """Why the levels and the rubric cannot change now, or "" while they can."""
+    # Imported here: the award list is the later stage; it freezes what it was compiled from.
+    from thidua.awards.models import AwardDecision
+    from thidua.awards.services import list_frozen
+
+    frozen = list_frozen(campaign_id)
+    if frozen is None:
+        return ""
+    if db.session.scalar(sa.select(sa.exists().where(AwardDecision.award_list_id == frozen.id))):
+        return DECIDED_MESSAGE
+    return FROZEN_MESSAGE.format(status=frozen.status_label)
+
+
 def rubric_total(items) -> int:
     return sum(int(c.max_score if hasattr(c, "max_score") else c["max_score"]) for c in items)
 
@@ -230,6 +280,7 @@ def _criterion_details(criterion: Criterion) -> dict:
 
 def save_criterion(campaign: Campaign, *, actor, values: dict, criterion: Criterion | None = None) -> Criterion:
     """Add a criterion or change one. `values`: name, max_score, description, low, middle, high, bands (list)."""
+    require_not_frozen(campaign.id)
     locked = rubric_locked(campaign.id)
     max_score = int(values["max_score"])
     if not 1 <= max_score <= 100:
@@ -260,6 +311,7 @@ def save_criterion(campaign: Campaign, *, actor, values: dict, criterion: Criter
 
 
 def remove_criterion(campaign: Campaign, criterion: Criterion, *, actor) -> None:
+    require_not_frozen(campaign.id)
     if rubric_locked(campaign.id):
         raise SetupError(LOCK_MESSAGE)
     audit.record("review.criterion_removed", actor=actor, object_type="criterion", object_id=criterion.id,
@@ -287,7 +339,8 @@ def _renumber(items) -> None:
 
 
 def move_criterion(campaign: Campaign, criterion: Criterion, step: int, *, actor) -> None:
-    # Order does not change any score: allowed after scoring has started.
+    # Order does not change any score: allowed after scoring has started, not once the list is submitted.
+    require_not_frozen(campaign.id)
     if move(criteria(campaign.id), criterion, step):
         audit.record("review.criterion_moved", actor=actor, object_type="criterion", object_id=criterion.id,
                      campaign_id=campaign.id, details={"step": step})
@@ -295,6 +348,7 @@ def move_criterion(campaign: Campaign, criterion: Criterion, step: int, *, actor
 
 def replace_rubric(campaign: Campaign, rows: list[dict], *, actor, source: str) -> list[Criterion]:
     """Replace the whole rubric (default, or a copy from another campaign): refused once scoring has started."""
+    require_not_frozen(campaign.id)
     if rubric_locked(campaign.id):
         raise SetupError(LOCK_MESSAGE)
     for old in criteria(campaign.id):
@@ -347,7 +401,11 @@ def levels(campaign_id: int) -> list[CommendationLevel]:
 
 
 def save_level(campaign: Campaign, *, actor, name: str, min_score: Decimal | None, max_count: int | None,
-               level: CommendationLevel | None = None) -> CommendationLevel:
+               level: CommendationLevel | None = None, proposed_upward: bool | None = None,
+               authority: str | None = None) -> CommendationLevel:
+    """Add or change a form of commendation. `proposed_upward` with `authority`: decided by a higher body
+    (left as they are when not given); a name speaking of UBND is proposed upward to it by default."""
+    require_not_frozen(campaign.id)
     name = (name or "").strip()
     if not name:
         raise SetupError("Nhập tên hình thức khen thưởng.")
@@ -363,17 +421,29 @@ def save_level(campaign: Campaign, *, actor, name: str, min_score: Decimal | Non
         action = "review.level_added"
     else:
         action = "review.level_updated"
+    if proposed_upward is None and action == "review.level_added":
+        proposed_upward = "UBND" in name
+        authority = authority or ("UBND Thành phố" if proposed_upward else "")
+    if proposed_upward is not None:
+        authority = (authority or "").strip()
+        if proposed_upward and not authority:
+            raise SetupError("Nhập cơ quan quyết định khen thưởng (ví dụ: UBND Thành phố) cho hình thức đề nghị "
+                             "cấp trên.")
+        level.proposed_upward = proposed_upward
+        level.authority = authority[:255] if proposed_upward else ""
     level.name = name[:255]
     level.min_score = min_score
     level.max_count = max_count
     db.session.flush()
     audit.record(action, actor=actor, object_type="commendation_level", object_id=level.id, campaign_id=campaign.id,
                  details={"name": level.name, "min_score": None if min_score is None else str(min_score),
-                          "max_count": max_count})
+                          "max_count": max_count, "proposed_upward": level.proposed_upward,
+                          "authority": level.authority})
     return level
 
 
 def remove_level(campaign: Campaign, level: CommendationLevel, *, actor) -> None:
+    require_not_frozen(campaign.id)
     audit.record("review.level_removed", actor=actor, object_type="commendation_level", object_id=level.id,
                  campaign_id=campaign.id, details={"name": level.name})
     db.session.delete(level)
@@ -382,6 +452,7 @@ def remove_level(campaign: Campaign, level: CommendationLevel, *, actor) -> None
 
 
 def move_level(campaign: Campaign, level: CommendationLevel, step: int, *, actor) -> None:
+    require_not_frozen(campaign.id)
     if move(levels(campaign.id), level, step):
         audit.record("review.level_moved", actor=actor, object_type="commendation_level", object_id=level.id,
                      campaign_id=campaign.id, details={"step": step})
@@ -407,7 +478,8 @@ def campaign_assignments(campaign_id: int) -> list[Assignment]:
 def plan_for(campaign: Campaign) -> tuple[Plan, list[Initiative]]:
     """The automatic plan for the campaign's reported and under-review initiatives (seed: the campaign's id)."""
     initiatives = assignable(campaign.id)
-    committee = members(campaign.id)
+    # Members without the reviewer role (added before it was required) cannot open what they would be given.
+    committee = [m for m in members(campaign.id) if m.user.role == Role.REVIEWER and m.user.is_active]
     assignments = campaign_assignments(campaign.id)
     existing = [(a.initiative_id, a.reviewer_id) for a in assignments if a.active]
     excluded = {(a.initiative_id, a.reviewer_id) for a in assignments if not a.active}
@@ -455,6 +527,8 @@ def assign_by_hand(campaign: Campaign, initiative: Initiative, user: User, *, ac
                                                                 CommitteeMember.user_id == user.id))
     if member is None:
         raise SetupError(f"{user.full_name} chưa là thành viên Hội đồng của phong trào.")
+    if user.role != Role.REVIEWER:
+        raise SetupError(NOT_A_REVIEWER.format(name=user.full_name))
     if user.unit_id is not None and user.unit_id == initiative.unit_id:
         raise SetupError(f"{user.full_name} thuộc cùng đơn vị với sáng kiến này nên không được chấm.")
     earlier = db.session.scalar(sa.select(Assignment).where(Assignment.initiative_id == initiative.id,
