@@ -132,26 +132,20 @@ def test_migrations_on_a_fresh_postgresql_database_build_exactly_the_models_sche
 
 def test_the_gallery_summaries_saved_before_are_rendered_by_the_migration_as_the_app_renders_them(sqlite_app):
     """Revision 8f1e6b3c9a57 fills summary_html for the models already published; the page shows it as saved."""
-    from datetime import datetime
-
     from thidua.markup import markdown_to_html
 
     summaries = ["**Một cửa** điện tử\n\n- [cổng](https://dichvucong.gov.vn)\n- <script>x</script>bước 2",
                  "[" * 5000, "", "## Kết quả\n\n| A | B |\n|---|---|\n| 1 | 2 |"]
     with sqlite_app.app_context():
         flask_migrate.upgrade(revision="5d2a8c41f7e3")
-        table = sa.Table("gallery_entry", sa.MetaData(), autoload_with=db.engine)
-
-        def filler(column):
-            kind = column.type.python_type
-            return {int: 1, str: "x", bool: True, datetime: datetime(2024, 1, 1)}.get(kind)
-
-        with db.engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # the entries only, without their initiatives
+        with db.engine.begin() as connection:  # each entry with the unit, campaign and initiative it refers to
+            unit = _insert(connection, "unit", code="KL", name="Trường THPT Kim Liên")
+            campaign = _insert(connection, "campaign", name="CCHC 2023", year=2023, organiser_id=unit)
             for n, summary in enumerate(summaries, start=1):
-                row = {c.name: filler(c) for c in table.columns if not c.nullable}
-                connection.execute(sa.insert(table).values({**row, "id": n, "initiative_id": n, "summary": summary}))
-            connection.commit()
+                initiative = _insert(connection, "initiative", campaign_id=campaign, unit_id=unit, status="published",
+                                     kind="giai_phap", title=f"Mô hình {n}", area="khac")
+                _insert(connection, "gallery_entry", initiative_id=initiative, unit_id=unit, title=f"Mô hình {n}",
+                        summary=summary, is_public=True)
         db.engine.dispose()
         flask_migrate.upgrade()
         with db.engine.connect() as connection:

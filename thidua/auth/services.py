@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from thidua import audit
 from thidua.auth.models import PasswordResetToken, User, UserSession, session_key_hash
 from thidua.auth.roles import UNIT_ROLES, Role
-from thidua.extensions import db
+from thidua.extensions import db, in_vietnamese_order
 from thidua.text import fold
 from thidua.units.models import Unit
 from thidua.security import clear_login_failures, login_lock_minutes_left, note_login_failure
@@ -254,7 +254,7 @@ def issue_unit_accounts(*, actor, roles: list[Role], block: str | None = None) -
     stmt = sa.select(Unit).where(Unit.is_active.is_(True), Unit.parent_id.is_not(None))
     if block:
         stmt = stmt.where(Unit.block == block)
-    units = list(db.session.scalars(stmt.order_by(Unit.block, Unit.name, Unit.id)))
+    units = list(db.session.scalars(stmt.order_by(in_vietnamese_order(Unit.block), in_vietnamese_order(Unit.name), Unit.id)))
     existing: dict[tuple[int, str], User] = {}
     for user in db.session.scalars(sa.select(User).where(
             User.unit_id.in_([u.id for u in units]) if units else sa.false(),

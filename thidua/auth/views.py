@@ -15,7 +15,7 @@ from thidua.auth.services import (AccountError, SignInLocked, account_list_workb
                                   reset_password_by_link, sessions_of, start_session, update_user)
 from thidua.exports import workbook_response
 from thidua.timeutil import local_today
-from thidua.extensions import db
+from thidua.extensions import db, in_vietnamese_order
 from thidua.forms import ButtonForm, choices
 from thidua.security import client_address
 from thidua.text import fold
@@ -127,7 +127,7 @@ def sessions_end_others():
 
 def _unit_choices():
     rows = db.session.execute(
-        sa.select(Unit.id, Unit.short_name, Unit.name).where(Unit.is_active.is_(True)).order_by(Unit.block, Unit.name)
+        sa.select(Unit.id, Unit.short_name, Unit.name).where(Unit.is_active.is_(True)).order_by(in_vietnamese_order(Unit.block), in_vietnamese_order(Unit.name))
     )
     return choices(((row.id, row.short_name or row.name) for row in rows), "— Không thuộc đơn vị —", 0)
 
@@ -230,7 +230,8 @@ def users_bulk():
     """Accounts for every unit of the directory that lacks them, and the list to hand out (a workbook)."""
     form = BulkAccountsForm()
     blocks = [b for b in db.session.scalars(sa.select(Unit.block).where(
-        Unit.is_active.is_(True), Unit.parent_id.is_not(None), Unit.block != "").distinct().order_by(Unit.block))]
+        Unit.is_active.is_(True), Unit.parent_id.is_not(None), Unit.block != "").group_by(Unit.block)
+        .order_by(in_vietnamese_order(Unit.block)))]
     form.block.choices = choices(((b, b) for b in blocks), "— Mọi khối —", "")
     if form.validate_on_submit():
         if form.block.data and form.block.data not in blocks:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from thidua import workflow
 from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
-from thidua.extensions import db
+from thidua.extensions import db, in_vietnamese_order
 from thidua.units.models import Unit
 
 REGISTERED = [s.value for s in workflow.COUNTS_AS_REGISTERED]
@@ -70,7 +70,7 @@ def unit_progress(campaign: Campaign) -> list[UnitProgress]:
         .select_from(CampaignUnit)
         .join(Unit, Unit.id == CampaignUnit.unit_id)
         .where(CampaignUnit.campaign_id == campaign.id)
-        .order_by(Unit.block, Unit.unit_type, Unit.name)
+        .order_by(in_vietnamese_order(Unit.block), Unit.unit_type, in_vietnamese_order(Unit.name))
     ).all()
     progress = [UnitProgress(*row) for row in rows]
     add_extensions(campaign, progress, every=True)

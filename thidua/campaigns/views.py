@@ -9,7 +9,7 @@ from thidua.campaigns import bp, services
 from thidua.campaigns.forms import CampaignForm, ExtensionForm
 from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
 from thidua.exports import ExportWorkbook, workbook_response, write_sheet, xlsx_response
-from thidua.extensions import db
+from thidua.extensions import db, in_vietnamese_order
 from thidua.forms import ButtonForm, choices
 from thidua.registration.models import AREA_LABELS, KIND_LABELS, Initiative, in_area
 from thidua.text import fold
@@ -106,7 +106,7 @@ def detail(campaign_id: int):
         ))
         .where(CampaignUnit.campaign_id == campaign.id)
         .group_by(Unit.block)
-        .order_by(Unit.block)
+        .order_by(in_vietnamese_order(Unit.block))
     ).all()
     blocks = [
         {"block": block or "—", "participants": total, "registered": done,
@@ -141,7 +141,7 @@ def participants(campaign_id: int):
         sa.select(Unit.block, Unit.unit_type, sa.func.count())
         .where(Unit.is_active.is_(True), Unit.id != campaign.organiser_id)
         .group_by(Unit.block, Unit.unit_type)
-        .order_by(Unit.block, Unit.unit_type)
+        .order_by(in_vietnamese_order(Unit.block), Unit.unit_type)
     ).all()
     valid = {(block, unit_type) for block, unit_type, _ in groups}
     if form.validate_on_submit():
@@ -171,7 +171,7 @@ def extension_new(campaign_id: int):
         sa.select(Unit.id, Unit.short_name, Unit.name)
         .join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
         .where(CampaignUnit.campaign_id == campaign.id)
-        .order_by(Unit.block, Unit.name)
+        .order_by(in_vietnamese_order(Unit.block), in_vietnamese_order(Unit.name))
     ).all()
     form.unit_id.choices = choices(((u.id, u.short_name or u.name) for u in units), "— Chọn đơn vị —", 0)
     if request.method == "GET" and request.args.get("unit", type=bounded_int):
@@ -222,7 +222,7 @@ def _initiatives_query(campaign: Campaign):
     if filters["q"]:
         folded = f"%{fold(filters['q'])}%"
         stmt = stmt.where(sa.or_(Unit.search_text.like(folded), Initiative.search_text.like(folded)))
-    return stmt.order_by(Unit.block, Unit.name, Initiative.id), filters
+    return stmt.order_by(in_vietnamese_order(Unit.block), in_vietnamese_order(Unit.name), Initiative.id), filters
 
 
 @bp.get("/phong-trao/<int:campaign_id>/sang-kien")
@@ -232,7 +232,8 @@ def initiatives(campaign_id: int):
     if request.args.get("format") == "xlsx":
         return _initiatives_xlsx(campaign, stmt)
     page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    blocks = db.session.scalars(sa.select(Unit.block).where(Unit.block != "").distinct().order_by(Unit.block)).all()
+    blocks = db.session.scalars(sa.select(Unit.block).where(Unit.block != "").group_by(Unit.block)
+        .order_by(in_vietnamese_order(Unit.block))).all()
     return render_template(
         "campaigns/initiatives.html", campaign=campaign, page=page, filters=filters, blocks=blocks,
         areas=AREA_LABELS, kinds=KIND_LABELS, states=STATE_LABELS,

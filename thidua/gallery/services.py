@@ -27,7 +27,7 @@ from thidua import audit, workflow
 from thidua.auth.roles import Role
 from thidua.awards.models import AwardDecision, AwardEntry, AwardList, decided_initiatives
 from thidua.campaigns.models import Campaign
-from thidua.extensions import db
+from thidua.extensions import db, in_vietnamese_order
 from thidua.gallery.models import SEARCH_VECTOR_SQL, Adoption, GalleryEntry, GalleryFile
 from thidua.markup import html_to_text, markdown_to_html
 from thidua.registration.models import AREA_LABELS, Initiative
@@ -447,7 +447,7 @@ def replication_rows(*, order: str = "model") -> list[Adoption]:
             .join(Unit, Unit.id == Adoption.unit_id)
             .options(joinedload(Adoption.entry), joinedload(Adoption.unit)))
     if order == "unit":
-        stmt = stmt.order_by(Unit.name, Unit.id, Adoption.adopted_on, Adoption.id)
+        stmt = stmt.order_by(in_vietnamese_order(Unit.name), Unit.id, Adoption.adopted_on, Adoption.id)
     else:
         stmt = stmt.order_by(GalleryEntry.adoption_count.desc(), GalleryEntry.title, GalleryEntry.id,
                              Adoption.adopted_on, Adoption.id)

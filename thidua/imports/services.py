@@ -26,7 +26,7 @@ from thidua import audit, workflow
 from thidua.auth.models import User
 from thidua.campaigns import progress
 from thidua.campaigns.models import Campaign, CampaignUnit
-from thidua.extensions import db
+from thidua.extensions import db, in_vietnamese_order
 from thidua.imports import columns, matching, parsing
 from thidua.imports.models import ImportBatch, ImportedRecord
 from thidua.imports.parsing import FIELDS, REGISTRATION, REPORT, ImportFileError
@@ -35,6 +35,7 @@ from thidua.jobs.services import JobRefused, Progress, job_handler, start_job
 from thidua.registration.models import Initiative
 from thidua.results.models import ResultReport
 from thidua.storage import TooLarge, get_storage
+from thidua.text import vietnamese_key
 from thidua.timeutil import end_of_day_utc, format_date, format_moment, utcnow
 from thidua.units.models import Unit
 from thidua.workflow import State
@@ -292,14 +293,14 @@ def plan_batch(batch: ImportBatch, *, data: bytes | None = None) -> Plan:
 def _match_units(plan: Plan, campaign: Campaign) -> None:
     participants = db.session.scalars(
         sa.select(Unit).join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
-        .where(CampaignUnit.campaign_id == campaign.id).order_by(Unit.name)
+        .where(CampaignUnit.campaign_id == campaign.id).order_by(in_vietnamese_order(Unit.name))
     ).all()
     others = db.session.scalars(
-        sa.select(Unit).where(Unit.is_active.is_(True), Unit.id != campaign.organiser_id).order_by(Unit.name)
+        sa.select(Unit).where(Unit.is_active.is_(True), Unit.id != campaign.organiser_id).order_by(in_vietnamese_order(Unit.name))
     ).all()
     participant_ids = {u.id for u in participants}
     by_id = {u.id: u for u in [*participants, *others]}
-    plan.units = sorted(by_id.values(), key=lambda u: (u.block, u.name))
+    plan.units = sorted(by_id.values(), key=lambda u: (vietnamese_key(u.block), vietnamese_key(u.name)))
     matcher = matching.UnitMatcher(participants, others)
     names: dict[str, NameRow] = {}
     choices = plan.batch.unit_choices or {}
@@ -331,7 +332,7 @@ def _match_units(plan: Plan, campaign: Campaign) -> None:
     plan.names = sorted(names.values(), key=lambda n: (n.match.resolved, n.match.how, n.match.typed))
     new = {row.unit.id: row.unit for row in plan.rows if row.unit is not None and row.unit.id not in participant_ids
            and row.outcome not in (REFUSED, SKIPPED)}
-    plan.new_participants = sorted(new.values(), key=lambda u: u.name)
+    plan.new_participants = sorted(new.values(), key=lambda u: vietnamese_key(u.name))
     for row in plan.rows:
         if row.unit is not None and row.unit.id in new:
             row.notes.append("Đơn vị chưa có trong danh sách tham gia phong trào; sẽ được thêm khi nhập.")

@@ -21,7 +21,7 @@ from thidua import workflow
 from thidua.awards.models import AwardDecision, AwardEntry, AwardList, decided_initiatives
 from thidua.campaigns.compliance import REGISTERED, REPORTED, unit_progress
 from thidua.campaigns.models import Campaign, CampaignUnit
-from thidua.extensions import db
+from thidua.extensions import db, in_vietnamese_order
 from thidua.numbers import format_number, format_percent
 from thidua.registration.models import AREA_LABELS, KIND_LABELS, Initiative, InitiativeArea, InitiativeLabels
 from thidua.results.models import ReportIndicator, ResultReport
@@ -387,7 +387,7 @@ def _annex(campaign: Campaign, scores: dict[int, Decimal | None]) -> list[AnnexR
                   Initiative.status)
         .join(Unit, Unit.id == Initiative.unit_id)
         .where(Initiative.campaign_id == campaign.id, Initiative.status.in_(REGISTERED))
-        .order_by(Unit.block, Unit.name, Initiative.id)
+        .order_by(in_vietnamese_order(Unit.block), in_vietnamese_order(Unit.name), Initiative.id)
     )
     return [AnnexRow(id_, unit_name, block or NO_BLOCK, title, kind, area, status, scores.get(id_))
             for id_, unit_name, block, title, kind, area, status in rows]

@@ -17,7 +17,7 @@ from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.charts import BarChart
 from thidua.documents import CENTER, Column, OfficialDocument, issuer_heading
 from thidua.exports import ExportWorkbook, write_sheet
-from thidua.extensions import db
+from thidua.extensions import db, in_vietnamese_order
 from thidua.registration.models import AREA_LABELS, Initiative, InitiativeArea
 from thidua.reports.figures import (
     HIGHLIGHT_STATES,
@@ -27,7 +27,7 @@ from thidua.reports.figures import (
     number,
     percent,
 )
-from thidua.text import slugify
+from thidua.text import slugify, vietnamese_key
 from thidua.units.models import Unit
 
 
@@ -126,7 +126,7 @@ def period_summary(period: str) -> PeriodSummary:
             .where(Initiative.campaign_id == campaign.id)
         ).one()
         years.append(YearFigures(campaign, {b.block: b for b in blocks}, total, areas, shortlisted, awarded))
-    block_names = sorted({name for y in years for name in y.blocks})
+    block_names = sorted({name for y in years for name in y.blocks}, key=vietnamese_key)
     order = {code: position for position, code in enumerate(AREA_LABELS)}
     area_codes = sorted({code for y in years for code in y.areas}, key=lambda c: (order.get(c, len(order)), c))
     summary = PeriodSummary(period, years, block_names, area_codes)
@@ -149,7 +149,7 @@ def _units(summary: PeriodSummary, campaign_ids: list[int]) -> None:
         sa.select(Unit.name, Unit.block, sa.func.coalesce(registered_in.c.campaigns, 0))
         .join(participants, participants.c.unit_id == Unit.id)
         .outerjoin(registered_in, registered_in.c.unit_id == Unit.id)
-        .order_by(Unit.block, Unit.name)
+        .order_by(in_vietnamese_order(Unit.block), in_vietnamese_order(Unit.name))
     )
     for name, block, count in rows:
         line = UnitLine(name, block or "", count)

@@ -11,7 +11,7 @@ from thidua import workflow
 from thidua.auth.models import User
 from thidua.campaigns.models import Campaign
 from thidua.exports import ExportWorkbook, workbook_response, write_sheet
-from thidua.extensions import db
+from thidua.extensions import db, in_vietnamese_order
 from thidua.forms import ButtonForm
 from thidua.jobs.models import Job, JobStatus
 from thidua.jobs.services import dispatch, start_job
@@ -452,7 +452,7 @@ def export_scores(campaign_id: int):
         .join(User, User.id == Assignment.reviewer_id)
         .where(Assignment.campaign_id == campaign.id, Assignment.conflict_at.is_(None),
                Review.status == REVIEW_SUBMITTED)
-        .order_by(Initiative.id, User.full_name, User.id, Criterion.position, Criterion.id)
+        .order_by(Initiative.id, in_vietnamese_order(User.full_name), User.id, Criterion.position, Criterion.id)
     ).all()
     workbook = ExportWorkbook(rows=len(rows))
     write_sheet(

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from thidua import audit, workflow
 from thidua.campaigns.models import Campaign
-from thidua.extensions import db
+from thidua.extensions import db, in_vietnamese_order
 from thidua.paging import QueryPage
 from thidua.registration.models import AREA_LABELS, Initiative, InitiativeLabels, in_area
 from thidua.review.models import CommendationLevel, Criterion, Standing
@@ -276,7 +276,8 @@ def ranking_page(campaign: Campaign, filters: RankingFilters, page: int | None, 
     pager.items = rows
     _annotate(rows, propose(campaign, levels), campaign.id)
     # The filters offer every block of the directory, every area and every unit type.
-    blocks = list(db.session.scalars(sa.select(Unit.block).where(Unit.block != "").distinct().order_by(Unit.block)))
+    blocks = list(db.session.scalars(sa.select(Unit.block).where(Unit.block != "").group_by(Unit.block)
+        .order_by(in_vietnamese_order(Unit.block))))
     return Ranking(campaign, criteria, levels, rows, total=total, flagged=flagged, page=pager, blocks=blocks,
                    areas=list(AREA_LABELS), unit_types=list(UNIT_TYPE_LABELS))
 

@@ -20,7 +20,7 @@ from thidua import audit, workflow
 from thidua.auth.models import User
 from thidua.auth.roles import Role
 from thidua.campaigns.models import Campaign
-from thidua.extensions import db
+from thidua.extensions import db, in_vietnamese_order
 from thidua.jobs.models import Job
 from thidua.jobs.services import Progress, job_campaign, job_handler
 from thidua.notifications.mail import MailError, Mailer, clean_addresses, mail_enabled
@@ -109,7 +109,7 @@ def candidate_users(campaign_id: int, query: str = "", *, limit: int = CANDIDATE
     users = db.session.scalars(
         sa.select(User).options(joinedload(User.unit))
         .where(User.is_active_account.is_(True), User.role == Role.REVIEWER.value, User.id.not_in(taken))
-        .order_by(User.full_name, User.id)).all()
+        .order_by(in_vietnamese_order(User.full_name), User.id)).all()
     wanted = fold(query)
     if wanted:
         users = [u for u in users

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from thidua.extensions import db
+from thidua.extensions import db, in_vietnamese_order
 from thidua.forms import ButtonForm, choices
 from thidua.text import fold
 from thidua.units import bp
@@ -23,7 +23,7 @@ def index():
     args = request.args
     filters = {"q": (args.get("q") or "").strip(), "block": args.get("block") or "",
                "type": args.get("type") or "", "active": args.get("active") or "1"}
-    stmt = sa.select(Unit).order_by(Unit.block, Unit.unit_type, Unit.name)
+    stmt = sa.select(Unit).order_by(in_vietnamese_order(Unit.block), Unit.unit_type, in_vietnamese_order(Unit.name))
     if filters["q"]:
         stmt = stmt.where(Unit.search_text.like(f"%{fold(filters['q'])}%"))
     if filters["block"]:
@@ -33,7 +33,8 @@ def index():
     if filters["active"] in ("0", "1"):
         stmt = stmt.where(Unit.is_active.is_(filters["active"] == "1"))
     page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    blocks = db.session.scalars(sa.select(Unit.block).where(Unit.block != "").distinct().order_by(Unit.block)).all()
+    blocks = db.session.scalars(sa.select(Unit.block).where(Unit.block != "").group_by(Unit.block)
+        .order_by(in_vietnamese_order(Unit.block))).all()
     types = [(code, unit_type_label(code)) for code in
              db.session.scalars(sa.select(Unit.unit_type).distinct().order_by(Unit.unit_type))]
     return render_template("units/index.html", page=page, filters=filters, blocks=blocks, types=types)
