@@ -99,6 +99,7 @@ ACCESS: dict[str, str | frozenset[Role]] = {
     "reports.period_view": OFFICE_AND_LEADERS,
     "reports.period_xlsx": OFFICE_AND_LEADERS,
     "reports.period_docx": OFFICE_AND_LEADERS,
+    "reports.save_period_draft": OFFICE,
     "reports.dashboard_view": OFFICE_AND_LEADERS,
     # gallery: public pages; units record adoptions; the secretariat publishes
     "gallery.index": PUBLIC,

@@ -103,6 +103,7 @@ OBJECT_LABELS = {
     "extension": "Gia hạn",
     "import_batch": "Lượt nhập dữ liệu",
     "initiative": "Đề xuất",
+    "period_draft": "Báo cáo tổng kết giai đoạn",
     "unit": "Đơn vị",
     "user": "Tài khoản",
 }

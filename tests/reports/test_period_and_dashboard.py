@@ -129,3 +129,47 @@ def test_score_histogram_puts_every_score_in_one_of_ten_bins():
     labels, counts = score_histogram([Decimal(0), Decimal("9.99"), Decimal(10), Decimal("95.5"), Decimal(100)], 100)
     assert labels[0] == "0–10" and labels[-1] == "90–100"
     assert counts == [2, 1, 0, 0, 0, 0, 0, 0, 0, 2]
+
+
+PERIOD_DRAFT = {"number": "215/BC-SGDĐT", "assessment": "Phong trào được triển khai đồng bộ.\n\nCác đơn vị tích cực.",
+                "proposals": "Tiếp tục nhân rộng mô hình hiệu quả.", "recipients": "UBND Thành phố\nLưu: VT, VP.",
+                "signer_title": "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC", "signer_name": "Trần Thế Cương", "version": ""}
+
+
+def test_the_office_gives_the_period_summary_its_number_narrative_and_signer_and_the_word_file_prints_them(
+        client, world):
+    w = _two_years(world)
+    client.login(w.secretariat)
+    response = client.post("/tong-ket/noi-dung?giai-doan=" + PERIOD, PERIOD_DRAFT)
+    assert response.status_code == 302 and response.headers["Location"].endswith("#noi-dung")
+    page = client.get("/tong-ket", query_string={"giai-doan": PERIOD}).get_data(as_text=True)
+    assert 'value="215/BC-SGDĐT"' in page and "Trần Thế Cương" in page
+
+    document = Document(io.BytesIO(client.get("/tong-ket.docx", query_string={"giai-doan": PERIOD}).data))
+    text = "\n".join(p.text for p in document.paragraphs) + "\n".join(
+        cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    assert "Số: 215/BC-SGDĐT" in text and "Số:      /BC-SGDĐT" not in text
+    assert "V. ĐÁNH GIÁ CHUNG" in text and "Phong trào được triển khai đồng bộ." in text
+    assert "Các đơn vị tích cực." in text and "VI. PHƯƠNG HƯỚNG, ĐỀ XUẤT, KIẾN NGHỊ" in text
+    assert "Trần Thế Cương" in text and "PHÓ GIÁM ĐỐC" in text and "- UBND Thành phố;" in text
+    opening = next(p.text for p in document.paragraphs if p.text.startswith("Năm 2023"))
+    assert "năm 2024" in opening  # every year of the period, none skipped
+
+
+def test_a_stale_period_draft_is_refused_and_keeps_what_was_typed(client, world):
+    w = _two_years(world)
+    client.login(w.secretariat)
+    assert client.post("/tong-ket/noi-dung?giai-doan=" + PERIOD, PERIOD_DRAFT).status_code == 302
+    response = client.post("/tong-ket/noi-dung?giai-doan=" + PERIOD,
+                           {**PERIOD_DRAFT, "version": "7", "signer_name": "Người Khác"})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "vừa được người khác sửa" in page and 'value="Người Khác"' in page
+
+
+def test_leaders_read_the_period_summary_but_only_the_office_edits_it(client, world):
+    w = _two_years(world)
+    client.login(w.leader)
+    page = client.get("/tong-ket", query_string={"giai-doan": PERIOD}).get_data(as_text=True)
+    assert "Nội dung báo cáo tổng kết" in page and "Lưu nội dung" not in page
+    assert client.post("/tong-ket/noi-dung?giai-doan=" + PERIOD, PERIOD_DRAFT).status_code == 403

@@ -73,3 +73,28 @@ class CityReport(db.Model):
     @property
     def ready(self) -> bool:
         return bool(self.docx_key and self.xlsx_key)
+
+
+PERIOD_SECTIONS = {
+    "assessment": "V. Đánh giá chung",
+    "proposals": "VI. Phương hướng, đề xuất, kiến nghị",
+}
+
+
+class PeriodDraft(db.Model):
+    """What the office edits on the period summary before printing it: number, narrative, recipients, signer."""
+
+    __tablename__ = "period_draft"
+
+    period: Mapped[str] = mapped_column(sa.String(40), primary_key=True)  # "2023–2025", as the campaigns say
+    version: Mapped[int] = mapped_column(default=1)
+    number: Mapped[str] = mapped_column(sa.String(80), default="")
+    assessment: Mapped[str] = mapped_column(sa.Text, default="")
+    proposals: Mapped[str] = mapped_column(sa.Text, default="")
+    recipients: Mapped[str] = mapped_column(sa.Text, default="")  # one per line
+    signer_title: Mapped[str] = mapped_column(sa.String(160), default="")  # lines, e.g. "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC"
+    signer_name: Mapped[str] = mapped_column(sa.String(160), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    __mapper_args__ = {"version_id_col": version}

@@ -12,6 +12,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from thidua import audit
 from thidua.campaigns.compliance import REGISTERED
 from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.charts import BarChart
@@ -27,7 +28,10 @@ from thidua.reports.figures import (
     number,
     percent,
 )
+from thidua.reports.documents import recipient_lines
+from thidua.reports.models import PERIOD_SECTIONS, PeriodDraft
 from thidua.text import slugify, vietnamese_key
+from thidua.timeutil import utcnow
 from thidua.units.models import Unit
 
 
@@ -103,6 +107,39 @@ def periods() -> list[str]:
         .group_by(Campaign.period).order_by(sa.func.max(Campaign.year).desc())
     ).all()
     return [period for period, _ in rows]
+
+
+PERIOD_DRAFT_FIELDS = ("number", *PERIOD_SECTIONS, "recipients", "signer_title", "signer_name")
+
+
+class PeriodDraftError(ValueError):
+    pass
+
+
+def load_period_draft(period: str) -> PeriodDraft:
+    """The period's draft, or a new one (not yet added) with the usual recipients and signer."""
+    return db.session.get(PeriodDraft, period) or PeriodDraft(
+        period=period, number="", assessment="", proposals="",
+        recipients="UBND Thành phố (để báo cáo);\nGiám đốc Sở (để báo cáo);\nLưu: VT, VP.",
+        signer_title="KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC", signer_name="")
+
+
+def save_period_draft(period: str, values: dict[str, str], *, actor, based_on: int | None) -> PeriodDraft:
+    """Store the office's edits of the period summary; refused when someone saved in between."""
+    draft = load_period_draft(period)
+    if draft.version is not None and based_on is not None and draft.version != based_on:
+        raise PeriodDraftError("Nội dung báo cáo tổng kết vừa được người khác sửa; vui lòng tải lại trang "
+                               "để xem bản mới nhất.")
+    for name in PERIOD_DRAFT_FIELDS:
+        if name in values:
+            setattr(draft, name, values[name])
+    draft.updated_at = utcnow()
+    draft.updated_by_id = actor.id
+    db.session.add(draft)
+    db.session.flush()
+    audit.record("reports.period_draft_saved", actor=actor, object_type="period_draft", object_id=None,
+                 details={"period": period})
+    return draft
 
 
 AREAS_COUNTED_NOTE = "Sáng kiến thuộc nhiều lĩnh vực được tính ở từng lĩnh vực."
@@ -209,20 +246,20 @@ def period_workbook(summary: PeriodSummary) -> ExportWorkbook:
     return workbook
 
 
-def period_docx(summary: PeriodSummary, *, day: date) -> bytes:
+def period_docx(summary: PeriodSummary, *, day: date, draft: PeriodDraft | None = None) -> bytes:
+    draft = draft or load_period_draft(summary.period)
     document = OfficialDocument()
     campaign = summary.years[-1].campaign if summary.years else None
     if campaign is not None:
-        document.heading(issuer_heading(campaign, day, "Số:      /BC-SGDĐT"))
+        document.heading(issuer_heading(campaign, day, f"Số: {draft.number}" if draft.number else "Số:      /BC-SGDĐT"))
     document.title("BÁO CÁO", f"Tổng kết phong trào thi đua cải cách hành chính giai đoạn {summary.period}")
     years = [str(y.year) for y in summary.years]
     document.section_heading("I. KẾT QUẢ THAM GIA QUA CÁC NĂM")
-    if summary.years:
-        first, last = summary.years[0], summary.years[-1]
-        document.body(f"Năm {first.year}, {number(first.total.registered_units)}/{number(first.total.participants)} "
-                      f"đơn vị đăng ký ({percent(first.total.registration_rate)}); năm {last.year}, "
-                      f"{number(last.total.registered_units)}/{number(last.total.participants)} đơn vị "
-                      f"({percent(last.total.registration_rate)}). Chi tiết theo năm:")
+    if summary.years:  # every year of the period, none skipped
+        opening = "; ".join(
+            f"năm {y.year}, {number(y.total.registered_units)}/{number(y.total.participants)} đơn vị đăng ký "
+            f"({percent(y.total.registration_rate)})" for y in summary.years)
+        document.body(opening[0].upper() + opening[1:] + ". Chi tiết theo năm:")
     columns = [Column("Năm", 12, CENTER), Column("Đơn vị tham gia", 20, CENTER), Column("Đã đăng ký", 18, CENTER),
                Column("Tỷ lệ đăng ký", 18, CENTER), Column("Đã báo cáo", 18, CENTER),
                Column("Tỷ lệ báo cáo", 18, CENTER), Column("Số sáng kiến", 18, CENTER),
@@ -249,7 +286,14 @@ def period_docx(summary: PeriodSummary, *, day: date) -> bytes:
     if summary.never:
         document.table([Column("STT", 14, CENTER), Column("Đơn vị", 90), Column("Khối", 60)],
                        ([i, u.name, u.block] for i, u in enumerate(summary.never, start=1)))
-    document.closing(["- UBND Thành phố (để báo cáo);", "- Giám đốc Sở (để báo cáo);", "- Lưu: VT, VP."],
-                     signer_title=["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"], signer_name="")
+    for name, heading in PERIOD_SECTIONS.items():
+        if text := getattr(draft, name).strip():
+            document.section_heading(heading.upper())
+            for paragraph in (part.strip() for part in text.split("\n\n")):
+                if paragraph:
+                    document.body(paragraph)
+    document.closing(recipient_lines(draft.recipients),
+                     signer_title=[line for line in (draft.signer_title or "GIÁM ĐỐC").splitlines() if line.strip()],
+                     signer_name=draft.signer_name)
     document.page_numbers()
     return document.to_bytes()

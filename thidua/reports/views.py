@@ -23,11 +23,11 @@ from thidua.reports.figures import (
     fill,
     placeholders_of,
 )
-from thidua.reports.forms import DraftForm
+from thidua.reports.forms import DraftForm, PeriodDraftForm
 from thidua.reports.models import NARRATIVE_SECTIONS, CityReport
 from thidua.storage import get_storage
 from thidua.timeutil import local_today
-from thidua.paging import bounded_int
+from thidua.paging import bounded_int, record_id
 
 PREFIX = "/phong-trao/<int:campaign_id>/bao-cao-ubnd"
 
@@ -133,10 +133,41 @@ def _period_summary():
     return period.period_summary(chosen) if chosen else None, periods
 
 
+def _render_period(summary, periods, form: PeriodDraftForm | None = None, status: int = 200):
+    if form is None and summary is not None:
+        draft = period.load_period_draft(summary.period)
+        form = PeriodDraftForm(obj=draft)
+        form.version.data = str(draft.version) if draft.version else ""
+    return render_template("reports/period.html", summary=summary, periods=periods, form=form), status
+
+
 @bp.get("/tong-ket")
 def period_view():
     summary, periods = _period_summary()
-    return render_template("reports/period.html", summary=summary, periods=periods)
+    return _render_period(summary, periods)
+
+
+@bp.post("/tong-ket/noi-dung")
+def save_period_draft():
+    summary, periods = _period_summary()
+    if summary is None:
+        abort(404)
+    form = PeriodDraftForm()
+    if not form.validate_on_submit():
+        return _render_period(summary, periods, form, 422)
+    based_on = record_id(form.version.data)
+    values = {name: field.data or "" for name, field in form._fields.items() if name in period.PERIOD_DRAFT_FIELDS}
+    try:
+        period.save_period_draft(summary.period, values, actor=current_user, based_on=based_on)
+        db.session.commit()
+    except (period.PeriodDraftError, StaleDataError) as error:
+        db.session.rollback()
+        message = str(error) if isinstance(error, period.PeriodDraftError) else (
+            "Nội dung báo cáo tổng kết vừa được người khác sửa; vui lòng tải lại trang để xem bản mới nhất.")
+        flash(message + " Nội dung bạn vừa nhập vẫn còn trong ô dưới đây.", "error")
+        return _render_period(summary, periods, form, 409)
+    flash("Đã lưu nội dung báo cáo tổng kết.", "success")
+    return redirect(url_for("reports.period_view", **{"giai-doan": summary.period}) + "#noi-dung")
 
 
 @bp.get("/tong-ket.xlsx")
