@@ -19,6 +19,9 @@ def create_app(config: object | None = None) -> Flask:
     from thidua.paging import BoundedIntConverter
 
     app.url_map.converters["int"] = BoundedIntConverter  # an id past the database's integers is a 404
+    from thidua.web import HtmlSafeJSON
+
+    app.json = HtmlSafeJSON(app)  # the open data's text never carries markup a page could run
     app.config.from_object(config or config_module.Config)
     config_module.resolve(app)
     if app.config.get("TRUSTED_PROXIES"):

@@ -7,6 +7,7 @@ from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask.json.provider import DefaultJSONProvider
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
@@ -17,6 +18,14 @@ from thidua.markup import render_markdown
 from thidua.numbers import format_fixed, format_number, format_percent
 from thidua.security import NulInForm
 from thidua.timeutil import format_date, format_moment
+
+
+class HtmlSafeJSON(DefaultJSONProvider):
+    """JSON whose <, > and & are written as \\u escapes: the same data, and text typed by a unit
+    ("<script>…") stays inert wherever another site drops the open data into a page."""
+
+    def dumps(self, obj, **kwargs) -> str:
+        return super().dumps(obj, **kwargs).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def web_address(text: str) -> str | None:
