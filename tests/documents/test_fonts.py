@@ -19,7 +19,8 @@ from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 
 from tests.crawl import crawl
-from tests.documents.rendering import TWINS, embedded_fonts, needs_libreoffice, render_pdfs
+from tests.documents.layout import word_problems, workbook_problems
+from tests.documents.rendering import TWINS, embedded_fonts, needs_libreoffice, page_texts, render_pdfs
 
 DOCUMENT_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
@@ -83,7 +84,8 @@ def _document_routes(app) -> set[str]:
 
 
 @needs_libreoffice
-def test_every_downloadable_document_prints_only_in_its_own_typefaces(cli, client, tmp_path):
+def test_every_downloadable_document_prints_in_its_own_typefaces_one_page_wide_with_its_header_on_each_page(
+        cli, client, tmp_path):
     assert cli("demo", "load").exit_code == 0
     campaign = db.session.scalar(sa.select(Campaign).where(Campaign.year == 2023))
     client.login(SimpleNamespace(username="vanphong"), password=demo.PASSWORD)
@@ -109,4 +111,14 @@ def test_every_downloadable_document_prints_only_in_its_own_typefaces(cli, clien
         if not embedded or embedded - allowed:
             wrong[source.name] = (sorted(embedded), sorted(allowed))
     assert not wrong, f"fonts other than the document's own (embedded, allowed): {wrong}"
+
+    # As printed: every page of a workbook one page wide and headed by its header row, in no more pages than
+    # its rows need; every Word table that runs onto another page repeats its header row there.
+    layout = {}
+    for source, pdf in pdfs.items():
+        content = source.read_bytes()
+        found = workbook_problems(content, page_texts(pdf)) if source.suffix == ".xlsx" else word_problems(content)
+        if found:
+            layout[source.name] = found[:4]
+    assert not layout, "\n".join(f"{name}: {found}" for name, found in layout.items())
 
