@@ -441,3 +441,33 @@ def test_nothing_to_remind(office, world, panel):
     assert "không có ai cần nhắc" in page(response)
     assert db.session.scalar(sa.select(sa.func.count(Job.id))) == 0
 
+
+
+def test_a_reviewer_never_judges_a_unit_their_unit_oversees_nor_their_own(office, world):
+    """A ward's office oversees its schools: its member is too close to judge them, in the automatic plan and by
+    hand; a member at the organiser itself (the Sở) is the committee and judges everyone."""
+    ward = factories.unit(code="ubnd-phuong-x", name="UBND phường Xuân Đỉnh", parent=world.root, unit_type="so")
+    school = factories.unit(code="thcs-xuan-dinh", name="Trường THCS Xuân Đỉnh", parent=ward, unit_type="thcs")
+    db.session.commit()
+    from thidua.campaigns import services as campaign_services
+
+    campaign_services.set_participants(world.campaign, {(school.block, school.unit_type)}, actor=world.secretariat)
+    editor = factories.user(Role.UNIT_EDITOR, school)
+    item = factories.initiative(world.campaign, school, actor=editor, status=factories.State.REPORTED)
+    at_ward = factories.user(Role.REVIEWER, ward, full_name="Phan Thị Phường")
+    at_school = factories.user(Role.REVIEWER, school, full_name="Vũ Văn Trường")
+    at_organiser = factories.user(Role.REVIEWER, world.root, full_name="Ngô Thị Sở")
+    elsewhere = factories.user(Role.REVIEWER, world.other_school, full_name="Lý Văn Khác")
+    for reviewer in (at_ward, at_school, at_organiser, elsewhere):
+        db.session.add(CommitteeMember(campaign_id=world.campaign.id, user_id=reviewer.id))
+    world.campaign.reviewers_per_initiative = 2
+    db.session.commit()
+
+    plan, _ = setup.plan_for(world.campaign)
+    assert plan.ok, plan.problems
+    assert {r for i, r in plan.pairs if i == item.id} == {at_organiser.id, elsewhere.id}
+    with pytest.raises(setup.SetupError, match="đơn vị quản lý"):
+        setup.assign_by_hand(world.campaign, item, at_ward, actor=world.secretariat)
+    with pytest.raises(setup.SetupError, match="cùng đơn vị"):
+        setup.assign_by_hand(world.campaign, item, at_school, actor=world.secretariat)
+    assert setup.assign_by_hand(world.campaign, item, at_organiser, actor=world.secretariat).reviewer_id == at_organiser.id

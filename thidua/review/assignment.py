@@ -31,6 +31,8 @@ import networkx as nx
 class Candidate:
     id: int
     unit_id: int | None
+    # For an initiative: the units whose members may not judge it (its own and those overseeing it).
+    close_units: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -83,11 +85,12 @@ def plan_assignment(
             continue
         choices = [r.id for r in sorted(reviewers, key=lambda c: c.id)
                    if (initiative.id, r.id) not in taken
-                   and (initiative.unit_id is None or r.unit_id != initiative.unit_id)]
+                   and (initiative.unit_id is None or r.unit_id != initiative.unit_id)
+                   and r.unit_id not in initiative.close_units]
         if len(choices) < missing:
             plan.problems.append(
                 f"Sáng kiến #{initiative.id} cần thêm {missing} thành viên chấm nhưng chỉ còn {len(choices)} "
-                "thành viên không cùng đơn vị và không có xung đột lợi ích."
+                "thành viên không cùng đơn vị (hay đơn vị quản lý đơn vị đó) và không có xung đột lợi ích."
             )
         needs[initiative.id] = missing
         eligible[initiative.id] = choices

@@ -31,6 +31,7 @@ from thidua.review.models import (
 )
 from thidua.review.services import REVIEW_SUBMITTED
 from thidua.text import fold
+from thidua.units.services import overseeing_units
 from thidua.workflow import State
 
 RUBRIC_TARGET = 100
@@ -483,8 +484,9 @@ def plan_for(campaign: Campaign) -> tuple[Plan, list[Initiative]]:
     assignments = campaign_assignments(campaign.id)
     existing = [(a.initiative_id, a.reviewer_id) for a in assignments if a.active]
     excluded = {(a.initiative_id, a.reviewer_id) for a in assignments if not a.active}
+    close = overseeing_units({i.unit_id for i in initiatives}, organiser_id=campaign.organiser_id)
     plan = plan_assignment(
-        [Candidate(i.id, i.unit_id) for i in initiatives],
+        [Candidate(i.id, i.unit_id, close.get(i.unit_id, frozenset())) for i in initiatives],
         [Candidate(m.user_id, m.user.unit_id) for m in committee],
         campaign.reviewers_per_initiative, existing=existing, excluded=excluded, seed=campaign.id,
     )
@@ -531,6 +533,8 @@ def assign_by_hand(campaign: Campaign, initiative: Initiative, user: User, *, ac
         raise SetupError(NOT_A_REVIEWER.format(name=user.full_name))
     if user.unit_id is not None and user.unit_id == initiative.unit_id:
         raise SetupError(f"{user.full_name} thuộc cùng đơn vị với sáng kiến này nên không được chấm.")
+    if user.unit_id in overseeing_units([initiative.unit_id], organiser_id=campaign.organiser_id)[initiative.unit_id]:
+        raise SetupError(f"{user.full_name} thuộc đơn vị quản lý đơn vị có sáng kiến này nên không được chấm.")
     earlier = db.session.scalar(sa.select(Assignment).where(Assignment.initiative_id == initiative.id,
                                                             Assignment.reviewer_id == user.id))
     if earlier is not None:

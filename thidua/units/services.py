@@ -63,3 +63,22 @@ def set_unit_active(unit: Unit, active: bool, *, actor) -> None:
     unit.is_active = active
     audit.record("unit.activated" if active else "unit.deactivated", actor=actor, object_type="unit",
                  object_id=unit.id, unit_id=unit.id)
+
+
+def overseeing_units(unit_ids, *, organiser_id: int | None) -> dict[int, frozenset[int]]:
+    """For each unit, itself and every unit above it in the tree up to (not including) the organiser.
+
+    A member of any of these units is too close to judge the unit's initiative: their own unit, or one
+    that oversees it (a ward's office over its schools). The organiser itself, whose committee it is, and
+    the levels above it are not. One query for the whole tree, which is small (a few thousand nodes).
+    """
+    parents = dict(db.session.execute(sa.select(Unit.id, Unit.parent_id)).all())
+    found: dict[int, frozenset[int]] = {}
+    for unit_id in set(unit_ids):
+        chain, current, seen = [], unit_id, set()
+        while current is not None and current != organiser_id and current not in seen:
+            seen.add(current)
+            chain.append(current)
+            current = parents.get(current)
+        found[unit_id] = frozenset(chain)
+    return found
