@@ -16,7 +16,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 @dataclass(frozen=True)
 class Text:
-    role: str  # its class: tick, category, value, date, today, deadline, target
+    role: str  # its class without "chart-": tick, category, value, date, today, deadline, target, axis
     lines: tuple[str, ...]
     title: str
     box: tuple[float, float, float, float]  # left, top, right, bottom
@@ -85,7 +85,8 @@ def _text(element) -> Text:
         start = lx - {"start": 0, "middle": width / 2, "end": width}[anchor]
         left, right = min(left, start), max(right, start + width)
         top, bottom = min(top, ly - 0.8 * size), max(bottom, ly + 0.2 * size)
-    return Text(element.get("class", ""), tuple(line for _, _, line in placed), title, (left, top, right, bottom))
+    lines = tuple(line for _, _, line in placed)
+    return Text(element.get("class", "").removeprefix("chart-"), lines, title, (left, top, right, bottom))
 
 
 def drawings(html: str) -> list[Drawing]:

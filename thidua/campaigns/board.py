@@ -530,21 +530,23 @@ class ChartLayout:
                 year = day.year
             return result
 
-        room = text_width(day_label(chart.end, year=years), 12) + 12
-        most = max(2, min(labels, int(plot_width // room) + 1))
-        step = max(1, -(-days // (most - 1)))
-        offsets = list(range(0, days + 1, step))
-        if offsets[-1] != days:
-            offsets.append(days)
-        while True:  # the last day is always labelled; a date too close before it gives way
-            x_ticks = tick_labels(offsets)
-            clash = next((k for k in range(len(x_ticks) - 1) if x_ticks[k][1].overlaps(x_ticks[k + 1][1], gap=8)),
-                         None)
-            if clash is None:
-                break
-            offsets.pop(clash + 1 if clash + 1 < len(offsets) - 1 or clash == 0 else clash)
+        def clash(ticks: list[tuple[float, Label]]) -> int | None:
+            return next((k for k in range(len(ticks) - 1) if ticks[k][1].overlaps(ticks[k + 1][1], gap=8)), None)
 
-        viewbox, plot = (0, 0, width, height), (left, top, right, bottom)
+        # As many evenly spaced dates as fit, the first and the last always.
+        for count in range(max(2, labels), 1, -1):
+            step = max(1, -(-days // (count - 1)))
+            offsets = list(range(0, days + 1, step))
+            if offsets[-1] != days:
+                offsets.append(days)
+            x_ticks = tick_labels(offsets)
+            if clash(x_ticks) is None:
+                break
+        while (k := clash(x_ticks)) is not None:  # two dates that still meet: the later one gives way
+            offsets.pop(k + 1 if k + 1 < len(offsets) - 1 or k == 0 else k)
+            x_ticks = tick_labels(offsets)
+
+        plot = (left, top, right, bottom)
         axis_label = Label.one(right, height - 4, "Ngày", "end")
         placed = [label for _, label in y_ticks + x_ticks] + [axis_label]
         target_y = y(chart.target)
@@ -577,8 +579,8 @@ class ChartLayout:
         today_x = x(chart.today) if chart.start <= chart.today <= chart.end else None
         today_label = None
         if today_x is not None:
+            sides = ((4, "start"), (-4, "end"))  # right of the line, else left of it; then higher up
             today_label = place([Label.one(today_x + dx, bottom - dy, "Hôm nay", anchor)
-                                 for dy in range(6, int(plot_height), 16) for dx, anchor in ((4, "start"), (-4, "end"))],
-                                placed, plot)
+                                 for dy in range(6, int(plot_height), 16) for dx, anchor in sides], placed, plot)
         return cls(width, height, left, top, plot_width, plot_height, y_max, y_ticks, x_ticks, axis_label, target_y,
                    target_label, polylines, ends, end_labels, deadline_x, deadline_label, today_x, today_label)

@@ -110,6 +110,7 @@ def leaders_dashboard(campaign_id: int | None = None) -> LeadersDashboard:
                                 .where(Criterion.campaign_id == campaign.id)) or 100
         labels, counts = score_histogram(means, top)
         phone_labels, phone_counts = score_histogram(means, top, bins=PHONE_BINS)  # wider bands, readable labels
+        phone = {"categories": phone_labels, "series": {"Số sáng kiến": phone_counts}}
         result.score_chart = BarChart.of("Phân bố điểm bình quân của Hội đồng", labels, {"Số sáng kiến": counts},
-                                         narrow={"categories": phone_labels, "series": {"Số sáng kiến": phone_counts}})
+                                         narrow=phone)
     return result
