@@ -122,14 +122,16 @@ def _chars(room: float, size: float) -> int:
 
 def category_lines(names: Sequence[str], room: float, *, most: int | None = None,
                    lines: int = LABEL_LINES) -> tuple[float, list[tuple[list[str], bool]]]:
-    """The font size and each name's lines, wrapped to `room` (viewBox units) and at most `most`
-    characters a line; the largest size at which every word fits whole, else the smallest, its
+    """The font size and each name's lines, wrapped to `room` (viewBox units) and, if no name is cut
+    for it, at most `most` characters a line; the largest size at which every word fits whole, else the smallest, its
     long words broken. A name longer than `lines` lines ends in an ellipsis (True: abbreviated)."""
     longest = max((len(word) for name in names for word in str(name).split()), default=1)
     size = next((s for s in LABEL_SIZES if _chars(room, s) >= longest), LABEL_SIZES[-1])
     width = _chars(room, size)
-    if most:
-        width = min(width, max(most, longest))
+    if most:  # a narrower measure that reads better, unless it would cut a name short
+        preferred = min(width, max(most, longest))
+        if all(len(textwrap.wrap(str(name), preferred, break_on_hyphens=False)) <= lines for name in names):
+            width = preferred
     result = []
     for name in names:
         wrapped = textwrap.wrap(str(name), width, break_on_hyphens=False) or [""]
@@ -165,7 +167,7 @@ Line = tuple[float, float, float, float]  # x1, y1, x2, y2
 @dataclass
 class BarChart:
     """Vertical bars (categories along the bottom) or, for a phone with long category names,
-    horizontal ones (categories down the left, wrapped to two or three lines of a wide column)."""
+    horizontal ones (categories down the left, wrapped to up to four lines of a wide column)."""
 
     title: str
     width: int
@@ -268,7 +270,7 @@ class BarChart:
         widest_value = max((text_width(t, value_size) for row in texts for t in row), default=0)
         right_margin = math.ceil(max(12, widest_value + 8, text_width(tick_texts[-1], 12) / 2 + 4))
         room = round(width * 0.4)
-        size, wrapped = category_lines([str(c) for c in categories], room, lines=3)
+        size, wrapped = category_lines([str(c) for c in categories], room, lines=4)
         leading = round(size * LINE_HEIGHT, 1)
         left = room + gap
         plot_width = width - left - right_margin
