@@ -29,6 +29,9 @@ CHARTS = {
     "years": lambda: BarChart.of("Theo năm", ["2023", "2024", "2025"],
                                  {"Đề xuất khen thưởng": [1234, 15, 0], "Đã khen thưởng": [1000, 15, 0]}),
     "large numbers": lambda: BarChart.of("Số lớn", ["A", "B"], {"Số": [123456, 98765]}),
+    "period areas": lambda: BarChart.of("Theo lĩnh vực", AREAS, {"2023": [8, 27, 2, 19, 9, 21, 6],
+                                                                 "2024": [7, 25, 2, 9, 4, 17, 2]},
+                                        width=980, height=340, label_width=14),
     "empty": lambda: BarChart.of("Trống", AREAS, {"Số sáng kiến": [0] * 7}),
 }
 
@@ -79,7 +82,14 @@ def test_long_names_on_a_phone_are_drawn_sideways_and_wrapped_not_cut(app):
     assert svg.width == 360 and svg.height > 300
 
 
-@pytest.mark.parametrize("name", ["areas", "areas at the top", "rates", "bands", "years"])
+def test_a_preferred_label_measure_gives_way_before_it_cuts_a_name(app):
+    with app.test_request_context():
+        chart, svg = _drawn("period areas", "wide")
+    assert [t.text for t in svg.role("category")] == AREAS
+    assert max(len(line) for t in svg.role("category") for line in t.lines) <= 18  # still wrapped, to 14 or so
+
+
+@pytest.mark.parametrize("name", ["areas", "areas at the top", "rates", "bands", "years", "period areas"])
 def test_values_sit_above_their_bars_inside_the_plot_and_never_on_the_axis_labels(app, name, size):
     with app.test_request_context():
         chart, svg = _drawn(name, size)
