@@ -28,3 +28,24 @@ def accept_dialogs(page) -> list[str]:
 
     page.on("dialog", accept)
     return asked
+
+
+_CHART_TEXT = """() => [...document.querySelectorAll('svg.chart')].filter(s => s.getBoundingClientRect().width > 0)
+  .flatMap(svg => {
+    const view = svg.viewBox.baseVal, label = svg.getAttribute('aria-label') || svg.getAttribute('class');
+    const boxes = [...svg.querySelectorAll('text')].map(t => ({text: t.textContent, box: t.getBBox()}));
+    const wrong = boxes.filter(({box: b}) => b.x < -0.5 || b.y < -0.5 || b.x + b.width > view.width + 0.5
+                                           || b.y + b.height > view.height + 0.5)
+                       .map(({text}) => `${label}: “${text}” sticks out`);
+    boxes.forEach(({text: ta, box: a}, i) => boxes.slice(i + 1).forEach(({text: tb, box: b}) => {
+      // Line boxes include the font's leading, so rows of text may touch by a pixel or so.
+      if (a.x < b.x + b.width - 0.5 && b.x < a.x + a.width - 0.5 && a.y < b.y + b.height - 1.5
+          && b.y < a.y + a.height - 1.5) wrong.push(`${label}: “${ta}” meets “${tb}”`);
+    }));
+    return wrong;
+  })"""
+
+
+def chart_text_clashes(page) -> list[str]:
+    """Text of the charts shown that sticks out of its SVG's viewBox or meets other text, as drawn."""
+    return page.evaluate(_CHART_TEXT)

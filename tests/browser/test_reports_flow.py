@@ -15,7 +15,7 @@ from docx import Document
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.helpers import field, fits_width
+from tests.browser.helpers import chart_text_clashes, field, fits_width
 from thidua.auth.roles import Role
 from thidua.campaigns.models import CampaignUnit
 from thidua.extensions import db
@@ -198,6 +198,7 @@ def test_secretariat_writes_and_generates_the_city_report_and_the_leader_reads_t
     expect(leader.get_by_text("4 sáng kiến đã có điểm", exact=False)).to_be_visible()
     assert leader.locator("svg").count() >= 5
     assert fits_width(leader)
+    assert chart_text_clashes(leader) == []
     screenshot(leader, "leaders-dashboard-desktop.png")
 
     leader.get_by_role("link", name="Tổng kết", exact=True).click()
@@ -209,6 +210,7 @@ def test_secretariat_writes_and_generates_the_city_report_and_the_leader_reads_t
     expect(years.filter(has_text="2023").locator('td[data-label="Tỷ lệ đăng ký"]')).to_have_text("66,7% (2)")
     assert leader.locator("svg rect.bar").count() > 0
     assert fits_width(leader)
+    assert chart_text_clashes(leader) == []
     screenshot(leader, "period-summary-desktop.png")
 
     phone = new_context(phone=True).new_page()
@@ -216,8 +218,10 @@ def test_secretariat_writes_and_generates_the_city_report_and_the_leader_reads_t
     expect(phone).to_have_url(re.compile(r"/lanh-dao$"))
     expect(phone.get_by_role("img", name="Sáng kiến đăng ký theo lĩnh vực CCHC")).to_be_visible()
     assert fits_width(phone)
+    assert chart_text_clashes(phone) == []
     screenshot(phone, "leaders-dashboard-phone.png")
     phone.goto("/tong-ket")
     expect(phone.locator("table.years tbody tr")).to_have_count(2)
     assert fits_width(phone)
+    assert chart_text_clashes(phone) == []
     screenshot(phone, "period-summary-phone.png")

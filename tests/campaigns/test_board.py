@@ -7,15 +7,17 @@ import random
 import re
 import time
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from flask import render_template_string
 
 from thidua.campaigns import services as campaign_services
-from thidua.campaigns.board import BoardFilters, build_board, phase_from
+from thidua.campaigns.board import BoardFilters, Chart, Series, build_board, phase_from
 from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
 from thidua.extensions import db
 from thidua.models import refresh_figures
@@ -27,6 +29,8 @@ from thidua.units.models import Unit
 
 from tests import factories
 from tests.conftest import count_statements
+from tests.svg import drawing as svg_drawing
+from tests.svg import drawings as svg_drawings
 
 # Written out here rather than taken from thidua.workflow, so that the board is checked
 # against the plan's meaning of the words and not against its own definitions.
@@ -566,3 +570,106 @@ def test_a_large_board_shows_its_units_a_page_at_a_time_keeping_the_filters(clie
         assert len(seen) == total  # every unit on exactly one page
     finally:
         app.config["BOARD_PAGE_SIZE"] = 200
+
+
+# ---------------------------------------------------------------- the chart as drawn
+
+
+def _chart(start: date, end: date, today: date, *, target: int = 152, deadline: date | None = None,
+           values: tuple[int, ...] = (0, 66), series: int = 1) -> Chart:
+    """A chart whose series climb linearly from values[0] to values[1] up to today."""
+    drawn = max(0, (min(today, end) - start).days + 1) if today >= start else 0
+    low, high = values
+    line = [round(low + (high - low) * i / max(1, drawn - 1)) for i in range(drawn)]
+    keys = ["reported", "registered"][:series] if series == 2 else ["registered"]
+    return Chart(start=start, end=end, deadline=deadline or end, today=today, target=target,
+                 series=[Series(key, key, 0, list(line)) for key in keys])
+
+
+def _draw(chart: Chart, width: int, height: int, labels: int):
+    board = SimpleNamespace(phase=Phase.REPORT if len(chart.series) == 2 else Phase.REGISTRATION,
+                            deadline=chart.deadline, chart=chart)
+    layout = chart.layout(width, height, labels)
+    html = render_template_string('{% from "_charts.html" import progress_chart %}'
+                                  '{{ progress_chart(board, layout, "chart chart-wide") }}', board=board, layout=layout)
+    return layout, svg_drawing(html)
+
+
+SIZES = [(760, 300, 8), (360, 250, 4)]  # the board's and the dashboard's wide charts, and a phone's
+START = date(2026, 11, 19)
+CHARTS = {
+    "today in the middle": _chart(START, date(2026, 12, 13), date(2026, 12, 3)),
+    "today the last day": _chart(START, date(2026, 12, 13), date(2026, 12, 13)),
+    "today the day before the last": _chart(START, date(2026, 12, 13), date(2026, 12, 12), values=(0, 150)),
+    "today the first day, nothing yet": _chart(START, date(2026, 12, 13), START, values=(0, 0)),
+    "nothing done by the last day": _chart(START, date(2026, 12, 13), date(2026, 12, 13), values=(0, 0)),
+    "all done": _chart(START, date(2026, 12, 13), date(2026, 12, 10), values=(10, 152)),
+    "across the new year": _chart(date(2026, 12, 14), date(2027, 2, 11), date(2027, 1, 2), values=(0, 40)),
+    "across two new years": _chart(date(2026, 12, 1), date(2028, 1, 31), date(2027, 6, 1), values=(0, 40)),
+    "after an extension": _chart(START, date(2026, 12, 20), date(2026, 12, 19), deadline=date(2026, 12, 18)),
+    "deadline just after the start": _chart(START, date(2026, 12, 13), date(2026, 12, 5),
+                                            deadline=date(2026, 11, 20)),
+    "one day": _chart(START, START, START, values=(3, 3)),
+    "two days": _chart(START, START + timedelta(days=1), START + timedelta(days=1)),
+    "a province": _chart(START, date(2026, 12, 13), date(2026, 12, 13), target=12345, values=(0, 12000)),
+    "two series, the same count": _chart(date(2026, 12, 14), date(2027, 2, 11), date(2027, 2, 11), values=(0, 5),
+                                         series=2, target=5),
+    "two series at nothing": _chart(date(2026, 12, 14), date(2027, 2, 11), date(2027, 2, 10), values=(0, 0),
+                                    series=2),
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["wide", "phone"])
+@pytest.mark.parametrize("name", CHARTS)
+def test_every_text_of_the_line_chart_is_inside_the_viewbox_and_apart(app, name, size):
+    with app.test_request_context():
+        layout, svg = _draw(CHARTS[name], *size)
+    svg.assert_text_fits()
+    chart = CHARTS[name]
+    if chart.start <= chart.today <= chart.end:
+        (today,) = svg.role("today")
+        assert today.text == "Hôm nay"
+    for value in svg.role("value"):  # the last counts stay in the plot, off the dates under it
+        assert layout.top <= value.box[1] and value.box[3] <= layout.bottom, value
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["wide", "phone"])
+@pytest.mark.parametrize("name", CHARTS)
+def test_dates_carry_the_year_when_the_chart_crosses_one(app, name, size):
+    with app.test_request_context():
+        _, svg = _draw(CHARTS[name], *size)
+    chart = CHARTS[name]
+    dates = [t.text for t in svg.role("date")]
+    assert dates[-1].startswith(chart.end.strftime("%d/%m"))  # the last day is always labelled
+    if chart.start.year == chart.end.year:
+        assert all(re.fullmatch(r"\d\d/\d\d", d) for d in dates), dates
+        return
+    assert dates[0] == chart.start.strftime("%d/%m/%Y")
+    days, year = [], None
+    for d in dates:  # dd/mm/yyyy at the first date and at the first of each new year, dd/mm between
+        if len(d) == 10:
+            day = datetime.strptime(d, "%d/%m/%Y").date()
+            assert day.year != year, dates  # no year repeated within one
+        else:
+            day = datetime.strptime(f"{d}/{year}", "%d/%m/%Y").date()
+        days.append(day)
+        year = day.year
+    assert days == sorted(days), dates  # a date of a new year without it would read as going back
+    deadline = svg.role("deadline")
+    if deadline:
+        assert re.search(r"\d\d/\d\d/\d{4}$", deadline[0].text)
+
+
+def test_the_board_of_a_campaign_across_the_new_year_shows_the_years(client, world, clock):
+    campaign = world.campaign
+    campaign.launch_date, campaign.registration_deadline = date(2026, 12, 15), date(2027, 1, 20)
+    db.session.commit()
+    clock.at(datetime(2027, 1, 20, 23, 0))
+    client.login(world.secretariat)
+    html = client.get(board_url(world, phase="registration")).get_data(as_text=True)
+    for svg in svg_drawings(html):
+        svg.assert_text_fits()
+        dates = [t.text for t in svg.role("date")]
+        assert dates[0] == "15/12/2026" and any(d.endswith("/2027") for d in dates), dates
+        (today,) = svg.role("today")  # the last day: the label turns back inside the plot
+        assert today.box[2] <= svg.width

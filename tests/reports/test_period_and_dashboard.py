@@ -5,11 +5,13 @@ import io
 import zipfile
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 from docx import Document
 from openpyxl import load_workbook
 
 from tests import factories
+from tests.svg import drawings
 from thidua.campaigns.models import CampaignUnit
 from thidua.extensions import db
 from thidua.registration.models import Initiative
@@ -54,6 +56,8 @@ def test_period_page_compares_the_years_and_names_who_always_and_never_registere
     page = client.get("/tong-ket").get_data(as_text=True)
     assert f"Tổng kết giai đoạn {PERIOD}" in page
     assert page.count("<svg") >= 3  # rates, awards, areas
+    for chart in drawings(page):
+        chart.assert_text_fits()
     every = page.split("Đăng ký đủ 2 năm")[1].split("</section>")[0]
     never = page.split("Chưa đăng ký năm nào")[1].split("</section>")[0]
     assert "Trường THPT Chu Văn An" in every and "Kim Liên" not in every
@@ -173,3 +177,46 @@ def test_leaders_read_the_period_summary_but_only_the_office_edits_it(client, wo
     page = client.get("/tong-ket", query_string={"giai-doan": PERIOD}).get_data(as_text=True)
     assert "Nội dung báo cáo tổng kết" in page and "Lưu nội dung" not in page
     assert client.post("/tong-ket/noi-dung?giai-doan=" + PERIOD, PERIOD_DRAFT).status_code == 403
+
+
+def _number(text: str) -> float:
+    return float(text.replace(".", "").replace(",", "."))
+
+
+@pytest.mark.parametrize("top", [1, 3, 5, 7, 8, 10, 12, 30, 45, 47, 60, 99, 100, 120, 200, 1000])
+@pytest.mark.parametrize("bins", [10, 5])
+def test_score_bands_each_have_a_real_width_and_cover_zero_to_the_maximum(top, bins):
+    labels, counts = score_histogram([Decimal(0), Decimal(top)], top, bins)
+    assert 1 <= len(labels) <= bins and len(counts) == len(labels)
+    edges = [tuple(map(_number, label.split("–"))) for label in labels]
+    assert all(low < high for low, high in edges), labels  # never "0–0"
+    assert edges[0][0] == 0 and edges[-1][1] == top
+    assert all(edges[i][1] == edges[i + 1][0] for i in range(len(edges) - 1)), labels
+    assert counts[0] == 1 and counts[-1] == 1  # 0 in the first band, the maximum in the last (closed)
+
+
+def test_a_score_on_an_edge_falls_in_the_band_it_opens():
+    labels, counts = score_histogram([Decimal("0.3"), Decimal("2.5"), Decimal(5)], 5)
+    assert labels[:2] == ["0–0,5", "0,5–1"]
+    assert counts == [1, 0, 0, 0, 0, 1, 0, 0, 0, 1]
+
+
+def test_every_chart_of_the_dashboard_keeps_its_text_inside_and_apart(client, world):
+    w = _two_years(world)
+    for n, total in enumerate([3, 12, 45, 55, 58, 61, 77, 88, 95, 100]):
+        unit = factories.unit(parent=w.root, block="Khối các trường Trung học phổ thông công lập và ngoài công lập")
+        db.session.add(CampaignUnit(campaign_id=w.campaign.id, unit_id=unit.id))
+        initiative = factories.initiative(w.campaign, unit, actor=w.secretariat, status=State.SCORED,
+                                          area=["tthc", "cong_vu", "chinh_quyen_so"][n % 3])
+        factories.submitted_review(initiative, w.reviewer, total=total)
+    db.session.commit()
+    client.login(w.leader)
+    page = client.get("/lanh-dao", query_string={"campaign": w.campaign.id}).get_data(as_text=True)
+    charts = drawings(page)
+    assert len(charts) == 10  # progress, areas, blocks, rates, scores: each wide and for a phone
+    for chart in charts:
+        chart.assert_text_fits()
+    bands = [[t.lines for t in chart.role("category")] for chart in charts
+             if any(t.text == "0–10" or t.text == "0–20" for t in chart.role("category"))]
+    assert len(bands) == 2
+    assert ("90–100",) in bands[0] and ("80–100",) in bands[1]  # one line each; the phone's five bands of 20

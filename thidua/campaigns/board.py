@@ -8,6 +8,7 @@ database; one for the page's extensions; one for the chart's series.
 """
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,7 +19,9 @@ import sqlalchemy as sa
 from thidua.campaigns import services
 from thidua.campaigns.compliance import PROGRESS_COLUMNS, UnitProgress, add_extensions
 from thidua.campaigns.models import Campaign, CampaignUnit, Phase
+from thidua.charts import Label, place, text_width
 from thidua.extensions import db
+from thidua.numbers import format_number
 from thidua.paging import QueryPage
 from thidua.text import fold
 from thidua.timeutil import end_of_day_utc, local_today, start_of_day_utc, to_local, utcnow
@@ -446,9 +449,19 @@ def build_chart(campaign: Campaign, phase: Phase, minimum: int, participants: in
     return Chart(start=start, end=end, deadline=deadline, today=today, target=participants, series=series)
 
 
+def day_label(day: date, *, year: bool = False) -> str:
+    return day.strftime("%d/%m/%Y" if year else "%d/%m")
+
+
 @dataclass
 class ChartLayout:
-    """Coordinates for the SVG (viewBox units), computed here so the template only places them."""
+    """Coordinates for the SVG (viewBox units), computed here so the template only places them.
+
+    The dates under the axis are as many as fit (at most `labels`), the first and the last always;
+    when the chart crosses into another year the first date and the first of each new year carry it.
+    The labels that follow the data (the last values, "Hôm nay", the deadline, the target) are placed
+    by `thidua.charts.place`: each on the first side of its point where it stays inside the plot and
+    clear of the text placed before it."""
 
     width: int
     height: int
@@ -457,13 +470,18 @@ class ChartLayout:
     plot_width: int
     plot_height: int
     y_max: int
-    y_ticks: list[tuple[float, int]]  # (y, value)
-    x_ticks: list[tuple[float, str]]  # (x, "dd/mm")
+    y_ticks: list[tuple[float, Label]]  # (y of the grid line, its label)
+    x_ticks: list[tuple[float, Label]]  # (x of the tick, its date)
+    axis_label: Label
     target_y: float
+    target_label: Label
     polylines: dict[str, str]  # series key -> "x,y x,y ..."
     ends: dict[str, tuple[float, float, int]]  # series key -> last point and its value
+    end_labels: dict[str, Label]
     deadline_x: float | None
+    deadline_label: Label | None
     today_x: float | None
+    today_label: Label | None
 
     @property
     def right(self) -> float:
@@ -473,14 +491,25 @@ class ChartLayout:
     def bottom(self) -> float:
         return self.top + self.plot_height
 
+    @property
+    def labels(self) -> list[Label]:
+        """Every piece of text drawn."""
+        return ([label for _, label in self.y_ticks] + [label for _, label in self.x_ticks]
+                + [self.axis_label, self.target_label] + list(self.end_labels.values())
+                + [label for label in (self.deadline_label, self.today_label) if label is not None])
+
     @classmethod
     def of(cls, chart: Chart, width: int = 760, height: int = 300, labels: int = 8) -> ChartLayout:
         left, right_margin, top, bottom_margin = (60, 20, 24, 40) if width >= 500 else (44, 12, 24, 40)
-        plot_width, plot_height = width - left - right_margin, height - top - bottom_margin
         # Four whole-number steps up to at least the target and the highest count (units are counted).
         y_step = -(-max([chart.target, 1] + [s.last for s in chart.series]) // 4)
         y_max = 4 * y_step
+        tick_texts = [format_number(y_step * f) for f in range(5)]
+        left = max(left, math.ceil(max(text_width(t, 12) for t in tick_texts)) + 12)
+        plot_width, plot_height = width - left - right_margin, height - top - bottom_margin
+        bottom, right = top + plot_height, left + plot_width
         days = (chart.end - chart.start).days
+        years = chart.start.year != chart.end.year
 
         def x(day: date) -> float:
             offset = (day - chart.start).days
@@ -489,16 +518,43 @@ class ChartLayout:
         def y(value: int) -> float:
             return round(top + plot_height - value / y_max * plot_height, 1)
 
-        y_ticks = [(y(y_step * f), y_step * f) for f in range(5)]
-        step = max(1, -(-days // (labels - 1)))  # at most `labels` dates under the axis
-        offsets = list(range(0, days + 1, step))
-        if offsets[-1] != days:  # the last day is always labelled; a label too close before it gives way
-            if days - offsets[-1] < step / 2 and len(offsets) > 1:
-                offsets.pop()
-            offsets.append(days)
-        x_ticks = [(x(chart.start + timedelta(days=i)), (chart.start + timedelta(days=i)).strftime("%d/%m"))
-                   for i in offsets]
-        polylines, ends = {}, {}
+        y_ticks = [(y(y_step * f), Label.one(left - 6, y(y_step * f) + 4, tick_texts[f], "end")) for f in range(5)]
+
+        def tick_labels(offsets: list[int]) -> list[tuple[float, Label]]:
+            result, year = [], None
+            for offset in offsets:
+                day = chart.start + timedelta(days=offset)
+                anchor = "middle" if not days else "start" if offset == 0 else "end" if offset == days else "middle"
+                result.append((x(day), Label.one(x(day), bottom + 18, day_label(day, year=years and day.year != year),
+                                                 anchor)))
+                year = day.year
+            return result
+
+        def clash(ticks: list[tuple[float, Label]]) -> int | None:
+            return next((k for k in range(len(ticks) - 1) if ticks[k][1].overlaps(ticks[k + 1][1], gap=8)), None)
+
+        # As many evenly spaced dates as fit, the first and the last always.
+        for count in range(max(2, labels), 1, -1):
+            step = max(1, -(-days // (count - 1)))
+            offsets = list(range(0, days + 1, step))
+            if offsets[-1] != days:
+                offsets.append(days)
+            x_ticks = tick_labels(offsets)
+            if clash(x_ticks) is None:
+                break
+        while (k := clash(x_ticks)) is not None:  # two dates that still meet: the later one gives way
+            offsets.pop(k + 1 if k + 1 < len(offsets) - 1 or k == 0 else k)
+            x_ticks = tick_labels(offsets)
+
+        plot = (left, top, right, bottom)
+        axis_label = Label.one(right, height - 4, "Ngày", "end")
+        placed = [label for _, label in y_ticks + x_ticks] + [axis_label]
+        target_y = y(chart.target)
+        target_text = f"Chỉ tiêu 100%: {format_number(chart.target)} đơn vị"
+        target_label = place([Label.one(right, target_y - 6, target_text, "end"),
+                              Label.one(right, target_y + 16, target_text, "end")], placed, (left, 0, right, bottom))
+
+        polylines, ends, end_labels = {}, {}, {}
         for series in chart.series:
             if not series.values:
                 continue
@@ -506,8 +562,25 @@ class ChartLayout:
             if len(points) == 1 and not days:
                 points = [(left, points[0][1]), (left + plot_width, points[0][1])]
             polylines[series.key] = " ".join(f"{px},{py}" for px, py in points)
-            ends[series.key] = (points[-1][0], points[-1][1], series.values[-1])
+            ex, ey = points[-1]
+            ends[series.key] = (ex, ey, series.values[-1])
+            text = format_number(series.values[-1])
+            end_labels[series.key] = place([Label.one(ex + dx, ey + dy, text, anchor)
+                                            for dy in (16, -8, 30, -22) for dx, anchor in ((-6, "end"), (6, "start"))],
+                                           placed, plot)
+
         deadline_x = x(chart.deadline) if chart.start <= chart.deadline < chart.end else None
+        deadline_label = None
+        if deadline_x is not None:
+            text = f"Hạn {day_label(chart.deadline, year=years)}"
+            deadline_label = place([Label.one(deadline_x + dx, top + dy, text, anchor)
+                                    for dy in (14, 30, 46) for dx, anchor in ((-4, "end"), (4, "start"))],
+                                   placed, plot)
         today_x = x(chart.today) if chart.start <= chart.today <= chart.end else None
-        return cls(width, height, left, top, plot_width, plot_height, y_max, y_ticks, x_ticks, y(chart.target),
-                   polylines, ends, deadline_x, today_x)
+        today_label = None
+        if today_x is not None:
+            sides = ((4, "start"), (-4, "end"))  # right of the line, else left of it; then higher up
+            today_label = place([Label.one(today_x + dx, bottom - dy, "Hôm nay", anchor)
+                                 for dy in range(6, int(plot_height), 16) for dx, anchor in sides], placed, plot)
+        return cls(width, height, left, top, plot_width, plot_height, y_max, y_ticks, x_ticks, axis_label, target_y,
+                   target_label, polylines, ends, end_labels, deadline_x, deadline_label, today_x, today_label)

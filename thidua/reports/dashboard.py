@@ -6,6 +6,7 @@ area and by block, and the distribution of the committee's scores. A fixed numbe
 """
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,8 +16,9 @@ import sqlalchemy as sa
 from thidua.campaigns import services as campaign_services
 from thidua.campaigns.board import Board, build_board
 from thidua.campaigns.models import Campaign, Phase
-from thidua.charts import BarChart
+from thidua.charts import BarChart, nice_step
 from thidua.extensions import db
+from thidua.numbers import format_number
 from thidua.reports.figures import (
     BlockFigures,
     area_figures,
@@ -27,6 +29,7 @@ from thidua.review.models import Criterion, Standing
 from thidua.timeutil import local_today
 
 BINS = 10
+PHONE_BINS = 5
 
 
 @dataclass
@@ -57,15 +60,20 @@ def _default_campaign(campaigns: list[Campaign]) -> Campaign | None:
     return (open_ or campaigns or [None])[0]
 
 
-def score_histogram(scores: list[Decimal], top: int) -> tuple[list[str], list[int]]:
-    """Counts of mean scores in ten equal bins from 0 to the rubric's maximum (the last bin closed)."""
-    top = max(top, 1)
-    width = top / BINS
-    counts = [0] * BINS
+def score_histogram(scores: list[Decimal], top: int | float, bins: int = BINS) -> tuple[list[str], list[int]]:
+    """Counts of mean scores in bands from 0 to the rubric's maximum (the last band closed).
+
+    The bands are at most `bins`, each a nice width (1, 2, 2.5 or 5 × 10^n points) so that every
+    band has a real width and its edges read plainly: 100 points in ten bands of 10, 5 points in
+    ten of 0,5, 30 points in six of 5; the last band ends at the maximum."""
+    top = float(top) if top and top > 0 else 1.0
+    step = nice_step(top / bins)
+    count = max(1, math.ceil(top / step - 1e-9))
+    edges = [min(top, i * step) for i in range(count)] + [top]
+    counts = [0] * count
     for score in scores:
-        index = min(BINS - 1, max(0, int(float(score) // width)))
-        counts[index] += 1
-    labels = [f"{round(i * width):d}–{round((i + 1) * width):d}" for i in range(BINS)]
+        counts[min(count - 1, max(0, math.floor(float(score) / step + 1e-9)))] += 1  # 0,3 is in 0,3–0,4
+    labels = [f"{format_number(edges[i])}–{format_number(edges[i + 1])}" for i in range(count)]
     return labels, counts
 
 
@@ -100,6 +108,9 @@ def leaders_dashboard(campaign_id: int | None = None) -> LeadersDashboard:
         result.median = statistics.median(means)
         top = db.session.scalar(sa.select(sa.func.sum(Criterion.max_score))
                                 .where(Criterion.campaign_id == campaign.id)) or 100
-        labels, counts = score_histogram(means, int(top))
-        result.score_chart = BarChart.of("Phân bố điểm bình quân của Hội đồng", labels, {"Số sáng kiến": counts})
+        labels, counts = score_histogram(means, top)
+        phone_labels, phone_counts = score_histogram(means, top, bins=PHONE_BINS)  # wider bands, readable labels
+        phone = {"categories": phone_labels, "series": {"Số sáng kiến": phone_counts}}
+        result.score_chart = BarChart.of("Phân bố điểm bình quân của Hội đồng", labels, {"Số sáng kiến": counts},
+                                         narrow=phone)
     return result
