@@ -161,7 +161,9 @@ def directory(world):
                                    is_active=False),
         "centre": factories.unit(code="gdnn-gdtx-ba-dinh", name="Trung tâm GDNN-GDTX Ba Đình",
                                  unit_type="tt_gdnn_gdtx", parent=world.root),
-        "other_so": factories.unit(code="so-khac", name="Sở khác", block="", unit_type="so"),
+        "other_so": factories.unit(code="so-khac", name="Sở khác", block="", unit_type="so", parent=world.root),
+        # Outside the organiser's tree: never offered, never a participant.
+        "elsewhere": factories.unit(code="thpt-tinh-khac", name="Trường THPT Tỉnh Khác", unit_type="thpt"),
     }
     db.session.commit()
     return units
@@ -464,3 +466,21 @@ def test_the_xlsx_export_names_each_author_with_position_and_share(client, world
                                   query_string={"format": "xlsx"})).iter_rows(values_only=True))
     assert rows[2][6] == "Tác giả"
     assert rows[3][6] == "Phạm Thu Trang (Phó Hiệu trưởng) – 50%\nNguyễn Văn Đức (Giáo viên) – 50%"
+
+
+def test_a_campaign_draws_its_participants_from_its_organisers_subtree_only(world):
+    """A ward organises its own campaign: its schools take part, the same kind of school elsewhere does not."""
+    from thidua.campaigns import services as campaign_services
+    from thidua.campaigns.models import CampaignUnit
+
+    ward = factories.unit(code="ubnd-phuong-y", name="UBND phường Yên Hòa", parent=world.root, unit_type="so")
+    inside = factories.unit(code="th-yen-hoa", name="Trường Tiểu học Yên Hòa", parent=ward, unit_type="th",
+                            block="Khối tiểu học")
+    outside = factories.unit(code="th-dich-vong", name="Trường Tiểu học Dịch Vọng", parent=world.root, unit_type="th",
+                             block="Khối tiểu học")
+    db.session.commit()
+    campaign = factories.campaign(ward, name="Phong trào CCHC phường Yên Hòa 2024", year=2024)
+    campaign_services.set_participants(campaign, {("Khối tiểu học", "th")}, actor=world.secretariat)
+    db.session.commit()
+    taking_part = set(db.session.scalars(sa.select(CampaignUnit.unit_id).where(CampaignUnit.campaign_id == campaign.id)))
+    assert inside.id in taking_part and outside.id not in taking_part

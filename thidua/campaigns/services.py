@@ -11,7 +11,7 @@ from thidua import audit
 from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
 from thidua.extensions import db
 from thidua.timeutil import end_of_day_utc, format_date, local_today, start_of_day_utc, to_local, utcnow
-from thidua.units.models import Unit
+from thidua.units.models import Unit, in_subtree
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,8 @@ def set_participants(campaign: Campaign, groups: set[tuple[str, str]], *, actor)
     if groups:
         condition = sa.or_(*[sa.and_(Unit.block == b, Unit.unit_type == t) for b, t in groups])
         wanted = set(db.session.scalars(
-            sa.select(Unit.id).where(Unit.is_active.is_(True), Unit.id != campaign.organiser_id, condition)
+            sa.select(Unit.id).where(Unit.is_active.is_(True), Unit.id != campaign.organiser_id, condition,
+                                     in_subtree(campaign.organiser_id))  # the organiser's own units only
         ))
     current = set(db.session.scalars(sa.select(CampaignUnit.unit_id).where(CampaignUnit.campaign_id == campaign.id)))
     with_records = set(db.session.scalars(

@@ -14,7 +14,7 @@ from thidua.forms import ButtonForm, choices
 from thidua.registration.models import AREA_LABELS, KIND_LABELS, Initiative, in_area
 from thidua.text import fold
 from thidua.timeutil import format_date, format_moment
-from thidua.units.models import Unit, unit_type_label
+from thidua.units.models import Unit, in_subtree, unit_type_label
 from thidua.workflow import STATE_LABELS, State
 from thidua.paging import bounded_int, page_number
 
@@ -139,7 +139,7 @@ def participants(campaign_id: int):
     form = ButtonForm()
     groups = db.session.execute(
         sa.select(Unit.block, Unit.unit_type, sa.func.count())
-        .where(Unit.is_active.is_(True), Unit.id != campaign.organiser_id)
+        .where(Unit.is_active.is_(True), Unit.id != campaign.organiser_id, in_subtree(campaign.organiser_id))
         .group_by(Unit.block, Unit.unit_type)
         .order_by(in_vietnamese_order(Unit.block), Unit.unit_type)
     ).all()

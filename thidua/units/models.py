@@ -69,3 +69,10 @@ class Unit(db.Model):
 @sa.event.listens_for(Unit, "before_update")
 def _unit_search_text(mapper, connection, unit: Unit) -> None:
     unit.refresh_search_text()
+
+
+def in_subtree(root_id: int):
+    """The condition "the unit is `root_id` or below it in the tree" (a recursive query, both databases)."""
+    tree = sa.select(Unit.id).where(Unit.id == root_id).cte("subtree", recursive=True)
+    tree = tree.union_all(sa.select(Unit.id).where(Unit.parent_id == tree.c.id))
+    return Unit.id.in_(sa.select(tree.c.id))
