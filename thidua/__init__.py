@@ -43,6 +43,9 @@ def create_app(config: object | None = None) -> Flask:
     from thidua import cli, security, web
 
     security.init_app(app)
+    from thidua.gallery import cache as gallery_cache
+
+    gallery_cache.init_app(app)
     web.init_app(app)
     cli.init_app(app)
 

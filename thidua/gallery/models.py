@@ -103,3 +103,23 @@ class Adoption(db.Model):
     unit = relationship("Unit", lazy="raise")
 
     __table_args__ = (sa.UniqueConstraint("entry_id", "unit_id", name="uq_adoption_entry_unit"),)
+
+
+class GalleryStamp(db.Model):
+    """One row: the gallery's version, changed in the same transaction as anything the public pages show.
+
+    `token` names the published state (a random value, so a number reused after a rollback can never
+    name another state's cached pages); `changed_at` is when it last changed. The public pages use the
+    two as their ETag and Last-Modified and as the key of the shared page cache (thidua.gallery.cache).
+    """
+
+    __tablename__ = "gallery_stamp"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    token: Mapped[str] = mapped_column(sa.String(32))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Tables made by create_all (tests, benches) start with their row, as the migration's do.
+sa.event.listen(GalleryStamp.__table__, "after_create", sa.DDL(
+    "INSERT INTO gallery_stamp (id, token, changed_at) VALUES (1, 'initial', CURRENT_TIMESTAMP)"))

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from thidua.extensions import db
 from thidua.gallery import bp, permissions, services
+from thidua.gallery.cache import public_page
 from thidua.gallery.forms import AdoptionForm
 from thidua.gallery.models import Adoption, GalleryEntry
 from thidua.registration.models import AREA_LABELS, KIND_LABELS
@@ -24,16 +25,8 @@ from thidua.storage import get_storage
 from thidua.units.models import UNIT_TYPE_LABELS, unit_type_label
 from thidua.paging import bounded_int, page_number
 
-PUBLIC_MAX_AGE = 300
 FEED_SIZE = 50
 JSON_MAX_PER_PAGE = 100
-
-
-def _public(response, max_age: int = PUBLIC_MAX_AGE):
-    """Anonymous readers may be served from a shared cache for a few minutes; signed-in pages never are."""
-    if not current_user.is_authenticated:
-        response.headers["Cache-Control"] = f"public, max-age={max_age}"
-    return response
 
 
 def entry_url(entry: GalleryEntry, **kwargs) -> str:
@@ -51,6 +44,7 @@ def area_label(code: str) -> str:
 
 
 @bp.get("/thu-vien")
+@public_page
 def index():
     filters = services.Filters.from_args(request.args)
     page = db.paginate(services.public_entries(filters), page=page_number(), per_page=services.PAGE_SIZE, max_per_page=services.PAGE_SIZE,
@@ -59,11 +53,12 @@ def index():
         "gallery/index.html", page=page, filters=filters, choices=services.filter_choices(), areas=AREA_LABELS,
         unit_types=UNIT_TYPE_LABELS, sorts=services.SORTS, kinds=KIND_LABELS,
     ))
-    return _public(response)
+    return response
 
 
 @bp.get("/thu-vien/<int:entry_id>")
 @bp.get("/thu-vien/<int:entry_id>-<slug>")
+@public_page
 def detail(entry_id: int, slug: str | None = None):
     entry = services.public_entry_or_none(entry_id) or abort(404)
     if slug != entry.slug:
@@ -77,7 +72,7 @@ def detail(entry_id: int, slug: str | None = None):
         can_adopt=permissions.can_adopt(current_user, entry) and own is None,
         unit_type_label=unit_type_label, kinds=KIND_LABELS,
     ))
-    return _public(response)
+    return response
 
 
 def _send_stored(key: str, name: str, content_type: str, sha256: str, *, cache: str):
@@ -105,6 +100,7 @@ def download(entry_id: int, file_id: int):
 
 
 @bp.get("/thu-vien/feed.atom")
+@public_page
 def feed():
     entries = list(db.session.scalars(
         services.public_entries(services.Filters()).limit(FEED_SIZE)))
@@ -113,10 +109,11 @@ def feed():
     body = render_template("gallery/feed.atom.xml", items=items,
                            updated=max((e.published_at for e in entries), default=None))
     response = current_app.response_class(body, mimetype="application/atom+xml")
-    return _public(response)
+    return response
 
 
 @bp.get("/thu-vien.json")
+@public_page
 def listing_json():
     filters = services.Filters.from_args(request.args)
     per_page = min(max(request.args.get("per_page", 50, type=bounded_int) or 50, 1), JSON_MAX_PER_PAGE)
@@ -141,14 +138,15 @@ def listing_json():
     }
     response = jsonify(data)
     response.headers["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
-    return _public(response)
+    return response
 
 
 @bp.get("/thu-vien/thong-ke")
+@public_page
 def stats():
     response = current_app.make_response(render_template(
         "gallery/stats.html", stats=services.statistics(), areas=AREA_LABELS))
-    return _public(response)
+    return response
 
 
 @bp.route("/thu-vien/<int:entry_id>/nhan-rong", methods=["GET", "POST"])
