@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from thidua.extensions import db
 from thidua.timeutil import utcnow
@@ -20,26 +20,34 @@ NARRATIVE_SECTIONS = {
 }
 
 
-class ReportDraft(db.Model):
-    """What the office may edit before generating: the number, the narrative, the recipients, the signer."""
+class SignedDraft:
+    """What every report the office edits before printing carries: its number, recipients and signer,
+    who saved it last, and a version so that a save based on an old one is refused."""
 
-    __tablename__ = "report_draft"
-
-    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True)
     version: Mapped[int] = mapped_column(default=1)
     number: Mapped[str] = mapped_column(sa.String(80), default="")  # "Số: 125/BC-SGDĐT" without "Số: "
-    intro: Mapped[str] = mapped_column(sa.Text, default="")
-    deployment: Mapped[str] = mapped_column(sa.Text, default="")
-    assessment: Mapped[str] = mapped_column(sa.Text, default="")
-    limitations: Mapped[str] = mapped_column(sa.Text, default="")
-    proposals: Mapped[str] = mapped_column(sa.Text, default="")
     recipients: Mapped[str] = mapped_column(sa.Text, default="")  # one per line
     signer_title: Mapped[str] = mapped_column(sa.String(160), default="")  # lines, e.g. "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC"
     signer_name: Mapped[str] = mapped_column(sa.String(160), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
-    __mapper_args__ = {"version_id_col": version}
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.version}
+
+
+class ReportDraft(SignedDraft, db.Model):
+    """What the office may edit before generating: the number, the narrative, the recipients, the signer."""
+
+    __tablename__ = "report_draft"
+
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True)
+    intro: Mapped[str] = mapped_column(sa.Text, default="")
+    deployment: Mapped[str] = mapped_column(sa.Text, default="")
+    assessment: Mapped[str] = mapped_column(sa.Text, default="")
+    limitations: Mapped[str] = mapped_column(sa.Text, default="")
+    proposals: Mapped[str] = mapped_column(sa.Text, default="")
 
     def snapshot(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in
@@ -81,20 +89,11 @@ PERIOD_SECTIONS = {
 }
 
 
-class PeriodDraft(db.Model):
+class PeriodDraft(SignedDraft, db.Model):
     """What the office edits on the period summary before printing it: number, narrative, recipients, signer."""
 
     __tablename__ = "period_draft"
 
     period: Mapped[str] = mapped_column(sa.String(40), primary_key=True)  # "2023–2025", as the campaigns say
-    version: Mapped[int] = mapped_column(default=1)
-    number: Mapped[str] = mapped_column(sa.String(80), default="")
     assessment: Mapped[str] = mapped_column(sa.Text, default="")
     proposals: Mapped[str] = mapped_column(sa.Text, default="")
-    recipients: Mapped[str] = mapped_column(sa.Text, default="")  # one per line
-    signer_title: Mapped[str] = mapped_column(sa.String(160), default="")  # lines, e.g. "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC"
-    signer_name: Mapped[str] = mapped_column(sa.String(160), default="")
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-
-    __mapper_args__ = {"version_id_col": version}
