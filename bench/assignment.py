@@ -95,9 +95,11 @@ def service() -> None:
         db.session.add(campaign)
         db.session.flush()
         db.session.execute(sa.insert(User), [{"username": f"r{n}", "full_name": f"Thành viên {n}", "role": Role.REVIEWER.value,
-                                              "password_hash": "x", "unit_id": rng.choice(unit_ids) if n % 3 else None}
+                                              "password_hash": "x", "unit_id": rng.choice(unit_ids) if n % 3 else None,
+                                              "organiser_id": unit_ids[0]}
                                              for n in range(REVIEWERS)])
-        secretariat = User(username="vp", full_name="Văn phòng", role=Role.SECRETARIAT.value, password_hash="x")
+        secretariat = User(username="vp", full_name="Văn phòng", role=Role.SECRETARIAT.value, password_hash="x",
+                           organiser_id=unit_ids[0])
         db.session.add(secretariat)
         db.session.flush()
         reviewer_ids = db.session.scalars(sa.select(User.id).where(User.role == Role.REVIEWER.value)).all()

@@ -78,12 +78,13 @@ def build(units: int, initiatives: int, seed: int) -> int:
 
     rng = random.Random(seed)
     now = utc(NOW_LOCAL)
-    root = Unit(code="so-gddt", name="Sở Giáo dục và Đào tạo", block="", unit_type="so")
+    root = Unit(code="so-gddt", name="Sở Giáo dục và Đào tạo", block="", unit_type="so", is_organiser=True)
     office = Unit(code="van-phong", name="Văn phòng Sở", block="Khối các phòng thuộc Sở", unit_type="phong_thuoc_so")
     db.session.add_all([root, office])
     db.session.flush()
     office.parent_id = root.id
     secretariat = User(username="vanphong", full_name="Nguyễn Thị Thu Hà", role="secretariat", unit_id=office.id,
+                       organiser_id=root.id,
                        password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
     db.session.add(secretariat)
     campaign = Campaign(organiser_id=root.id, name="Phong trào thi đua “Cải cách hành chính” năm 2024", year=2024,

@@ -97,7 +97,7 @@ def main() -> None:
         apply_plan(plan_import("units-hanoi.csv", (DATA / "units-hanoi.csv").read_bytes()), actor=None)
         units = {u.code: u for u in db.session.scalars(sa.select(Unit))}
         office = User(username="vanphong", full_name="Văn phòng", role=Role.SECRETARIAT.value,
-                      unit_id=units["van-phong"].id, password_hash="x")
+                      unit_id=units["van-phong"].id, organiser_id=units["van-phong"].parent_id, password_hash="x")
         db.session.add(office)
         campaign = campaign_services.create_campaign(
             actor=office, organiser=units["so-gddt-ha-noi"], name="Phong trào 2023", year=2023, period="2023–2025",

@@ -95,6 +95,7 @@ def _enrich(campaign_id: int, seed: int) -> dict:
     from werkzeug.security import generate_password_hash
 
     from thidua.auth.models import User
+    from thidua.campaigns.models import Campaign
     from thidua.extensions import db
     from thidua.registration.models import AREA_LABELS, KIND_LABELS, Initiative
     from thidua.results.models import ReportIndicator, ResultReport
@@ -124,6 +125,7 @@ def _enrich(campaign_id: int, seed: int) -> dict:
     reviewers = []
     for n in range(2):
         reviewer = User(username=f"hoidong{n}", full_name=f"Thành viên Hội đồng {n}", role="reviewer",
+                        organiser_id=db.session.get(Campaign, campaign_id).organiser_id,
                         password_hash=generate_password_hash("bench", method="pbkdf2:sha256:1"))
         db.session.add(reviewer)
         db.session.flush()

@@ -28,14 +28,31 @@ def unit(*, code=None, name=None, block="Khối trực thuộc", unit_type="thpt
     n = next(_sequence)
     item = Unit(code=code or f"thpt-so-{n}", name=name or f"Trường THPT Số {n}", short_name=extra.pop("short_name", ""),
                 block=block, unit_type=unit_type, district=district, parent_id=parent.id if parent else None,
-                email=extra.pop("email", f"don-vi-{n}@thidua-demo.edu.vn"), **extra)
+                email=extra.pop("email", f"don-vi-{n}@thidua-demo.edu.vn"),
+                is_organiser=extra.pop("is_organiser", parent is None), **extra)
     db.session.add(item)
     db.session.flush()
     return item
 
 
-def user(role: Role, unit: Unit | None = None, *, username=None, full_name=None, **extra) -> User:
+def _organiser_above(unit: Unit | None) -> int | None:
+    """The nearest organiser at or above `unit`, or else the first root organiser."""
+    import sqlalchemy as sa
+
+    while unit is not None:
+        if unit.is_organiser:
+            return unit.id
+        unit = db.session.get(Unit, unit.parent_id) if unit.parent_id else None
+    return db.session.scalar(sa.select(Unit.id).where(Unit.is_organiser.is_(True), Unit.parent_id.is_(None))
+                             .order_by(Unit.id).limit(1))
+
+
+def user(role: Role, unit: Unit | None = None, *, username=None, full_name=None, organiser: Unit | None = None,
+         **extra) -> User:
+    """An account; a staff one acts for `organiser`, by default the nearest organiser at or above its unit."""
     n = next(_sequence)
+    if role not in (Role.UNIT_EDITOR, Role.UNIT_HEAD) and "organiser_id" not in extra:
+        extra["organiser_id"] = organiser.id if organiser else _organiser_above(unit)
     item = User(username=username or f"{role.value.replace('_', '')}{n}", full_name=full_name or f"Người dùng {n}",
                 role=role.value, unit_id=unit.id if unit else None, password_hash=_HASH, **extra)
     db.session.add(item)

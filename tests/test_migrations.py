@@ -219,3 +219,41 @@ def test_the_decided_list_of_before_becomes_one_decision_per_level_citing_its_au
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index:UserWarning")
+def test_todays_single_organiser_and_its_staff_become_the_root_organisers_unchanged(tmp_path):
+    """Migration c7d2e9f4a1b3: the organiser of today's campaigns becomes an organiser, every secretariat,
+    leader and reviewer account acts for it, unit accounts act for none, and the period summary's draft
+    is that organiser's."""
+    app = _app_on(f"sqlite:///{tmp_path / 'before.sqlite'}")
+    try:
+        with app.app_context():
+            flask_migrate.upgrade(revision="b4c1e7d9a2f6")
+            with db.engine.begin() as connection:
+                organiser = _insert(connection, "unit", code="SGD", name="Sở Giáo dục và Đào tạo Hà Nội")
+                school = _insert(connection, "unit", code="KL", name="Trường THPT Kim Liên", parent_id=organiser)
+                _insert(connection, "campaign", name="CCHC 2023", year=2023, organiser_id=organiser)
+                staff = {role: _insert(connection, "user_account", username=role, full_name=role, role=role,
+                                       password_hash="x", unit_id=organiser)
+                         for role in ("secretariat", "leader", "reviewer")}
+                editor = _insert(connection, "user_account", username="editor", full_name="editor",
+                                 role="unit_editor", password_hash="x", unit_id=school)
+                connection.execute(sa.text(
+                    "INSERT INTO period_draft (period, version, number, assessment, proposals, recipients, "
+                    "signer_title, signer_name, updated_at) VALUES "
+                    "('2023–2025', 2, '12/BC-SGDĐT', '', '', '', '', '', '2025-12-01 08:00:00')"))
+            flask_migrate.upgrade()
+            with db.engine.connect() as connection:
+                organisers = dict(connection.execute(sa.text("SELECT id, is_organiser FROM unit")).all())
+                assert (bool(organisers[organiser]), bool(organisers[school])) == (True, False)
+                acting = dict(connection.execute(sa.text("SELECT id, organiser_id FROM user_account")).all())
+                assert {acting[i] for i in staff.values()} == {organiser}
+                assert acting[editor] is None
+                assert connection.execute(sa.text(
+                    "SELECT organiser_id, period, version, number FROM period_draft")).one() == (
+                    organiser, "2023–2025", 2, "12/BC-SGDĐT")
+            db.engine.dispose()
+    finally:
+        with app.app_context():
+            db.engine.dispose()

@@ -1,7 +1,7 @@
 """Who may open which route: one table, enforced before every request.
 
-Role gates live here; what depends on the record (a unit's own initiative) is
-checked by the view with the predicates of its stage's permissions module. A route
+Role gates live here; the organiser's scope of every record named in the URL is checked
+next, by thidua.scope; what depends on the record (a unit's own initiative) is checked by the view with the predicates of its stage's permissions module. A route
 missing from this table is refused for everyone, and the test suite fails on it.
 """
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
+from thidua import scope
 from thidua.auth.roles import Role
 
 PUBLIC = "public"
@@ -152,8 +153,7 @@ def enforce() -> None:
     if current_user.must_change_password and endpoint not in BEFORE_PASSWORD_CHANGE:
         flash("Vui lòng đặt mật khẩu của riêng bạn trước khi làm việc.", "info")
         return redirect(url_for("auth.account"))
-    if rule == SIGNED_IN:
-        return None
-    if current_user.role not in rule:
+    if rule != SIGNED_IN and current_user.role not in rule:
         abort(403)
+    scope.check_request(current_user)  # and only within the organiser the account acts for
     return None

@@ -150,8 +150,10 @@ def load(*, today: date | None = None, seed: int = 2023) -> list[DemoLogin]:
     accounts: dict[tuple[str, Role], User] = {}
 
     def account(username: str, role: Role, full_name: str, unit: Unit, job_title: str = "") -> User:
+        unit_role = role in (Role.UNIT_HEAD, Role.UNIT_EDITOR)
         user = User(username=username, role=role.value, full_name=full_name, unit_id=unit.id, job_title=job_title,
-                    email=unit.email if role in (Role.UNIT_HEAD, Role.UNIT_EDITOR) else "", password_hash=password_hash)
+                    email=unit.email if unit_role else "", password_hash=password_hash,
+                    organiser_id=None if unit_role else root.id)
         db.session.add(user)
         accounts[(unit.code, role)] = user
         return user

@@ -109,6 +109,13 @@ def init_app(app) -> None:
         may_open=lambda endpoint: _may_open(endpoint),
     )
 
+    @app.context_processor
+    def _read_only_organiser():
+        from thidua.units.models import Unit
+
+        organiser_id = g.get("read_only_organiser")
+        return {"read_only_organiser": db.session.get(Unit, organiser_id) if organiser_id else None}
+
     def _may_open(endpoint: str) -> bool:
         rule = access.rule_for(endpoint)
         if rule == access.PUBLIC:

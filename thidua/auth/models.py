@@ -27,13 +27,16 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[str] = mapped_column(sa.String(20), index=True)
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    # The organiser a secretariat, leader or reviewer account acts for (thidua.scope); None for units.
+    organiser_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     is_active_account: Mapped[bool] = mapped_column(default=True)
     # Set for an initial password handed out on paper: the first sign-in leads to changing it.
     must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
-    unit: Mapped[Unit | None] = relationship(lazy="joined")
+    unit: Mapped[Unit | None] = relationship(lazy="joined", foreign_keys=[unit_id])
+    organiser: Mapped[Unit | None] = relationship(lazy="joined", foreign_keys=[organiser_id])
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

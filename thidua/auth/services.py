@@ -21,7 +21,7 @@ from thidua.units.models import Unit
 from thidua.security import clear_login_failures, login_lock_minutes_left, note_login_failure
 from thidua.timeutil import utcnow
 
-PROFILE_FIELDS = ("full_name", "job_title", "email", "phone", "role", "unit_id")
+PROFILE_FIELDS = ("full_name", "job_title", "email", "phone", "role", "unit_id", "organiser_id")
 
 
 class AccountError(ValueError):
@@ -42,9 +42,32 @@ def _check(values: dict, *, user: User | None = None) -> None:
     unit_id = values.get("unit_id", user.unit_id if user else None)
     if role in UNIT_ROLES and not unit_id:
         raise AccountError("unit_id", "Tài khoản của đơn vị phải thuộc một đơn vị.")
+    organiser = values.get("organiser_id", user.organiser_id if user else None)
+    if role not in UNIT_ROLES and organiser and not db.session.scalar(
+            sa.select(Unit.is_organiser).where(Unit.id == organiser)):
+        raise AccountError("organiser_id", "Cấp tổ chức phong trào không hợp lệ.")
+
+
+def default_organiser_id(actor) -> int | None:
+    """The organiser a new staff account acts for when none is chosen: the actor's, or the top one."""
+    if actor is not None and getattr(actor, "organiser_id", None):
+        return actor.organiser_id
+    return db.session.scalar(sa.select(Unit.id).where(Unit.is_organiser.is_(True))
+                             .order_by(Unit.parent_id.is_not(None), Unit.id).limit(1))
+
+
+def _place(values: dict, *, actor, user: User | None = None) -> dict:
+    """Staff accounts act for an organiser; unit accounts for none."""
+    role = Role(values.get("role", user.role if user else None))
+    if role in UNIT_ROLES:
+        values["organiser_id"] = None
+    elif not values.get("organiser_id", user.organiser_id if user else None):
+        values["organiser_id"] = default_organiser_id(actor)
+    return values
 
 
 def create_user(*, actor, username: str, password: str, **values) -> User:
+    values = _place(values, actor=actor)
     _check({"username": username, **values})
     user = User(username=username, **{k: v for k, v in values.items() if k in PROFILE_FIELDS})
     user.unit_id = user.unit_id or None
@@ -57,11 +80,13 @@ def create_user(*, actor, username: str, password: str, **values) -> User:
 
 
 def update_user(user: User, *, actor, is_active: bool | None = None, **values) -> User:
+    if "role" in values:
+        values = _place(values, actor=actor, user=user)
     _check(values, user=user)
     changes = {}
     for key in PROFILE_FIELDS:
         if key in values:
-            new = values[key] or (None if key == "unit_id" else "")
+            new = values[key] or (None if key in ("unit_id", "organiser_id") else "")
             if getattr(user, key) != new:
                 changes[key] = [getattr(user, key), new]
                 setattr(user, key, new)

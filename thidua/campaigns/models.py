@@ -44,7 +44,11 @@ class Campaign(db.Model):
     period: Mapped[str] = mapped_column(sa.String(40), default="")  # "2023–2025"
     plan_reference: Mapped[str] = mapped_column(sa.String(255), default="")  # "Kế hoạch số .../KH-SGDĐT"
     description: Mapped[str] = mapped_column(sa.Text, default="")
-    organiser_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
+    organiser_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    # The campaign of the level above that this one feeds ("trình lên cấp trên"), and, on the
+    # upper campaign, which of the lower levels' initiatives it takes: awarded or shortlisted.
+    feeds_campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign.id"), index=True)
+    nominations_from: Mapped[str] = mapped_column(sa.String(20), default="awarded", server_default="awarded")
     timezone: Mapped[str] = mapped_column(sa.String(64), default=DEFAULT_TZ)
     launch_date: Mapped[date]
     registration_deadline: Mapped[date]
@@ -60,6 +64,7 @@ class Campaign(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     organiser: Mapped[Unit] = relationship(lazy="joined")
+    feeds: Mapped[Campaign | None] = relationship(remote_side=[id], lazy="raise")
 
     __table_args__ = (
         sa.CheckConstraint("launch_date <= registration_deadline", name="registration_after_launch"),

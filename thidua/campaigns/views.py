@@ -27,10 +27,11 @@ def get_campaign_or_404(campaign_id: int) -> Campaign:
 
 
 def _organiser() -> Unit:
-    root = db.session.scalar(sa.select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1))
-    if root is None:
+    """A new campaign is the organiser's the secretariat acts for."""
+    organiser = db.session.get(Unit, current_user.organiser_id) if current_user.organiser_id else None
+    if organiser is None:
         abort(409)
-    return root
+    return organiser
 
 
 @bp.get("/phong-trao")

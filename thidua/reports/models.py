@@ -94,6 +94,7 @@ class PeriodDraft(SignedDraft, db.Model):
 
     __tablename__ = "period_draft"
 
+    organiser_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), primary_key=True)
     period: Mapped[str] = mapped_column(sa.String(40), primary_key=True)  # "2023–2025", as the campaigns say
     assessment: Mapped[str] = mapped_column(sa.Text, default="")
     proposals: Mapped[str] = mapped_column(sa.Text, default="")

@@ -59,6 +59,7 @@ class UnitLine:
 @dataclass
 class PeriodSummary:
     period: str
+    organiser_id: int
     years: list[YearFigures]
     block_names: list[str]
     area_codes: list[str]
@@ -100,10 +101,11 @@ class PeriodSummary:
         )
 
 
-def periods() -> list[str]:
-    """The periods that have campaigns, the latest first."""
+def periods(organiser_id: int) -> list[str]:
+    """The periods that have campaigns of the organiser, the latest first."""
     rows = db.session.execute(
-        sa.select(Campaign.period, sa.func.max(Campaign.year)).where(Campaign.period != "")
+        sa.select(Campaign.period, sa.func.max(Campaign.year))
+        .where(Campaign.period != "", Campaign.organiser_id == organiser_id)
         .group_by(Campaign.period).order_by(sa.func.max(Campaign.year).desc())
     ).all()
     return [period for period, _ in rows]
@@ -116,17 +118,17 @@ class PeriodDraftError(ValueError):
     pass
 
 
-def load_period_draft(period: str) -> PeriodDraft:
-    """The period's draft, or a new one (not yet added) with the usual recipients and signer."""
-    return db.session.get(PeriodDraft, period) or PeriodDraft(
-        period=period, number="", assessment="", proposals="",
+def load_period_draft(period: str, organiser_id: int) -> PeriodDraft:
+    """The organiser's draft for the period, or a new one (not yet added) with the usual recipients and signer."""
+    return db.session.get(PeriodDraft, (organiser_id, period)) or PeriodDraft(
+        organiser_id=organiser_id, period=period, number="", assessment="", proposals="",
         recipients="UBND Thành phố (để báo cáo);\nGiám đốc Sở (để báo cáo);\nLưu: VT, VP.",
         signer_title="KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC", signer_name="")
 
 
 def save_period_draft(period: str, values: dict[str, str], *, actor, based_on: int | None) -> PeriodDraft:
-    """Store the office's edits of the period summary; refused when someone saved in between."""
-    draft = load_period_draft(period)
+    """Store the office's edits of its organiser's period summary; refused when someone saved in between."""
+    draft = load_period_draft(period, actor.organiser_id)
     if draft.version is not None and based_on is not None and draft.version != based_on:
         raise PeriodDraftError("Nội dung báo cáo tổng kết vừa được người khác sửa; vui lòng tải lại trang "
                                "để xem bản mới nhất.")
@@ -145,8 +147,10 @@ def save_period_draft(period: str, values: dict[str, str], *, actor, based_on: i
 AREAS_COUNTED_NOTE = "Sáng kiến thuộc nhiều lĩnh vực được tính ở từng lĩnh vực."
 
 
-def period_summary(period: str) -> PeriodSummary:
-    campaigns = list(db.session.scalars(sa.select(Campaign).where(Campaign.period == period)
+def period_summary(period: str, organiser_id: int) -> PeriodSummary:
+    """The organiser's campaigns of the period, year by year."""
+    campaigns = list(db.session.scalars(sa.select(Campaign)
+                                        .where(Campaign.period == period, Campaign.organiser_id == organiser_id)
                                         .order_by(Campaign.year, Campaign.id)))
     years = []
     for campaign in campaigns:
@@ -166,7 +170,7 @@ def period_summary(period: str) -> PeriodSummary:
     block_names = sorted({name for y in years for name in y.blocks}, key=vietnamese_key)
     order = {code: position for position, code in enumerate(AREA_LABELS)}
     area_codes = sorted({code for y in years for code in y.areas}, key=lambda c: (order.get(c, len(order)), c))
-    summary = PeriodSummary(period, years, block_names, area_codes)
+    summary = PeriodSummary(period, organiser_id, years, block_names, area_codes)
     _units(summary, [c.id for c in campaigns])
     return summary
 
@@ -247,7 +251,7 @@ def period_workbook(summary: PeriodSummary) -> ExportWorkbook:
 
 
 def period_docx(summary: PeriodSummary, *, day: date, draft: PeriodDraft | None = None) -> bytes:
-    draft = draft or load_period_draft(summary.period)
+    draft = draft or load_period_draft(summary.period, summary.organiser_id)
     document = OfficialDocument()
     campaign = summary.years[-1].campaign if summary.years else None
     if campaign is not None:

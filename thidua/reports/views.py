@@ -126,16 +126,16 @@ def download_xlsx(campaign_id: int, report_id: int):
 
 # The period summary ---------------------------------------------------------------------------
 def _period_summary():
-    periods = period.periods()
+    periods = period.periods(current_user.organiser_id)
     chosen = request.args.get("giai-doan") or (periods[0] if periods else "")
     if periods and chosen not in periods:
         abort(404)
-    return period.period_summary(chosen) if chosen else None, periods
+    return period.period_summary(chosen, current_user.organiser_id) if chosen else None, periods
 
 
 def _render_period(summary, periods, form: PeriodDraftForm | None = None, status: int = 200):
     if form is None and summary is not None:
-        draft = period.load_period_draft(summary.period)
+        draft = period.load_period_draft(summary.period, summary.organiser_id)
         form = PeriodDraftForm(obj=draft)
         form.version.data = str(draft.version) if draft.version else ""
     return render_template("reports/period.html", summary=summary, periods=periods, form=form), status

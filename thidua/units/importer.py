@@ -781,6 +781,10 @@ def apply_plan(plan: ImportPlan, *, actor: Any, include_good_rows_only: bool = F
                 unit.parent_id = parent_id
                 changed.add(row.code)
         db.session.flush()
+    for code in created:  # a new root of the tree runs its own campaigns
+        if units[code].parent_id is None:
+            units[code].is_organiser = True
+    db.session.flush()
 
     counts = {
         "created": len(created),

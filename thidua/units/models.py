@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from thidua.extensions import db
@@ -43,6 +44,9 @@ class Unit(db.Model):
     email: Mapped[str] = mapped_column(sa.String(255), default="")
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True, index=True)
+    # An organiser runs its own campaigns, with its own secretariat, leaders and committee, over
+    # its subtree (a Sở, a Phòng GD&ĐT, a ward or commune). The root of the tree always is one.
+    is_organiser: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Lower-case, diacritics removed: what searches "with or without diacritics" compare to.
     search_text: Mapped[str] = mapped_column(sa.String(600), default="", index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -71,8 +75,18 @@ def _unit_search_text(mapper, connection, unit: Unit) -> None:
     unit.refresh_search_text()
 
 
-def in_subtree(root_id: int):
-    """The condition "the unit is `root_id` or below it in the tree" (a recursive query, both databases)."""
-    tree = sa.select(Unit.id).where(Unit.id == root_id).cte("subtree", recursive=True)
-    tree = tree.union_all(sa.select(Unit.id).where(Unit.parent_id == tree.c.id))
-    return Unit.id.in_(sa.select(tree.c.id))
+def subtree_ids(root_id: int, name: str = "subtree") -> sa.Select:
+    """The ids of `root_id` and every unit below it (a recursive query, both databases).
+
+    `name` names the query's CTE: two of them in one statement need different names.
+    """
+    node = sa.orm.aliased(Unit, name=f"{name}_unit")
+    tree = sa.select(node.id).where(node.id == root_id).cte(name, recursive=True)
+    child = sa.orm.aliased(Unit, name=f"{name}_child")
+    tree = tree.union_all(sa.select(child.id).where(child.parent_id == tree.c.id))
+    return sa.select(tree.c.id)
+
+
+def in_subtree(root_id: int, name: str = "subtree"):
+    """The condition "the unit is `root_id` or below it in the tree"."""
+    return Unit.id.in_(subtree_ids(root_id, name))

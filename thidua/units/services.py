@@ -34,6 +34,8 @@ def create_unit(*, actor, **values) -> Unit:
     values["parent_id"] = values.get("parent_id") or None
     _check(None, values)
     unit = Unit(**{k: v or "" if k != "parent_id" else v for k, v in values.items() if k in UNIT_FIELDS})
+    if unit.parent_id is None:
+        unit.is_organiser = True  # a root of the tree runs its own campaigns
     db.session.add(unit)
     db.session.flush()
     audit.record("unit.created", actor=actor, object_type="unit", object_id=unit.id, unit_id=unit.id,
