@@ -91,6 +91,7 @@ def fill_the_tables_the_demo_leaves_empty(school) -> None:
     from thidua.gallery.models import Adoption, GalleryEntry, GalleryFile
     from thidua.imports.models import ImportBatch, ImportedRecord
     from thidua.jobs.models import Job
+    from thidua.nominations.models import Nomination
     from thidua.notifications.models import Notification, ReminderLog
     from thidua.registration.models import Initiative
     from thidua.reports.models import CityReport, PeriodDraft, ReportDraft
@@ -114,8 +115,14 @@ def fill_the_tables_the_demo_leaves_empty(school) -> None:
                                milestone="manual:1", status="sent", job_id=job.id, sent_at=at))
     if db.session.get(ReportDraft, campaign.id) is None:
         db.session.add(ReportDraft(campaign_id=campaign.id, number="125/BC-SGDĐT", intro="Mở đầu"))
-    db.session.add(PeriodDraft(period="2023–2025", number="215/BC-SGDĐT", assessment="Đánh giá chung",
+    db.session.add(PeriodDraft(organiser_id=campaign.organiser_id, period="2023–2025", number="215/BC-SGDĐT",
+                               assessment="Đánh giá chung",
                                signer_name="Trần Thế Cương", updated_at=at, updated_by_id=account.id))
+    if not db.session.scalar(sa.select(sa.func.count()).select_from(Nomination)):
+        upper = db.session.scalar(sa.select(Campaign).order_by(Campaign.id.desc()))
+        db.session.add(Nomination(campaign_id=upper.id, source_id=initiative.id, state="declined",
+                                  reason="Chưa đủ minh chứng", proposed_at=at, decided_at=at,
+                                  proposed_by_id=account.id, decided_by_id=account.id))
     db.session.add(CityReport(campaign_id=campaign.id, number=9, job_id=job.id, draft={"intro": "x"},
                               headline={"units": 3}, data_taken_at=at))
     key = stored(b"%PDF-1.4 minh chung\n")
