@@ -45,10 +45,10 @@ def organiser_id(user) -> int | None:
     return user.organiser_id if is_staff(user) else None
 
 
-def _below_ids(top_id: int | None):
-    """The ids of the units of `top_id`'s subtree, as a subquery."""
+def _below_ids(top_id: int | None, name: str = "scope_subtree"):
+    """The ids of the units of `top_id`'s subtree, as a subquery (`name`: its CTE's, unique in a statement)."""
     from thidua.units.models import subtree_ids
-    return subtree_ids(top_id, name="scope_subtree") if top_id else sa.select(sa.null())
+    return subtree_ids(top_id, name=name) if top_id else sa.select(sa.null())
 
 
 def subtree(top_id: int) -> frozenset[int]:
@@ -57,6 +57,15 @@ def subtree(top_id: int) -> frozenset[int]:
     if top_id not in cache:
         cache[top_id] = frozenset(db.session.scalars(_below_ids(top_id)))
     return cache[top_id]
+
+
+def acts_for_the_top(user) -> bool:
+    """The account acts for a root of the tree (the installation's own organiser)."""
+    from thidua.units.models import Unit
+    if not is_staff(user) or user.organiser_id is None:
+        return False
+    organiser = db.session.get(Unit, user.organiser_id)
+    return organiser is not None and organiser.parent_id is None
 
 
 def within(unit_id: int | None, top_id: int | None) -> bool:
@@ -99,7 +108,7 @@ def readable_campaigns(user):
     from thidua.campaigns.models import Campaign
     if user.role not in READERS_BELOW:
         return own_campaigns(user)
-    return Campaign.organiser_id.in_(_below_ids(user.organiser_id))
+    return Campaign.organiser_id.in_(_below_ids(user.organiser_id, "readable_subtree"))
 
 
 # --- the directory and the accounts -------------------------------------------------------------
@@ -111,7 +120,7 @@ def keeps_unit(user, unit_id: int | None) -> bool:
 def kept_units(user):
     """The condition on Unit: the units of `user`'s organiser's subtree."""
     from thidua.units.models import Unit
-    return Unit.id.in_(_below_ids(user.organiser_id))
+    return Unit.id.in_(_below_ids(user.organiser_id, "kept_subtree"))
 
 
 def keeps_account(user, account) -> bool:
@@ -124,7 +133,7 @@ def keeps_account(user, account) -> bool:
 def kept_accounts(user):
     """The condition on User: the accounts `user`'s organiser keeps (see keeps_account)."""
     from thidua.auth.models import User
-    below = _below_ids(user.organiser_id)
+    below = _below_ids(user.organiser_id, "accounts_subtree")
     return sa.or_(sa.and_(User.role.in_([r.value for r in STAFF_ROLES]), User.organiser_id.in_(below)),
                   sa.and_(User.role.not_in([r.value for r in STAFF_ROLES]), User.unit_id.in_(below)))
 
@@ -242,9 +251,7 @@ def _access(user, target: Target) -> Access | None:
             return Access.CHANGE
         return None
     # a job started by no account (the daily run): the top organiser's
-    from thidua.units.models import Unit
-    top = db.session.get(Unit, user.organiser_id) if user.organiser_id else None
-    return Access.CHANGE if top is not None and top.parent_id is None else None
+    return Access.CHANGE if acts_for_the_top(user) else None
 
 
 def check_request(user) -> None:

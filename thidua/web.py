@@ -12,7 +12,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 
-from thidua import access
+from thidua import access, scope
 from thidua.extensions import db, end_read_only_transaction, login_manager
 from thidua.markup import render_markdown
 from thidua.numbers import format_fixed, format_number, format_percent
@@ -107,6 +107,7 @@ def init_app(app) -> None:
         organisation_name=app.config["ORGANISATION_NAME"],
         state_labels=STATE_LABELS,
         may_open=lambda endpoint: _may_open(endpoint),
+        acts_for_the_top=lambda: scope.acts_for_the_top(current_user),
     )
 
     @app.context_processor

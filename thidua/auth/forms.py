@@ -48,6 +48,7 @@ class UserForm(Form):
     phone = StringField("Số điện thoại", validators=[Optional(), Length(max=40)], filters=[strip_filter])
     role = SelectField("Vai trò", choices=choices((r.value, ROLE_LABELS[r]) for r in Role))
     unit_id = SelectField("Đơn vị", coerce=int, validate_choice=False)
+    organiser_id = SelectField("Làm việc cho cấp", coerce=int, validate_choice=False)
     password = PasswordField("Mật khẩu ban đầu", validators=[Optional(), password_policy])
     is_active = BooleanField("Đang hoạt động", default=True)
     submit = SubmitField("Lưu")

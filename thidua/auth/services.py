@@ -268,15 +268,24 @@ def _username_for(unit: Unit, role: Role, taken: set[str]) -> str:
     return name
 
 
+def units_given_accounts(actor) -> list:
+    """The units an organiser's secretariat hands accounts to: its subtree, organisers (which have staff) aside."""
+    from thidua import scope
+
+    if actor is None or not scope.is_staff(actor):
+        return [Unit.is_organiser.is_(False)]
+    return [Unit.is_organiser.is_(False), scope.kept_units(actor)]
+
+
 def issue_unit_accounts(*, actor, roles: list[Role], block: str | None = None) -> list[UnitAccount]:
     """An account in each of `roles` for every active participating unit that has none yet.
 
-    The units are those of the directory under an organiser (a unit with a parent), of `block` if
-    given. New accounts get a random initial password that must be changed at the first sign-in
+    The units are those of the directory under the actor's organiser (not organisers themselves), of
+    `block` if given. New accounts get a random initial password that must be changed at the first sign-in
     and the unit's e-mail address (for reset links); an audit row each. Returns every unit's
     line in the directory's order, new and existing, for the list to hand out.
     """
-    stmt = sa.select(Unit).where(Unit.is_active.is_(True), Unit.parent_id.is_not(None))
+    stmt = sa.select(Unit).where(Unit.is_active.is_(True), Unit.parent_id.is_not(None), *units_given_accounts(actor))
     if block:
         stmt = stmt.where(Unit.block == block)
     units = list(db.session.scalars(stmt.order_by(in_vietnamese_order(Unit.block), in_vietnamese_order(Unit.name), Unit.id)))

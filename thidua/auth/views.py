@@ -8,11 +8,13 @@ from thidua.auth import bp
 from thidua.auth.forms import (BulkAccountsForm, ChangePasswordForm, ForgotPasswordForm, LinkResetPasswordForm,
                                LoginForm, ResetPasswordForm, UserForm)
 from thidua.auth.models import User, UserSession
-from thidua.auth.roles import ROLE_LABELS, Role
+from thidua import scope
+from thidua.auth.roles import ROLE_LABELS, UNIT_ROLES, Role
 from thidua.auth.services import (AccountError, SignInLocked, account_list_workbook, authenticate,
                                   change_own_password, create_user, end_session, end_sessions, issue_unit_accounts,
                                   request_password_reset, reset_link_user, reset_mail, reset_password,
-                                  reset_password_by_link, sessions_of, start_session, update_user)
+                                  reset_password_by_link, sessions_of, start_session, units_given_accounts,
+                                  update_user)
 from thidua.exports import workbook_response
 from thidua.timeutil import local_today
 from thidua.extensions import db, in_vietnamese_order
@@ -127,9 +129,37 @@ def sessions_end_others():
 
 def _unit_choices():
     rows = db.session.execute(
-        sa.select(Unit.id, Unit.short_name, Unit.name).where(Unit.is_active.is_(True)).order_by(in_vietnamese_order(Unit.block), in_vietnamese_order(Unit.name))
+        sa.select(Unit.id, Unit.short_name, Unit.name).where(Unit.is_active.is_(True), scope.kept_units(current_user))
+        .order_by(in_vietnamese_order(Unit.block), in_vietnamese_order(Unit.name))
     )
     return choices(((row.id, row.short_name or row.name) for row in rows), "— Không thuộc đơn vị —", 0)
+
+
+UNIT_ROLE_VALUES = {role.value for role in UNIT_ROLES}
+
+
+def _organiser_choices():
+    """The organisers of the account's subtree: a staff account acts for one of them."""
+    rows = db.session.execute(
+        sa.select(Unit.id, Unit.name).where(Unit.is_organiser.is_(True), scope.kept_units(current_user))
+        .order_by(Unit.parent_id.is_not(None), in_vietnamese_order(Unit.name))
+    )
+    return [(row.id, row.name) for row in rows]
+
+
+def _fill_choices(form: UserForm) -> None:
+    form.unit_id.choices = _unit_choices()
+    form.organiser_id.choices = _organiser_choices()
+
+
+def _out_of_scope(form: UserForm) -> bool:
+    """The account's unit and organiser are within the organiser the secretariat acts for."""
+    if form.unit_id.data and not scope.keeps_unit(current_user, form.unit_id.data):
+        form.unit_id.errors.append("Chọn một đơn vị trong danh sách.")
+    if form.role.data not in UNIT_ROLE_VALUES and form.organiser_id.data and not scope.keeps_unit(
+            current_user, form.organiser_id.data):  # none chosen: the secretariat's own
+        form.organiser_id.errors.append("Chọn một cấp tổ chức phong trào trong danh sách.")
+    return bool(form.unit_id.errors or form.organiser_id.errors)
 
 
 @bp.get("/quan-tri/tai-khoan")
@@ -137,7 +167,7 @@ def users():
     query = (request.args.get("q") or "").strip()
     role = request.args.get("role") or ""
     unit_id = request.args.get("unit", type=bounded_int)
-    stmt = sa.select(User).order_by(User.username)
+    stmt = sa.select(User).where(scope.kept_accounts(current_user)).order_by(User.username)
     if query:
         pattern = f"%{fold(query)}%"
         stmt = stmt.outerjoin(Unit, Unit.id == User.unit_id).where(
@@ -159,16 +189,19 @@ def _form_values(form: UserForm) -> dict:
         "phone": form.phone.data or "",
         "role": form.role.data,
         "unit_id": form.unit_id.data or None,
+        "organiser_id": None if form.role.data in UNIT_ROLE_VALUES else form.organiser_id.data or None,
     }
 
 
 @bp.route("/quan-tri/tai-khoan/moi", methods=["GET", "POST"])
 def user_new():
     form = UserForm()
-    form.unit_id.choices = _unit_choices()
-    if request.method == "GET" and request.args.get("unit", type=bounded_int):
-        form.unit_id.data = request.args.get("unit", type=bounded_int)
-    if form.validate_on_submit():
+    _fill_choices(form)
+    if request.method == "GET":
+        form.organiser_id.data = current_user.organiser_id
+        if request.args.get("unit", type=bounded_int):
+            form.unit_id.data = request.args.get("unit", type=bounded_int)
+    if form.validate_on_submit() and not _out_of_scope(form):
         if not form.password.data:
             form.password.errors.append("Vui lòng đặt mật khẩu ban đầu.")
         else:
@@ -188,12 +221,13 @@ def user_new():
 def user_edit(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     form = UserForm(obj=user)
-    form.unit_id.choices = _unit_choices()
+    _fill_choices(form)
     del form.password
     if request.method == "GET":
         form.unit_id.data = user.unit_id or 0
+        form.organiser_id.data = user.organiser_id or current_user.organiser_id
         form.is_active.data = user.is_active_account
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _out_of_scope(form):
         if user.id == current_user.id and (not form.is_active.data or form.role.data != user.role):
             form.role.errors.append("Không thể tự thay đổi vai trò hoặc khóa tài khoản của chính mình.")
         else:
@@ -218,8 +252,9 @@ def user_password(user_id: int):
         flash(f"Đã đặt lại mật khẩu cho {user.username}; các phiên đăng nhập cũ đã kết thúc.", "success")
         return redirect(url_for("auth.user_edit", user_id=user.id))
     edit_form = UserForm(obj=user)
-    edit_form.unit_id.choices = _unit_choices()
+    _fill_choices(edit_form)
     edit_form.unit_id.data = user.unit_id or 0
+    edit_form.organiser_id.data = user.organiser_id or current_user.organiser_id
     edit_form.is_active.data = user.is_active_account
     del edit_form.password
     return render_template("auth/user_form.html", form=edit_form, user=user, reset_form=form), 400
@@ -230,7 +265,8 @@ def users_bulk():
     """Accounts for every unit of the directory that lacks them, and the list to hand out (a workbook)."""
     form = BulkAccountsForm()
     blocks = [b for b in db.session.scalars(sa.select(Unit.block).where(
-        Unit.is_active.is_(True), Unit.parent_id.is_not(None), Unit.block != "").group_by(Unit.block)
+        Unit.is_active.is_(True), Unit.parent_id.is_not(None), Unit.block != "",
+        *units_given_accounts(current_user)).group_by(Unit.block)
         .order_by(in_vietnamese_order(Unit.block)))]
     form.block.choices = choices(((b, b) for b in blocks), "— Mọi khối —", "")
     if form.validate_on_submit():
@@ -254,7 +290,8 @@ def users_bulk():
 
 def _missing_unit_accounts() -> dict[str, int]:
     """How many active participating units lack a head, and an editor."""
-    units = sa.select(Unit.id).where(Unit.is_active.is_(True), Unit.parent_id.is_not(None))
+    units = sa.select(Unit.id).where(Unit.is_active.is_(True), Unit.parent_id.is_not(None),
+                                     *units_given_accounts(current_user))
     result = {}
     for role in (Role.UNIT_HEAD, Role.UNIT_EDITOR):
         having = sa.select(User.unit_id).where(User.role == role.value, User.is_active_account.is_(True))

@@ -412,15 +412,16 @@ def list_frozen(campaign_id: int) -> AwardList | None:
                                                         AwardList.status.in_(FROZEN_STATUSES)))
 
 
-def waiting_for_approval() -> list[tuple[AwardList, object, int]]:
-    """Lists submitted to the leaders, oldest first, with their campaign and number of lines: one query."""
+def waiting_for_approval(visible=sa.true()) -> list[tuple[AwardList, object, int]]:
+    """Lists submitted to the leaders, of the campaigns `visible` (a condition on Campaign: the leader's
+    own organiser's), oldest first, with their campaign and number of lines: one query."""
     from thidua.campaigns.models import Campaign
 
     return [tuple(row) for row in db.session.execute(
         sa.select(AwardList, Campaign, sa.func.count(AwardEntry.id))
         .join(Campaign, Campaign.id == AwardList.campaign_id)
         .outerjoin(AwardEntry, AwardEntry.award_list_id == AwardList.id)
-        .where(AwardList.status == "submitted")
+        .where(AwardList.status == "submitted", visible)
         .group_by(AwardList.id, Campaign.id).order_by(AwardList.submitted_at, AwardList.id))]
 
 

@@ -3,7 +3,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from thidua import workflow
+from thidua import scope, workflow
 from thidua.campaigns import board as board_data
 from thidua.campaigns import bp, services
 from thidua.campaigns.forms import CampaignForm, ExtensionForm
@@ -36,7 +36,11 @@ def _organiser() -> Unit:
 
 @bp.get("/phong-trao")
 def index():
-    campaigns = db.session.scalars(sa.select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())).all()
+    # The organiser's own campaigns first, then (read only) those of the organisers below it.
+    campaigns = db.session.scalars(
+        sa.select(Campaign).where(scope.readable_campaigns(current_user))
+        .order_by((Campaign.organiser_id != current_user.organiser_id), Campaign.year.desc(), Campaign.id.desc())
+    ).all()
     participants = dict(db.session.execute(
         sa.select(CampaignUnit.campaign_id, sa.func.count()).group_by(CampaignUnit.campaign_id)
     ).all())
@@ -57,6 +61,7 @@ def index():
             "participants": participants.get(c.id, 0),
             "registered_units": registered_units.get(c.id, 0),
             "initiatives": initiatives.get(c.id, 0),
+            "below": c.organiser_id != current_user.organiser_id,
         }
         for c in campaigns
     ]

@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from thidua.exports import xlsx_response
+from thidua import scope
 from thidua.extensions import db
 from thidua.gallery import bp, permissions, services
 from thidua.gallery.forms import PublishForm, UnpublishForm
@@ -76,7 +77,7 @@ def unpublish(initiative_id: int):
 @bp.get("/quan-tri/nhan-rong")
 def replications():
     by = "unit" if request.args.get("by") == "unit" else "model"
-    rows = services.replication_rows(order=by)
+    rows = services.replication_rows(order=by, units=scope.kept_units(current_user))
     if request.args.get("format") == "xlsx":
         return _replications_xlsx(rows, by)
     groups = services.group_by(rows, (lambda a: a.unit) if by == "unit" else (lambda a: a.entry))

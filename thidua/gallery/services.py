@@ -441,10 +441,11 @@ def record_adoption(entry: GalleryEntry, *, actor, adopted_on: date, note: str,
     return adoption
 
 
-def replication_rows(*, order: str = "model") -> list[Adoption]:
-    """Every adoption with its model and its adopting unit, ordered by model or by unit: one query."""
+def replication_rows(*, order: str = "model", units=sa.true()) -> list[Adoption]:
+    """Every adoption by the units `units` (a condition on Unit: an organiser's subtree) with its model and
+    its adopting unit, ordered by model or by unit: one query."""
     stmt = (sa.select(Adoption).join(GalleryEntry, GalleryEntry.id == Adoption.entry_id)
-            .join(Unit, Unit.id == Adoption.unit_id)
+            .join(Unit, Unit.id == Adoption.unit_id).where(units)
             .options(joinedload(Adoption.entry), joinedload(Adoption.unit)))
     if order == "unit":
         stmt = stmt.order_by(in_vietnamese_order(Unit.name), Unit.id, Adoption.adopted_on, Adoption.id)

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from thidua.campaigns.models import Campaign
+from thidua import scope
 from thidua.extensions import db
 from thidua.forms import ButtonForm
 from thidua.imports import bp, matching, services
@@ -124,7 +125,7 @@ def choose(campaign_id: int, batch_id: int):
         value = _unit_id(request.form.get(f"unit-{index}", ""))
         if not key:
             continue
-        if value is not None:
+        if value == 0 or (value is not None and scope.within(value, campaign.organiser_id)):  # skip, or its own unit
             choices[key] = value
         else:
             choices.pop(key, None)

@@ -1,5 +1,7 @@
 from flask import abort, flash, jsonify, redirect, render_template, url_for
+from flask_login import current_user
 
+from thidua import scope
 from thidua.extensions import db
 from thidua.forms import ButtonForm
 from thidua.jobs import bp
@@ -57,4 +59,7 @@ def retry(job_id: int):
 
 @bp.get("/he-thong")
 def health():
+    """The operator's page: the installation's queue and workers, for the top organiser's secretariat only."""
+    if not scope.acts_for_the_top(current_user):
+        abort(403)
     return render_template("jobs/health.html", health=system_health())

@@ -3,12 +3,14 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from thidua import scope
 from thidua.audit import ACTION_LABELS, AuditLog
 from thidua.auth.roles import Role
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 from thidua.main import bp
 from thidua.paging import bounded_int, page_number
+from thidua.units.models import Unit
 
 
 @bp.get("/")
@@ -37,6 +39,19 @@ def home():
     return render_template("main/home.html")
 
 
+def _audit_scope():
+    """What the account's organiser may read: its campaigns and those below, and outside campaigns the
+    units and accounts it keeps."""
+    from thidua.auth.models import User
+
+    return sa.or_(
+        AuditLog.campaign_id.in_(sa.select(Campaign.id).where(scope.readable_campaigns(current_user))),
+        sa.and_(AuditLog.campaign_id.is_(None), sa.or_(
+            AuditLog.unit_id.in_(sa.select(Unit.id).where(scope.kept_units(current_user))),
+            AuditLog.actor_id.in_(sa.select(User.id).where(scope.kept_accounts(current_user))))),
+    )
+
+
 @bp.get("/nhat-ky")
 def audit_log():
     campaign_id = request.args.get("campaign", type=bounded_int)
@@ -47,6 +62,7 @@ def audit_log():
     stmt = (
         sa.select(AuditLog)
         .options(joinedload(AuditLog.actor), joinedload(AuditLog.unit))
+        .where(_audit_scope())
         .order_by(AuditLog.at.desc(), AuditLog.id.desc())
     )
     if campaign_id:
@@ -58,7 +74,8 @@ def audit_log():
     if object_type and object_id:
         stmt = stmt.where(AuditLog.object_type == object_type, AuditLog.object_id == object_id)
     page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    campaigns = db.session.execute(sa.select(Campaign.id, Campaign.name).order_by(Campaign.year.desc())).all()
+    campaigns = db.session.execute(sa.select(Campaign.id, Campaign.name).where(scope.readable_campaigns(current_user))
+                                   .order_by(Campaign.year.desc())).all()
     return render_template(
         "main/audit_log.html", page=page, campaigns=campaigns, campaign_id=campaign_id,
         action=action, actions=ACTION_LABELS,

@@ -77,10 +77,15 @@ def score_histogram(scores: list[Decimal], top: int | float, bins: int = BINS) -
     return labels, counts
 
 
-def leaders_dashboard(campaign_id: int | None = None) -> LeadersDashboard:
-    campaigns = list(db.session.scalars(sa.select(Campaign).order_by(Campaign.launch_date.desc(), Campaign.id.desc())))
+def leaders_dashboard(campaign_id: int | None = None, *, visible=sa.true(),
+                      organiser_id: int | None = None) -> LeadersDashboard:
+    """The dashboard of one campaign among those `visible` (a condition on Campaign; by default all);
+    without a choice, the current campaign of the organiser's own."""
+    campaigns = list(db.session.scalars(sa.select(Campaign).where(visible)
+                                        .order_by(Campaign.launch_date.desc(), Campaign.id.desc())))
     campaign = next((c for c in campaigns if c.id == campaign_id), None) if campaign_id else None
-    campaign = campaign or _default_campaign(campaigns)
+    own = [c for c in campaigns if organiser_id is None or c.organiser_id == organiser_id]
+    campaign = campaign or _default_campaign(own) or _default_campaign(campaigns)
     result = LeadersDashboard(campaign, campaigns)
     if campaign is None:
         return result

@@ -11,6 +11,7 @@ from thidua.awards import services as award_services
 from thidua.campaigns.models import Campaign
 from thidua.documents import DOCX_MIMETYPE
 from thidua.exports import XLSX_MIMETYPE, workbook_response
+from thidua import scope
 from thidua.extensions import db
 from thidua.forms import ButtonForm
 from thidua.jobs.models import Job, JobStatus
@@ -191,6 +192,8 @@ def period_docx():
 # The leaders' dashboard -------------------------------------------------------------------------
 @bp.get("/lanh-dao")
 def dashboard_view():
-    return render_template("reports/dashboard.html", board=dashboard.leaders_dashboard(request.args.get("campaign",
-                                                                                                     type=bounded_int)),
-                           waiting=award_services.waiting_for_approval())
+    board = dashboard.leaders_dashboard(request.args.get("campaign", type=bounded_int),
+                                        visible=scope.readable_campaigns(current_user),
+                                        organiser_id=current_user.organiser_id)
+    return render_template("reports/dashboard.html", board=board,
+                           waiting=award_services.waiting_for_approval(scope.own_campaigns(current_user)))

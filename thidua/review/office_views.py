@@ -78,7 +78,7 @@ def committee(campaign_id: int):
                 flash(message, "success")
             return redirect(url_for("review.committee", campaign_id=campaign.id))
     query = (request.args.get("tim") or "").strip()[:100]
-    candidates, matching = setup.candidate_users(campaign.id, query)
+    candidates, matching = setup.candidate_users(campaign, query)
     return render_template("review/office/committee.html", campaign=campaign, members=setup.members(campaign.id),
                            candidates=candidates, matching=matching, query=query, settings_form=settings_form,
                            progress={p.user.id: p for p in setup.progress(campaign.id)}), status
@@ -170,7 +170,7 @@ def rubric(campaign_id: int):
         "review/office/rubric.html", campaign=campaign, criteria=items, forms=forms, new_form=new_form,
         failed_id=failed[0] if failed else None, locked=setup.rubric_locked(campaign.id),
         lock_message=setup.LOCK_MESSAGE, frozen=setup.frozen_message(campaign.id), total=setup.rubric_total(items), target=setup.RUBRIC_TARGET,
-        problems=setup.rubric_problems(items), sources=setup.rubric_sources(campaign.id),
+        problems=setup.rubric_problems(items), sources=setup.rubric_sources(campaign),
     ), 400 if failed else 200
 
 

@@ -57,6 +57,10 @@ NOT_A_REVIEWER = ("{name} không có vai trò “Thành viên Hội đồng” n
                   "Văn phòng cấp vai trò này ở trang quản trị tài khoản trước.")
 
 
+OTHER_LEVEL = ("{name} là thành viên Hội đồng của cấp khác; Hội đồng của {organiser} chỉ gồm tài khoản "
+               "làm việc cho {organiser}.")
+
+
 def add_member(campaign: Campaign, user: User, *, actor, chair: bool = False) -> CommitteeMember:
     """Only an active account with the reviewer role joins: any other (a unit's editor, a leader) could be
     given initiatives it may not open, and the review would never complete."""
@@ -64,6 +68,8 @@ def add_member(campaign: Campaign, user: User, *, actor, chair: bool = False) ->
         raise SetupError(f"Tài khoản {user.full_name} đã ngừng hoạt động.")
     if user.role != Role.REVIEWER:
         raise SetupError(NOT_A_REVIEWER.format(name=user.full_name))
+    if user.organiser_id != campaign.organiser_id:
+        raise SetupError(OTHER_LEVEL.format(name=user.full_name, organiser=campaign.organiser.name))
     exists = db.session.scalar(sa.select(CommitteeMember.id).where(
         CommitteeMember.campaign_id == campaign.id, CommitteeMember.user_id == user.id))
     if exists:
@@ -103,13 +109,15 @@ def set_chair(campaign: Campaign, member: CommitteeMember, *, actor) -> None:
 CANDIDATES_SHOWN = 50
 
 
-def candidate_users(campaign_id: int, query: str = "", *, limit: int = CANDIDATES_SHOWN) -> tuple[list[User], int]:
-    """Accounts the secretariat may add: active reviewers not yet members, whose name, login or unit contains
-    `query` (with or without diacritics); the first `limit` by name, and how many match."""
-    taken = sa.select(CommitteeMember.user_id).where(CommitteeMember.campaign_id == campaign_id)
+def candidate_users(campaign: Campaign, query: str = "", *, limit: int = CANDIDATES_SHOWN) -> tuple[list[User], int]:
+    """Accounts the secretariat may add: active reviewers of the campaign's organiser not yet members, whose
+    name, login or unit contains `query` (with or without diacritics); the first `limit` by name, and how many
+    match."""
+    taken = sa.select(CommitteeMember.user_id).where(CommitteeMember.campaign_id == campaign.id)
     users = db.session.scalars(
         sa.select(User).options(joinedload(User.unit))
-        .where(User.is_active_account.is_(True), User.role == Role.REVIEWER.value, User.id.not_in(taken))
+        .where(User.is_active_account.is_(True), User.role == Role.REVIEWER.value, User.id.not_in(taken),
+               User.organiser_id == campaign.organiser_id)
         .order_by(in_vietnamese_order(User.full_name), User.id)).all()
     wanted = fold(query)
     if wanted:
@@ -377,6 +385,9 @@ def apply_default_rubric(campaign: Campaign, *, actor) -> list[Criterion]:
 def copy_rubric(campaign: Campaign, source: Campaign, *, actor) -> list[Criterion]:
     if source.id == campaign.id:
         raise SetupError("Chọn một phong trào khác để sao chép bộ tiêu chí.")
+    if source.id not in {c.id for c, _ in rubric_sources(campaign)}:
+        raise SetupError("Chỉ sao chép được bộ tiêu chí của phong trào cùng cấp hoặc của phong trào cấp trên "
+                         "mà phong trào này trình lên.")
     rows = [{"name": c.name, "max_score": c.max_score, "description": c.description, "low": c.low,
              "middle": c.middle, "high": c.high, "bands": c.bands} for c in criteria(source.id)]
     if not rows:
@@ -384,11 +395,14 @@ def copy_rubric(campaign: Campaign, source: Campaign, *, actor) -> list[Criterio
     return replace_rubric(campaign, rows, actor=actor, source=f"campaign:{source.id}")
 
 
-def rubric_sources(campaign_id: int) -> list[tuple[Campaign, int]]:
-    """Other campaigns with a rubric, newest first, with their number of criteria."""
+def rubric_sources(campaign: Campaign) -> list[tuple[Campaign, int]]:
+    """Other campaigns with a rubric of the same organiser, and the campaign above it feeds, newest first,
+    with their number of criteria."""
     rows = db.session.execute(
         sa.select(Campaign, sa.func.count(Criterion.id)).join(Criterion, Criterion.campaign_id == Campaign.id)
-        .where(Campaign.id != campaign_id).group_by(Campaign.id)
+        .where(Campaign.id != campaign.id, sa.or_(Campaign.organiser_id == campaign.organiser_id,
+                                                  Campaign.id == campaign.feeds_campaign_id))
+        .group_by(Campaign.id)
         .order_by(Campaign.year.desc(), Campaign.id.desc())
     ).all()
     return [(c, n) for c, n in rows]

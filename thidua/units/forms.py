@@ -1,5 +1,5 @@
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, Length, Optional, Regexp
 
 from thidua.forms import Form, no_control_characters, required, strip_filter
@@ -22,6 +22,7 @@ class UnitForm(Form):
     email = EmailField("Thư điện tử", validators=[Optional(), Email(message="Địa chỉ thư điện tử không hợp lệ.")],
                        filters=[strip_filter])
     parent_id = SelectField("Đơn vị cấp trên", coerce=int, validate_choice=False)
+    is_organiser = BooleanField("Tổ chức phong trào thi đua riêng (có Bộ phận Thường trực, Lãnh đạo, Hội đồng)")
     submit = SubmitField("Lưu")
 
 

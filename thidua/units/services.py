@@ -30,23 +30,26 @@ def _check(unit: Unit | None, values: dict) -> None:
             ancestor = db.session.get(Unit, ancestor.parent_id) if ancestor.parent_id else None
 
 
-def create_unit(*, actor, **values) -> Unit:
+def create_unit(*, actor, is_organiser: bool = False, **values) -> Unit:
+    """A new unit; a root of the tree always runs its own campaigns (is an organiser)."""
     values["parent_id"] = values.get("parent_id") or None
     _check(None, values)
     unit = Unit(**{k: v or "" if k != "parent_id" else v for k, v in values.items() if k in UNIT_FIELDS})
-    if unit.parent_id is None:
-        unit.is_organiser = True  # a root of the tree runs its own campaigns
+    unit.is_organiser = is_organiser or unit.parent_id is None
     db.session.add(unit)
     db.session.flush()
     audit.record("unit.created", actor=actor, object_type="unit", object_id=unit.id, unit_id=unit.id,
-                 details={"code": unit.code, "name": unit.name})
+                 details={"code": unit.code, "name": unit.name, "is_organiser": unit.is_organiser})
     return unit
 
 
-def update_unit(unit: Unit, *, actor, **values) -> Unit:
+def update_unit(unit: Unit, *, actor, is_organiser: bool | None = None, **values) -> Unit:
     values["parent_id"] = values.get("parent_id") or None
     _check(unit, values)
     changes = {}
+    if is_organiser is not None and values["parent_id"] is not None and unit.is_organiser != is_organiser:
+        changes["is_organiser"] = [unit.is_organiser, is_organiser]
+        unit.is_organiser = is_organiser
     for key in UNIT_FIELDS:
         new = values.get(key) if key == "parent_id" else (values.get(key) or "")
         if getattr(unit, key) != new:

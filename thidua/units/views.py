@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from thidua import scope
 from thidua.extensions import db, in_vietnamese_order
 from thidua.forms import ButtonForm, choices
 from thidua.text import fold
@@ -23,7 +24,8 @@ def index():
     args = request.args
     filters = {"q": (args.get("q") or "").strip(), "block": args.get("block") or "",
                "type": args.get("type") or "", "active": args.get("active") or "1"}
-    stmt = sa.select(Unit).order_by(in_vietnamese_order(Unit.block), Unit.unit_type, in_vietnamese_order(Unit.name))
+    stmt = (sa.select(Unit).where(scope.kept_units(current_user))
+            .order_by(in_vietnamese_order(Unit.block), Unit.unit_type, in_vietnamese_order(Unit.name)))
     if filters["q"]:
         stmt = stmt.where(Unit.search_text.like(f"%{fold(filters['q'])}%"))
     if filters["block"]:
@@ -33,18 +35,44 @@ def index():
     if filters["active"] in ("0", "1"):
         stmt = stmt.where(Unit.is_active.is_(filters["active"] == "1"))
     page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    blocks = db.session.scalars(sa.select(Unit.block).where(Unit.block != "").group_by(Unit.block)
+    blocks = db.session.scalars(sa.select(Unit.block).where(Unit.block != "", scope.kept_units(current_user))
+        .group_by(Unit.block)
         .order_by(in_vietnamese_order(Unit.block))).all()
     types = [(code, unit_type_label(code)) for code in
              db.session.scalars(sa.select(Unit.unit_type).distinct().order_by(Unit.unit_type))]
     return render_template("units/index.html", page=page, filters=filters, blocks=blocks, types=types)
 
 
+def _is_top() -> bool:
+    """The account acts for a root of the tree: only it may add a unit above everything."""
+    organiser = db.session.get(Unit, current_user.organiser_id) if current_user.organiser_id else None
+    return organiser is not None and organiser.parent_id is None
+
+
 def _parent_choices(exclude: int | None = None):
     rows = db.session.execute(
-        sa.select(Unit.id, Unit.name).where(Unit.is_active.is_(True)).order_by(Unit.parent_id.is_not(None), Unit.name)
+        sa.select(Unit.id, Unit.name).where(Unit.is_active.is_(True), scope.kept_units(current_user))
+        .order_by(Unit.parent_id.is_not(None), Unit.name)
     )
-    return choices(((r.id, r.name) for r in rows if r.id != exclude), "— Không có (đơn vị gốc) —", 0)
+    pairs = ((r.id, r.name) for r in rows if r.id != exclude)
+    return choices(pairs, "— Không có (đơn vị gốc) —", 0) if _is_top() else choices(pairs, "— Chọn —", 0)
+
+
+def _out_of_scope(form: UnitForm, unit: Unit | None) -> bool:
+    """The unit stays inside the organiser's subtree; the organiser's own node does not move."""
+    parent = form.parent_id.data or None
+    organiser = db.session.get(Unit, current_user.organiser_id)
+    if unit is not None and unit.id == organiser.id:
+        form.is_organiser.data = True  # only the level above may end it
+        if parent != unit.parent_id and not _is_top():
+            form.parent_id.errors.append("Không chuyển được đơn vị tổ chức phong trào của chính mình sang cấp "
+                                         "trên khác; việc này do cấp trên thực hiện.")
+        return bool(form.parent_id.errors)
+    if parent is None and not _is_top():
+        form.parent_id.errors.append(f"Chọn đơn vị cấp trên thuộc {organiser.name}.")
+    elif parent is not None and not scope.keeps_unit(current_user, parent):
+        form.parent_id.errors.append(f"Đơn vị cấp trên phải thuộc {organiser.name}.")
+    return bool(form.parent_id.errors)
 
 
 def _type_choices(current: str | None = None):
@@ -63,9 +91,9 @@ def new():
     form = UnitForm()
     form.parent_id.choices = _parent_choices()
     form.unit_type.choices = _type_choices()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _out_of_scope(form, None):
         try:
-            unit = create_unit(actor=current_user, **_values(form))
+            unit = create_unit(actor=current_user, is_organiser=form.is_organiser.data, **_values(form))
         except UnitError as error:
             getattr(form, error.field).errors.append(str(error))
         else:
@@ -83,9 +111,9 @@ def edit(unit_id: int):
     form.unit_type.choices = _type_choices(unit.unit_type)
     if request.method == "GET":
         form.parent_id.data = unit.parent_id or 0
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _out_of_scope(form, unit):
         try:
-            update_unit(unit, actor=current_user, **_values(form))
+            update_unit(unit, actor=current_user, is_organiser=form.is_organiser.data, **_values(form))
         except UnitError as error:
             db.session.rollback()
             getattr(form, error.field).errors.append(str(error))
@@ -108,6 +136,13 @@ def toggle(unit_id: int):
     return redirect(url_for("units.edit", unit_id=unit.id))
 
 
+def _import_is_the_tops():
+    """The directory file holds the whole tree: it is imported by the top organiser's secretariat."""
+    flash("Danh mục đơn vị từ tệp do cấp cao nhất nhập; thêm các đơn vị trực thuộc của anh/chị bằng nút "
+          "“Thêm đơn vị”.", "info")
+    return redirect(url_for("units.index"))
+
+
 # The uploaded sheet waits in the instance folder, under a generated name, between the
 # check and the import: the user sees the report before anything is written.
 def _pending_dir() -> Path:
@@ -127,6 +162,8 @@ def _pending_path(token: str) -> Path:
 
 @bp.route("/don-vi-truc-thuoc/nhap", methods=["GET", "POST"])
 def import_upload():
+    if not _is_top():
+        return _import_is_the_tops()
     form = ImportForm()
     if form.validate_on_submit():
         data = form.file.data.read(IMPORT_MAX_BYTES + 1)
@@ -151,12 +188,16 @@ def _load_plan(token: str):
 
 @bp.get("/don-vi-truc-thuoc/nhap/<token>")
 def import_review(token: str):
+    if not _is_top():
+        return _import_is_the_tops()
     plan, _ = _load_plan(token)
     return render_template("units/import_review.html", plan=plan, token=token, form=ButtonForm())
 
 
 @bp.post("/don-vi-truc-thuoc/nhap/<token>")
 def import_apply(token: str):
+    if not _is_top():
+        return _import_is_the_tops()
     form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
