@@ -57,6 +57,12 @@ NOT_A_REVIEWER = ("{name} không có vai trò “Thành viên Hội đồng” n
                   "Văn phòng cấp vai trò này ở trang quản trị tài khoản trước.")
 
 
+# The committee is the organiser's own: a reviewer of a level below (or beside) never scores its initiatives,
+# not even those proposed from below, which the level above scores with its own committee.
+OTHER_ORGANISER = ("{name} là thành viên Hội đồng của đơn vị tổ chức khác nên không thể tham gia Hội đồng chấm "
+                   "điểm của phong trào này.")
+
+
 def add_member(campaign: Campaign, user: User, *, actor, chair: bool = False) -> CommitteeMember:
     """Only an active account with the reviewer role joins: any other (a unit's editor, a leader) could be
     given initiatives it may not open, and the review would never complete."""
@@ -64,6 +70,8 @@ def add_member(campaign: Campaign, user: User, *, actor, chair: bool = False) ->
         raise SetupError(f"Tài khoản {user.full_name} đã ngừng hoạt động.")
     if user.role != Role.REVIEWER:
         raise SetupError(NOT_A_REVIEWER.format(name=user.full_name))
+    if user.organiser_id != campaign.organiser_id:
+        raise SetupError(OTHER_ORGANISER.format(name=user.full_name))
     exists = db.session.scalar(sa.select(CommitteeMember.id).where(
         CommitteeMember.campaign_id == campaign.id, CommitteeMember.user_id == user.id))
     if exists:
@@ -109,7 +117,9 @@ def candidate_users(campaign_id: int, query: str = "", *, limit: int = CANDIDATE
     taken = sa.select(CommitteeMember.user_id).where(CommitteeMember.campaign_id == campaign_id)
     users = db.session.scalars(
         sa.select(User).options(joinedload(User.unit))
-        .where(User.is_active_account.is_(True), User.role == Role.REVIEWER.value, User.id.not_in(taken))
+        .where(User.is_active_account.is_(True), User.role == Role.REVIEWER.value, User.id.not_in(taken),
+               User.organiser_id == sa.select(Campaign.organiser_id).where(Campaign.id == campaign_id)
+               .scalar_subquery())
         .order_by(in_vietnamese_order(User.full_name), User.id)).all()
     wanted = fold(query)
     if wanted:
@@ -480,7 +490,8 @@ def plan_for(campaign: Campaign) -> tuple[Plan, list[Initiative]]:
     """The automatic plan for the campaign's reported and under-review initiatives (seed: the campaign's id)."""
     initiatives = assignable(campaign.id)
     # Members without the reviewer role (added before it was required) cannot open what they would be given.
-    committee = [m for m in members(campaign.id) if m.user.role == Role.REVIEWER and m.user.is_active]
+    committee = [m for m in members(campaign.id) if m.user.role == Role.REVIEWER and m.user.is_active
+                 and m.user.organiser_id == campaign.organiser_id]
     assignments = campaign_assignments(campaign.id)
     existing = [(a.initiative_id, a.reviewer_id) for a in assignments if a.active]
     excluded = {(a.initiative_id, a.reviewer_id) for a in assignments if not a.active}
@@ -531,6 +542,8 @@ def assign_by_hand(campaign: Campaign, initiative: Initiative, user: User, *, ac
         raise SetupError(f"{user.full_name} chưa là thành viên Hội đồng của phong trào.")
     if user.role != Role.REVIEWER:
         raise SetupError(NOT_A_REVIEWER.format(name=user.full_name))
+    if user.organiser_id != campaign.organiser_id:
+        raise SetupError(OTHER_ORGANISER.format(name=user.full_name))
     if user.unit_id is not None and user.unit_id == initiative.unit_id:
         raise SetupError(f"{user.full_name} thuộc cùng đơn vị với sáng kiến này nên không được chấm.")
     if user.unit_id in overseeing_units([initiative.unit_id], organiser_id=campaign.organiser_id)[initiative.unit_id]:
