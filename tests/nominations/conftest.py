@@ -30,7 +30,12 @@ def awarded_initiative(levels, title: str, *, status=factories.State.AWARDED, de
                                 content_type="application/pdf", size=stored.size, sha256=stored.sha256))
     factories.submitted_review(item, levels.ward_reviewer, total=84)
     if status is factories.State.AWARDED:
-        factories.decided_award(SimpleNamespace(campaign=levels.ward_campaign), item,
+        import sqlalchemy as sa
+
+        from thidua.awards.models import AwardList
+
+        award_list = db.session.scalar(sa.select(AwardList).where(AwardList.campaign_id == levels.ward_campaign.id))
+        factories.decided_award(SimpleNamespace(campaign=levels.ward_campaign), item, award_list=award_list,
                                 level_name="Giấy khen của Chủ tịch UBND phường", number="12/QĐ-UBND",
                                 authority="UBND phường Ba Đình", decided=decided)
     db.session.flush()

@@ -330,7 +330,8 @@ def provenances(nominations: list[Nomination]) -> dict[int, Provenance]:
         return {}
     source_ids = [n.source_id for n in nominations]
     sources = {i.id: i for i in db.session.scalars(
-        sa.select(Initiative).options(sa.orm.joinedload(Initiative.unit), sa.orm.joinedload(Initiative.campaign))
+        sa.select(Initiative).options(sa.orm.joinedload(Initiative.unit), sa.orm.joinedload(Initiative.campaign),
+                                      selectinload(Initiative.area_links))
         .where(Initiative.id.in_(source_ids)))}
     standings = {s.initiative_id: s for s in db.session.scalars(
         sa.select(Standing).where(Standing.initiative_id.in_(source_ids)))}
