@@ -56,6 +56,10 @@ def _report(item, levels):
 
 @pytest.fixture
 def levels(world):
+    return build_levels(world)
+
+
+def build_levels(world):
     ward = factories.unit(code="phuong-ba-dinh", name="UBND phường Ba Đình", block="", unit_type="ubnd_xa",
                           parent=world.root, is_organiser=True)
     world.ward = ward
