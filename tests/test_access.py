@@ -18,6 +18,7 @@ from thidua.auth.roles import Role
 from thidua.extensions import db
 from thidua.gallery.models import Adoption, GalleryEntry
 from thidua.jobs.models import Job
+from thidua.nominations.models import Nomination
 from thidua.reports.models import CityReport
 from thidua.results.models import EvidenceFile
 from thidua.review.models import Assignment, CommitteeMember
@@ -79,6 +80,7 @@ ARGUMENTS = {
     "adoption_id": lambda w: w.adoption.id,
     "batch_id": lambda w: import_helpers.stub_batch(w),
     "session_id": lambda w: 0,
+    "nomination_id": lambda w: w.nomination.id,
 }
 
 # Logging in checks the password; a one-round hash keeps hundreds of logins fast while the
@@ -118,6 +120,10 @@ def world(world):
     world.adoption = Adoption(entry_id=world.gallery_entry.id, unit_id=world.other_school.id,
                               adopted_on=world.campaign.launch_date, note="Áp dụng")
     db.session.add(world.adoption)
+    # A proposal made to the campaign (its source is the draft: accepting it is refused, never a 500).
+    world.nomination = Nomination(campaign_id=world.campaign.id, source_id=world.initiative.id)
+    db.session.add(world.nomination)
+    db.session.flush()
     _fast_logins()  # commits the initiative too
     return world
 

@@ -55,6 +55,7 @@ def create_app(config: object | None = None) -> Flask:
     from thidua.gallery import bp as gallery_bp
     from thidua.jobs import bp as jobs_bp
     from thidua.main import bp as main_bp
+    from thidua.nominations import bp as nominations_bp
     from thidua.notifications import bp as notifications_bp  # also registers the reminder job handlers
     from thidua.registration import bp as registration_bp
     from thidua.reports import bp as reports_bp  # also registers the report job handler
@@ -63,7 +64,7 @@ def create_app(config: object | None = None) -> Flask:
     from thidua.units import bp as units_bp
 
     for blueprint in (main_bp, auth_bp, units_bp, campaigns_bp, registration_bp, results_bp, review_bp, jobs_bp,
-                      awards_bp, gallery_bp):
+                      awards_bp, gallery_bp, nominations_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(reports_bp)
     app.register_blueprint(notifications_bp)

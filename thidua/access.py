@@ -127,6 +127,13 @@ ACCESS: dict[str, str | frozenset[Role]] = {
     "imports.review": OFFICE_AND_LEADERS,
     "imports.choose": OFFICE,
     "imports.apply": OFFICE,
+    # nomination upward: the lower secretariat proposes, the upper one accepts or declines; leaders read
+    "nominations.outgoing": OFFICE_AND_LEADERS,
+    "nominations.set_feeds": OFFICE,
+    "nominations.propose": OFFICE,
+    "nominations.incoming": OFFICE_AND_LEADERS,
+    "nominations.accept": OFFICE,
+    "nominations.decline": OFFICE,
 }
 
 

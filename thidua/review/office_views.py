@@ -365,8 +365,11 @@ def ranking(campaign_id: int):
     filters = ranking_data.RankingFilters.from_args(request.args)
     data = ranking_data.ranking_page(campaign, filters, request.args.get("page", type=bounded_int),
                                      current_app.config.get("RANKING_PAGE_SIZE", 100))
+    from thidua.nominations.services import origins  # a later stage: read only for the line "Đề xuất từ"
+
     return render_template(
         "review/office/ranking.html", campaign=campaign, data=data, rows=data.rows, page=data.page, filters=filters,
+        origins=origins([row.initiative.id for row in data.rows]),
         blocks=data.blocks,
         areas=[(a, AREA_LABELS.get(a, a)) for a in data.areas],
         unit_types=[(t, unit_type_label(t)) for t in data.unit_types], state_labels=STATE_LABELS, form=ButtonForm(),

@@ -494,7 +494,8 @@ def plan_for(campaign: Campaign) -> tuple[Plan, list[Initiative]]:
     """The automatic plan for the campaign's reported and under-review initiatives (seed: the campaign's id)."""
     initiatives = assignable(campaign.id)
     # Members without the reviewer role (added before it was required) cannot open what they would be given.
-    committee = [m for m in members(campaign.id) if m.user.role == Role.REVIEWER and m.user.is_active]
+    committee = [m for m in members(campaign.id) if m.user.role == Role.REVIEWER and m.user.is_active
+                 and m.user.organiser_id == campaign.organiser_id]
     assignments = campaign_assignments(campaign.id)
     existing = [(a.initiative_id, a.reviewer_id) for a in assignments if a.active]
     excluded = {(a.initiative_id, a.reviewer_id) for a in assignments if not a.active}
@@ -545,6 +546,8 @@ def assign_by_hand(campaign: Campaign, initiative: Initiative, user: User, *, ac
         raise SetupError(f"{user.full_name} chưa là thành viên Hội đồng của phong trào.")
     if user.role != Role.REVIEWER:
         raise SetupError(NOT_A_REVIEWER.format(name=user.full_name))
+    if user.organiser_id != campaign.organiser_id:
+        raise SetupError(OTHER_ORGANISER.format(name=user.full_name))
     if user.unit_id is not None and user.unit_id == initiative.unit_id:
         raise SetupError(f"{user.full_name} thuộc cùng đơn vị với sáng kiến này nên không được chấm.")
     if user.unit_id in overseeing_units([initiative.unit_id], organiser_id=campaign.organiser_id)[initiative.unit_id]:
