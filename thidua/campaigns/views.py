@@ -3,7 +3,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from thidua import workflow
+from thidua import scope, workflow
 from thidua.campaigns import board as board_data
 from thidua.campaigns import bp, services
 from thidua.campaigns.forms import CampaignForm, ExtensionForm
@@ -36,7 +36,12 @@ def _organiser() -> Unit:
 
 @bp.get("/phong-trao")
 def index():
-    campaigns = db.session.scalars(sa.select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())).all()
+    query = sa.select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())
+    if scope.is_staff(current_user):  # its own organiser's campaigns, and (read only) those of the levels below
+        query = query.where(scope.readable_campaigns(current_user))
+    campaigns = db.session.scalars(query).all()
+    below = {c.organiser_id for c in campaigns if c.organiser_id != scope.organiser_id(current_user)}
+    organisers = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(below)))} if below else {}
     participants = dict(db.session.execute(
         sa.select(CampaignUnit.campaign_id, sa.func.count()).group_by(CampaignUnit.campaign_id)
     ).all())
@@ -57,6 +62,7 @@ def index():
             "participants": participants.get(c.id, 0),
             "registered_units": registered_units.get(c.id, 0),
             "initiatives": initiatives.get(c.id, 0),
+            "lower_organiser": organisers.get(c.organiser_id),
         }
         for c in campaigns
     ]
