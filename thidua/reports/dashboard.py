@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -25,7 +25,9 @@ from thidua.reports.figures import (
     block_figures,
     placeholders_of,
 )
+from thidua.reports.rollup import LevelFigures, levels_total, lower_levels
 from thidua.review.models import Criterion, Standing
+from thidua import scope
 from thidua.timeutil import local_today
 
 BINS = 10
@@ -46,6 +48,8 @@ class LeadersDashboard:
     score_chart: BarChart | None = None
     scored: int = 0
     median: Decimal | None = None
+    lower: list[LevelFigures] = field(default_factory=list)  # the organisers below, same year
+    lower_total: LevelFigures | None = None
 
     @property
     def progress_layouts(self):
@@ -77,10 +81,15 @@ def score_histogram(scores: list[Decimal], top: int | float, bins: int = BINS) -
     return labels, counts
 
 
-def leaders_dashboard(campaign_id: int | None = None) -> LeadersDashboard:
-    campaigns = list(db.session.scalars(sa.select(Campaign).order_by(Campaign.launch_date.desc(), Campaign.id.desc())))
+def leaders_dashboard(campaign_id: int | None = None, user=None) -> LeadersDashboard:
+    """`user` (a staff account): the campaigns it reads, its own organiser's shown by default."""
+    query = sa.select(Campaign).order_by(Campaign.launch_date.desc(), Campaign.id.desc())
+    if scope.is_staff(user):
+        query = query.where(scope.readable_campaigns(user))
+    campaigns = list(db.session.scalars(query))
     campaign = next((c for c in campaigns if c.id == campaign_id), None) if campaign_id else None
-    campaign = campaign or _default_campaign(campaigns)
+    own = [c for c in campaigns if c.organiser_id == user.organiser_id] if scope.is_staff(user) else campaigns
+    campaign = campaign or _default_campaign(own) or _default_campaign(campaigns)
     result = LeadersDashboard(campaign, campaigns)
     if campaign is None:
         return result
@@ -88,6 +97,8 @@ def leaders_dashboard(campaign_id: int | None = None) -> LeadersDashboard:
     if phase is None:
         phase = Phase.REPORT if local_today(campaign.timezone) > campaign.registration_deadline else Phase.REGISTRATION
     result.phase = phase
+    result.lower = lower_levels(campaign)
+    result.lower_total = levels_total(result.lower) if len(result.lower) > 1 else None
     result.board = build_board(campaign, phase, rows=False)
     blocks, total = block_figures(campaign)
     result.total = total
