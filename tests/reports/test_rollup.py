@@ -158,8 +158,8 @@ def test_the_word_and_excel_reports_have_a_section_on_the_lower_levels(world, le
     document = Document(io.BytesIO(build_report_docx(figures, default_draft(world.campaign), day=date(2024, 12, 1))))
     texts = [p.text for p in document.paragraphs]
     assert "5. Kết quả phong trào ở các cấp dưới" in texts
-    assert any(t.startswith("Có 3 đơn vị tổ chức phong trào ở cấp dưới; 2 đơn vị đã tổ chức phong trào năm 2024 "
-                            "với 6 đơn vị tham gia; 2 mô hình") for t in texts)
+    assert any(t.startswith("Cấp dưới trực thuộc gồm 3 đơn vị tổ chức thi đua, trong đó 2 đơn vị đã phát động "
+                            "phong trào năm 2024 với 6 đơn vị tham gia; 2 mô hình") for t in texts)
     table = next(t for t in document.tables if t.rows[0].cells[1].text == "Cấp dưới")
     cells = {row.cells[1].text: [c.text for c in row.cells] for row in table.rows[1:]}
     assert cells["UBND phường Cầu Giấy"][2:] == ["4", "3 (75,0%)", "2 (50,0%)", "5", "2", "1"]

@@ -190,8 +190,8 @@ def lower_total(levels) -> list:
 def _sentence_lower(figures: CampaignFigures) -> str:
     levels = figures.lower
     running = [level for level in levels if level.campaigns]
-    text = (f"Có {number(len(levels))} đơn vị tổ chức phong trào ở cấp dưới; {number(len(running))} đơn vị đã tổ chức "
-            f"phong trào năm {figures.campaign.year}")
+    text = (f"Cấp dưới trực thuộc gồm {number(len(levels))} đơn vị tổ chức thi đua, trong đó {number(len(running))} "
+            f"đơn vị đã phát động phong trào năm {figures.campaign.year}")
     if not running:
         return text + "."
     total = sum(level.participants for level in running)
