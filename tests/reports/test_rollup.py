@@ -132,6 +132,7 @@ def test_the_dashboard_and_the_city_report_page_show_the_lower_levels(world, lev
     assert "Các cấp dưới" in html
     assert "UBND phường Cầu Giấy" in html and "UBND xã Thượng Cát" not in html
     assert "Chưa có phong trào năm này" in html  # ward D
+    assert f'href="/phong-trao/{levels["A"].id}"' in html  # its campaign, read only
 
     office = make_client()
     office.login(world.secretariat)

@@ -27,6 +27,7 @@ class LevelFigures:
     organiser_id: int | None
     name: str
     campaigns: list[str] = field(default_factory=list)  # its campaigns of the year, by name
+    campaign_ids: list[int] = field(default_factory=list)
     participants: int = 0
     registered_units: int = 0
     reported_units: int = 0
@@ -73,6 +74,7 @@ def lower_levels(campaign: Campaign) -> list[LevelFigures]:
         .where(Campaign.organiser_id.in_(levels), Campaign.year == campaign.year).order_by(Campaign.id)).all()
     for row in campaigns:
         levels[row.organiser_id].campaigns.append(row.name)
+        levels[row.organiser_id].campaign_ids.append(row.id)
     if not campaigns:
         return list(levels.values())
     ids = [row.id for row in campaigns]
