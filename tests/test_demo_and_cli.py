@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from markupsafe import escape
 
-from thidua import demo
+from thidua import demo, demo_ward
 from thidua.audit import AuditLog
 from thidua.auth.models import User
 from thidua.auth.roles import Role
@@ -17,6 +17,7 @@ from thidua.awards.models import AwardDecision, AwardEntry, AwardList
 from thidua.campaigns import services as campaign_services
 from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
 from thidua.extensions import db
+from thidua.nominations.models import Nomination
 from thidua.registration.models import Initiative
 from thidua.review.models import (
     Assignment,
@@ -49,8 +50,9 @@ def _count(model, *where) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
 
-def _campaign(year: int) -> Campaign:
-    return db.session.scalar(sa.select(Campaign).where(Campaign.year == year))
+def _campaign(year: int, organiser: str = "so-gddt-ha-noi") -> Campaign:
+    return db.session.scalar(sa.select(Campaign).join(Unit, Unit.id == Campaign.organiser_id)
+                             .where(Campaign.year == year, Unit.code == organiser))
 
 
 # --------------------------------------------------------------------------- demo load
@@ -65,8 +67,8 @@ def test_demo_load_fills_an_empty_database_with_the_directory_and_both_campaigns
     for login in ("vanphong", "giamdoc", "hoidong", "chuvanan.canbo", "chuvanan.hieutruong", "kimlien.hieutruong"):
         assert login in result.output
 
-    assert _count(Unit) == 153
-    assert _count(Campaign) == 2
+    assert _count(Unit) == 153 + 1 + len(demo_ward.SCHOOLS)  # the Sở's directory, the ward and its schools
+    assert _count(Campaign) == 3  # the Sở's 2023 and 2024, the ward's 2024
 
     c2023 = _campaign(2023)
     assert (c2023.launch_date, c2023.registration_deadline, c2023.report_deadline, c2023.city_report_deadline) == (
@@ -276,6 +278,99 @@ def test_the_demo_accounts_can_sign_in_and_land_on_their_pages(cli, make_client)
     editor = db.session.scalar(sa.select(User).where(User.username == "thpt-kim-lien.cb"))
     assert editor is not None and editor.role == Role.UNIT_EDITOR
     make_client().login(editor, password=demo.PASSWORD)
+
+
+# --------------------------------------------------------------------------- the demo's ward
+
+
+def _ward() -> Unit:
+    return db.session.scalar(sa.select(Unit).where(Unit.code == demo_ward.WARD_CODE))
+
+
+def test_demo_ward_is_an_organiser_under_the_so_with_its_schools_and_staff(cli):
+    result = cli("demo", "load")
+    assert result.exit_code == 0, result.output
+    for login in demo_ward.WARD_LOGINS:
+        assert login.username in result.output
+
+    ward, root = _ward(), db.session.scalar(sa.select(Unit).where(Unit.code == "so-gddt-ha-noi"))
+    assert ward.is_organiser and ward.parent_id == root.id
+    schools = db.session.scalars(sa.select(Unit).where(Unit.parent_id == ward.id)).all()
+    assert len(schools) == 10
+    assert {s.unit_type for s in schools} == {"mn", "th", "thcs"}
+    assert not any(s.is_organiser for s in schools)
+    # Its staff act for the ward: a secretariat, a leader and three reviewers.
+    staff = db.session.scalars(sa.select(User).where(User.username.like("phuong.%"))).all()
+    assert sorted((u.username, u.role) for u in staff) == [
+        ("phuong.hoidong1", "reviewer"), ("phuong.hoidong2", "reviewer"), ("phuong.hoidong3", "reviewer"),
+        ("phuong.lanhdao", "leader"), ("phuong.vanphong", "secretariat")]
+    assert {u.organiser_id for u in staff} == {ward.id}
+    # Each school has its head and its editor, unit accounts of the school.
+    for school in schools:
+        head = db.session.scalar(sa.select(User).where(User.username == f"{school.code}.ht"))
+        editor = db.session.scalar(sa.select(User).where(User.username == f"{school.code}.cb"))
+        assert (head.role, head.unit_id, head.organiser_id) == ("unit_head", school.id, None)
+        assert (editor.role, editor.unit_id) == ("unit_editor", school.id)
+
+
+def test_demo_ward_campaign_feeds_the_sos_and_proposes_its_two_best(cli):
+    assert cli("demo", "load").exit_code == 0
+    ward = _ward()
+    school_ids = set(db.session.scalars(sa.select(Unit.id).where(Unit.parent_id == ward.id)))
+    c_ward, c2024 = _campaign(2024, demo_ward.WARD_CODE), _campaign(2024)
+    assert c_ward.organiser_id == ward.id and c_ward.feeds_campaign_id == c2024.id
+    assert campaign_services.current_phase(c_ward) is None  # finished before the Sở's 2024 campaign opened
+
+    # The ward's schools take part in the ward's campaign, never in the Sở's.
+    assert set(db.session.scalars(sa.select(CampaignUnit.unit_id).where(CampaignUnit.campaign_id == c_ward.id))) \
+        == school_ids
+    for campaign in (_campaign(2023), c2024):
+        assert _count(CampaignUnit, CampaignUnit.campaign_id == campaign.id, CampaignUnit.unit_id.in_(school_ids)) == 0
+        assert _count(Initiative, Initiative.campaign_id == campaign.id, Initiative.unit_id.in_(school_ids)) == 0
+
+    # Every school registered; the initiatives were reported, scored by the ward's committee and decided.
+    initiatives = db.session.scalars(sa.select(Initiative).where(Initiative.campaign_id == c_ward.id)).all()
+    assert {i.unit_id for i in initiatives if i.status in REGISTERED} == school_ids
+    assert sum(i.status in REPORTED for i in initiatives) >= 8
+    members = db.session.scalars(sa.select(User.username).join(CommitteeMember, CommitteeMember.user_id == User.id)
+                                 .where(CommitteeMember.campaign_id == c_ward.id)).all()
+    assert sorted(members) == ["phuong.hoidong1", "phuong.hoidong2", "phuong.hoidong3"]
+    award_list = db.session.scalar(sa.select(AwardList).where(AwardList.campaign_id == c_ward.id))
+    assert award_list.status == "decided"
+    assert db.session.get(User, award_list.approved_by_id).username == "phuong.lanhdao"
+    awarded = [i for i in initiatives if i.status in AWARDED]
+    assert len(awarded) >= 2
+
+    # Its two best awarded models are proposed to the Sở's 2024 campaign, by the ward's secretariat.
+    nominations = db.session.scalars(sa.select(Nomination).where(Nomination.campaign_id == c2024.id)).all()
+    assert len(nominations) == demo_ward.PROPOSED == 2
+    assert {n.state for n in nominations} == {"proposed"}
+    assert {db.session.get(User, n.proposed_by_id).username for n in nominations} == {"phuong.vanphong"}
+    ranked = [row.initiative.id for row in build_ranking(c_ward).rows if row.initiative.status in AWARDED]
+    assert {n.source_id for n in nominations} == set(ranked[:2])
+    assert all(c2024.launch_date <= n.proposed_at.date() for n in nominations)
+
+
+def test_demo_ward_staff_see_their_campaign_and_the_so_reads_it(cli, make_client):
+    assert cli("demo", "load").exit_code == 0
+    c_ward, c2024 = _campaign(2024, demo_ward.WARD_CODE), _campaign(2024)
+
+    ward_office = make_client()
+    ward_office.login(SimpleNamespace(username="phuong.vanphong"), password=demo.PASSWORD)
+    html = ward_office.get("/phong-trao").get_data(as_text=True)
+    assert str(escape(c_ward.name)) in html
+    assert str(escape(c2024.name)) not in html and "năm 2023" not in html
+    assert ward_office.get(f"/phong-trao/{c_ward.id}").status_code == 200
+    assert ward_office.get(f"/phong-trao/{c2024.id}").status_code == 403
+
+    office = make_client()
+    office.login(SimpleNamespace(username="vanphong"), password=demo.PASSWORD)
+    html = office.get("/phong-trao").get_data(as_text=True)
+    assert str(escape(c_ward.name)) in html and str(escape(c2024.name)) in html
+    assert "Cấp dưới: UBND phường Cầu Giấy (chỉ xem)" in html
+    page = office.get(f"/phong-trao/{c_ward.id}")
+    assert page.status_code == 200
+    assert "Phong trào của cấp dưới — Ủy ban nhân dân phường Cầu Giấy tổ chức." in page.get_data(as_text=True)
 
 
 # --------------------------------------------------------------------------- units import

@@ -41,7 +41,7 @@ def demo_load(if_empty: bool) -> None:
     if db.session.scalar(sa.select(sa.func.count()).select_from(Unit)):
         if if_empty:
             click.echo("Cơ sở dữ liệu đã có dữ liệu; không nạp lại dữ liệu mẫu.")
-            print_logins(demo.LOGINS, demo.PASSWORD)
+            print_logins(demo.all_logins(), demo.PASSWORD)
             return
         raise click.ClickException("Cơ sở dữ liệu đã có dữ liệu; dữ liệu mẫu chỉ nạp vào cơ sở dữ liệu trống.")
     logins = demo.load()
@@ -55,7 +55,7 @@ def demo_logins() -> None:
     """In các tài khoản dùng thử."""
     from thidua import demo
 
-    print_logins(demo.LOGINS, demo.PASSWORD)
+    print_logins(demo.all_logins(), demo.PASSWORD)
 
 
 @users_cli.command("create")

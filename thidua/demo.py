@@ -229,7 +229,17 @@ def load(*, today: date | None = None, seed: int = 2023) -> list[DemoLogin]:
         submit = index % 5 != 0  # one in five still a draft
         _register(c2024, unit, values, moment, accounts, office, submit=submit)
     db.session.flush()
-    return LOGINS
+
+    # A ward under the Sở, with its own schools and its own (finished) 2024 campaign feeding the Sở's.
+    from thidua.demo_ward import load_ward
+    load_ward(root, c2024, today=today, password_hash=password_hash, seed=seed)
+    return all_logins()
+
+
+def all_logins() -> list[DemoLogin]:
+    """The Sở's logins, then the ward's."""
+    from thidua.demo_ward import WARD_LOGINS
+    return [*LOGINS, *WARD_LOGINS]
 
 
 SELF_ASSESSMENT_BY_WORDS = {
@@ -370,23 +380,54 @@ def _publish_2023(campaign: Campaign, office: User) -> None:
                                        summary=gallery.default_summary(initiative), public_file_ids=[], now=moment)
 
 
+@dataclass(frozen=True)
+class ReviewSchedule:
+    """When a committee set up, scored, shortlisted, listed, approved and decided (local moments)."""
+    setup_at: datetime
+    assign_at: datetime
+    review_days: list[date]
+    chair: str
+    levels: list[tuple[str, Decimal, int, bool]]  # name, minimum score, maximum count, proposed upward
+    shortlist_at: datetime
+    compile_at: datetime
+    submit_at: datetime
+    approve_at: datetime
+    decisions: list[tuple[datetime, bool, tuple[str, date, str]]]  # moment, upward, (number, day, signer)
+
+
+SCHEDULE_2023 = ReviewSchedule(
+    # After the last results report (10/11, under an extension), before the report to UBND Thành phố is due.
+    setup_at=datetime(2023, 11, 13, 8, 30), assign_at=datetime(2023, 11, 13, 15, 0), review_days=REVIEW_DAYS,
+    chair="hoidong2", levels=[(name, minimum, count, "UBND" in name) for name, minimum, count in LEVELS_2023],
+    shortlist_at=datetime(2023, 11, 27, 9, 0), compile_at=datetime(2023, 11, 27, 14, 30),
+    submit_at=datetime(2023, 11, 27, 16, 0), approve_at=datetime(2023, 11, 28, 10, 15),
+    decisions=[(datetime(2023, 11, 30, 16, 0), False, DECISION_2023),
+               (datetime(2023, 12, 26, 9, 0), True, CITY_DECISION_2023)],
+)
+
+
 def _review_2023(campaign: Campaign, reviewers: list[User], office: User, leader: User, rng: random.Random) -> None:
-    """The committee of 2023 scores every reported initiative; the best are shortlisted and awarded."""
+    _review(campaign, reviewers, office, leader, rng, SCHEDULE_2023)
+
+
+def _review(campaign: Campaign, reviewers: list[User], office: User, leader: User, rng: random.Random,
+            schedule: ReviewSchedule) -> None:
+    """The committee scores every reported initiative; the best are shortlisted and awarded."""
     from thidua.awards import services as awards
     from thidua.results.models import ResultReport
     from thidua.review import ranking, scoring, setup
     from thidua.review.models import Assignment
 
-    # After the last results report (10/11, under an extension), before the report to UBND Thành phố is due.
-    with _clock_at(datetime(2023, 11, 13, 8, 30)):
+    with _clock_at(schedule.setup_at):
         for reviewer in reviewers:
-            setup.add_member(campaign, reviewer, actor=office, chair=reviewer.username == "hoidong2")
+            setup.add_member(campaign, reviewer, actor=office, chair=reviewer.username == schedule.chair)
         setup.update_settings(campaign, actor=office, reviewers_per_initiative=2, blind_review=False,
                               disagreement_threshold=15)
         setup.apply_default_rubric(campaign, actor=office)
-        for name, min_score, max_count in LEVELS_2023:
-            setup.save_level(campaign, actor=office, name=name, min_score=min_score, max_count=max_count)
-    with _clock_at(datetime(2023, 11, 13, 15, 0)):
+        for name, min_score, max_count, upward in schedule.levels:
+            setup.save_level(campaign, actor=office, name=name, min_score=min_score, max_count=max_count,
+                             proposed_upward=upward, authority="UBND Thành phố" if upward else "")
+    with _clock_at(schedule.assign_at):
         plan = setup.run_auto_assignment(campaign, actor=office)
         if not plan.ok:
             raise RuntimeError("Không phân công được Hội đồng chấm điểm: " + " ".join(plan.problems))
@@ -405,7 +446,7 @@ def _review_2023(campaign: Campaign, reviewers: list[User], office: User, leader
     by_id = {reviewer.id: reviewer for reviewer in reviewers}
     timed = []
     for assignment in assignments:
-        day = rng.choice(REVIEW_DAYS)
+        day = rng.choice(schedule.review_days)
         moment = datetime(day.year, day.month, day.day) + timedelta(minutes=rng.randint(8 * 60, 17 * 60 + 30))
         target = quality[assignment.initiative_id] + leniency[assignment.reviewer_id] + rng.gauss(0, 3)
         timed.append((moment, assignment.id, assignment, _scores(criteria, target, rng)))
@@ -417,20 +458,19 @@ def _review_2023(campaign: Campaign, reviewers: list[User], office: User, leader
             scoring.save_review(assignment, actor=by_id[assignment.reviewer_id], scores=scores, comment=comment,
                                 expected_version=None, submit=True, now=moment)
 
-    with _clock_at(datetime(2023, 11, 27, 9, 0)):
+    with _clock_at(schedule.shortlist_at):
         ranking.apply_proposal(campaign, actor=office)
-    with _clock_at(datetime(2023, 11, 27, 14, 30)):
+    with _clock_at(schedule.compile_at):
         compiled = awards.compile_award_list(campaign, actor=office)
     db.session.expire(compiled)  # each later step reads the list as its page does, entries and initiatives loaded
-    with _clock_at(datetime(2023, 11, 27, 16, 0)):
+    with _clock_at(schedule.submit_at):
         awards.submit_award_list(awards.load_award_list(campaign.id), actor=office)
-    with _clock_at(datetime(2023, 11, 28, 10, 15)):
+    with _clock_at(schedule.approve_at):
         awards.approve_award_list(awards.load_award_list(campaign.id), actor=leader)
     levels = {lv.proposed_upward: lv for lv in setup.levels(campaign.id)}
-    for moment, upward, (number, day, signer) in ((datetime(2023, 11, 30, 16, 0), False, DECISION_2023),
-                                                   (datetime(2023, 12, 26, 9, 0), True, CITY_DECISION_2023)):
+    for moment, upward, (number, day, signer) in schedule.decisions:
         with _clock_at(moment):
             award_list = awards.load_award_list(campaign.id)
-            if any(e.level_id == levels[upward].id for e in award_list.entries):
+            if upward in levels and any(e.level_id == levels[upward].id for e in award_list.entries):
                 awards.record_decision(award_list, levels[upward], number, day, signer, actor=office,
                                        organiser_name=campaign.organiser.name)

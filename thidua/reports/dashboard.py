@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -25,7 +25,9 @@ from thidua.reports.figures import (
     block_figures,
     placeholders_of,
 )
+from thidua.reports.rollup import LevelFigures, levels_total, lower_levels
 from thidua.review.models import Criterion, Standing
+from thidua import scope
 from thidua.timeutil import local_today
 
 BINS = 10
@@ -46,6 +48,8 @@ class LeadersDashboard:
     score_chart: BarChart | None = None
     scored: int = 0
     median: Decimal | None = None
+    lower: list[LevelFigures] = field(default_factory=list)  # the organisers below, same year
+    lower_total: LevelFigures | None = None
 
     @property
     def progress_layouts(self):
@@ -93,6 +97,8 @@ def leaders_dashboard(campaign_id: int | None = None, *, visible=sa.true(),
     if phase is None:
         phase = Phase.REPORT if local_today(campaign.timezone) > campaign.registration_deadline else Phase.REGISTRATION
     result.phase = phase
+    result.lower = lower_levels(campaign)
+    result.lower_total = levels_total(result.lower) if len(result.lower) > 1 else None
     result.board = build_board(campaign, phase, rows=False)
     blocks, total = block_figures(campaign)
     result.total = total

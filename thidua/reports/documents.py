@@ -164,6 +164,43 @@ def highlight_results(highlight) -> str:
     return "\n".join(parts)
 
 
+LOWER_COLUMNS = [Column("STT", 12, CENTER), Column("Cấp dưới", 46), Column("Đơn vị tham gia", 19, CENTER),
+                 Column("Đã đăng ký", 19, CENTER), Column("Đã báo cáo kết quả", 19, CENTER),
+                 Column("Số sáng kiến đăng ký", 19, CENTER), Column("Được khen thưởng", 19, CENTER),
+                 Column("Đề xuất lên cấp trên", 19, CENTER)]
+
+
+def lower_rows(levels):
+    for position, level in enumerate(levels, start=1):
+        yield [position, level.name, number(level.participants),
+               f"{number(level.registered_units)} ({percent(level.registration_rate)})",
+               f"{number(level.reported_units)} ({percent(level.reporting_rate)})", number(level.initiatives),
+               number(level.awarded), number(level.proposed)]
+
+
+def lower_total(levels) -> list:
+    from thidua.reports.rollup import levels_total
+    total = levels_total(levels)
+    return ["", total.name, number(total.participants),
+            f"{number(total.registered_units)} ({percent(total.registration_rate)})",
+            f"{number(total.reported_units)} ({percent(total.reporting_rate)})", number(total.initiatives),
+            number(total.awarded), number(total.proposed)]
+
+
+def _sentence_lower(figures: CampaignFigures) -> str:
+    levels = figures.lower
+    running = [level for level in levels if level.campaigns]
+    text = (f"Cấp dưới trực thuộc gồm {number(len(levels))} đơn vị tổ chức thi đua, trong đó {number(len(running))} "
+            f"đơn vị đã phát động phong trào năm {figures.campaign.year}")
+    if not running:
+        return text + "."
+    total = sum(level.participants for level in running)
+    awarded = sum(level.awarded for level in running)
+    proposed = sum(level.proposed for level in running)
+    return (text + f" với {number(total)} đơn vị tham gia; {number(awarded)} mô hình, giải pháp, sáng kiến đã được "
+            f"cấp dưới khen thưởng, {number(proposed)} được đề xuất lên Sở. Số liệu theo từng đơn vị như sau:")
+
+
 def build_report_docx(figures: CampaignFigures, draft: dict[str, str], *, day: date,
                       on_progress=None) -> bytes:
     campaign = figures.campaign
@@ -210,6 +247,12 @@ def build_report_docx(figures: CampaignFigures, draft: dict[str, str], *, day: d
             [position, h.title, h.unit_name, h.area_label, _score(h.score), h.level, highlight_results(h)]
             for position, h in enumerate(figures.highlights, start=1)
         ), size=11)
+    if figures.lower:
+        document.section_heading("5. Kết quả phong trào ở các cấp dưới")
+        document.body(_sentence_lower(figures))
+        if any(level.campaigns for level in figures.lower):
+            document.table(LOWER_COLUMNS, lower_rows(figures.lower),
+                           total=lower_total(figures.lower) if len(figures.lower) > 1 else None, size=11)
     if on_progress:
         on_progress("Đã viết phần kết quả của báo cáo.")
     document.section_heading("III. ĐÁNH GIÁ CHUNG")
@@ -284,6 +327,21 @@ def build_report_workbook(figures: CampaignFigures) -> ExportWorkbook:
                 widths=[6, 50, 35, 25, 35, 14, 12, 30, 18, 70],
                 rows=[[position, h.title, h.unit_name, h.block, h.area_label, h.kind_label, h.score, h.level,
                        h.status_label, highlight_results(h)] for position, h in enumerate(figures.highlights, start=1)])
+    if figures.lower:
+        from thidua.reports.rollup import levels_total
+        write_sheet(workbook, sheet_title="Các cấp dưới",
+                    title=f"Kết quả phong trào năm {campaign.year} ở các cấp dưới",
+                    headers=["STT", "Cấp dưới", "Phong trào", "Số đơn vị tham gia", "Đã đăng ký", "Tỷ lệ đăng ký (%)",
+                             "Đã báo cáo kết quả", "Tỷ lệ báo cáo (%)", "Số sáng kiến đăng ký", "Được khen thưởng",
+                             "Đề xuất lên cấp trên"],
+                    widths=[6, 40, 50, 14, 14, 14, 14, 14, 14, 14, 14],
+                    rows=[*([position, level.name, "; ".join(level.campaigns) or "Chưa có phong trào năm này",
+                             level.participants, level.registered_units, level.registration_rate,
+                             level.reported_units, level.reporting_rate, level.initiatives, level.awarded,
+                             level.proposed] for position, level in enumerate(figures.lower, start=1)),
+                          *([["", t.name, "", t.participants, t.registered_units, t.registration_rate,
+                              t.reported_units, t.reporting_rate, t.initiatives, t.awarded, t.proposed]
+                             for t in [levels_total(figures.lower)]] if len(figures.lower) > 1 else [])])
     write_sheet(workbook, sheet_title="Phụ lục", title="Danh sách mô hình, giải pháp, sáng kiến đăng ký",
                 headers=["STT", "Đơn vị", "Khối", "Tên mô hình, giải pháp, sáng kiến", "Loại", "Lĩnh vực CCHC",
                          "Tình trạng", "Đã báo cáo kết quả", "Điểm Hội đồng"],

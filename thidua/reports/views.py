@@ -16,7 +16,7 @@ from thidua.extensions import db
 from thidua.forms import ButtonForm
 from thidua.jobs.models import Job, JobStatus
 from thidua.jobs.services import dispatch
-from thidua.reports import bp, dashboard, period, services
+from thidua.reports import bp, dashboard, period, rollup, services
 from thidua.reports.figures import (
     PLACEHOLDER_LABELS,
     area_figures,
@@ -45,11 +45,12 @@ def _render_city_report(campaign: Campaign, form: DraftForm | None = None, statu
     form = form or DraftForm(obj=draft)
     reports = services.versions(campaign)
     running = next((r for r in reports if r.job is not None and not r.job.finished), None)
+    lower = rollup.lower_levels(campaign)
     return render_template(
         "reports/city_report.html", campaign=campaign, form=form, blocks=blocks, total=total, areas=areas,
         reports=reports, running=running, draft=draft, sections=NARRATIVE_SECTIONS, placeholders=PLACEHOLDER_LABELS,
         values=values, filled={name: fill(getattr(draft, name) or "", values) for name in NARRATIVE_SECTIONS},
-        button=ButtonForm(),
+        button=ButtonForm(), lower=lower, lower_total=rollup.levels_total(lower) if len(lower) > 1 else None,
     ), status
 
 

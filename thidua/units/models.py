@@ -16,6 +16,7 @@ from thidua.timeutil import utcnow
 UNIT_TYPE_LABELS = {
     "so": "Sở GD&ĐT",
     "phong_gddt": "Phòng GD&ĐT",
+    "ubnd_phuong_xa": "UBND phường, xã",
     "phong_thuoc_so": "Phòng thuộc Sở",
     "thpt": "Trường THPT",
     "pho_thong_nhieu_cap": "Trường phổ thông nhiều cấp học",
