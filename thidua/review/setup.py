@@ -547,7 +547,7 @@ def assign_by_hand(campaign: Campaign, initiative: Initiative, user: User, *, ac
     if user.role != Role.REVIEWER:
         raise SetupError(NOT_A_REVIEWER.format(name=user.full_name))
     if user.organiser_id != campaign.organiser_id:
-        raise SetupError(OTHER_ORGANISER.format(name=user.full_name))
+        raise SetupError(OTHER_LEVEL.format(name=user.full_name, organiser=campaign.organiser.name))
     if user.unit_id is not None and user.unit_id == initiative.unit_id:
         raise SetupError(f"{user.full_name} thuộc cùng đơn vị với sáng kiến này nên không được chấm.")
     if user.unit_id in overseeing_units([initiative.unit_id], organiser_id=campaign.organiser_id)[initiative.unit_id]:
