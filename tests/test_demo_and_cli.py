@@ -31,6 +31,8 @@ from thidua.review.ranking import build_ranking
 from thidua.units.models import Unit
 from thidua.workflow import COUNTS_AS_REGISTERED, COUNTS_AS_REPORTED
 
+from tests import factories
+
 REGISTERED = [state.value for state in COUNTS_AS_REGISTERED]
 REPORTED = [state.value for state in COUNTS_AS_REPORTED]
 HEADER = "code,name,short_name,block,unit_type,district,parent_code,email\n"
@@ -434,6 +436,24 @@ def test_users_create_makes_an_account_that_can_sign_in(cli, client, world):
     [entry] = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "user.created")).all()
     assert entry.object_id == user.id
     client.login(user, password="matkhau2025")
+
+
+def test_users_create_puts_a_staff_account_at_the_top_organiser_or_the_one_named(cli, world):
+    ward = factories.unit(code="phuong-tay-ho", name="UBND phường Tây Hồ", unit_type="ubnd_xa", parent=world.root,
+                          is_organiser=True)
+    db.session.commit()
+    assert cli("users", "create", "--username", "top.vp", "--full-name", "Văn phòng Sở", "--role", "secretariat",
+               "--password", "matkhau2025").exit_code == 0
+    result = cli("users", "create", "--username", "tayho.vp", "--full-name", "Văn phòng phường", "--role",
+                 "secretariat", "--organiser", "phuong-tay-ho", "--password", "matkhau2025")
+    assert result.exit_code == 0, result.output
+    acting = dict(db.session.execute(sa.select(User.username, User.organiser_id)
+                                     .where(User.username.in_(["top.vp", "tayho.vp"]))).all())
+    assert acting == {"top.vp": world.root.id, "tayho.vp": ward.id}
+    result = cli("users", "create", "--username", "x.vp", "--full-name", "X", "--role", "secretariat",
+                 "--organiser", "thpt-chu-van-an", "--password", "matkhau2025")
+    assert result.exit_code != 0
+    assert "Không có đơn vị tổ chức phong trào mã “thpt-chu-van-an”." in result.output
 
 
 def test_users_create_for_a_unit_role_needs_an_existing_unit(cli, world):

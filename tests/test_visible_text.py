@@ -112,3 +112,13 @@ def test_every_kind_of_record_the_audit_log_names_has_a_vietnamese_name():
     source = "\n".join(path.read_text(encoding="utf-8") for path in Path("thidua").rglob("*.py"))
     recorded = set(re.findall(r'object_type="([a-z_]+)"', source))
     assert recorded and recorded <= set(OBJECT_LABELS), recorded - set(OBJECT_LABELS)
+
+
+def test_every_action_the_audit_log_records_has_a_vietnamese_name():
+    from pathlib import Path
+
+    from thidua.audit import ACTION_LABELS
+
+    source = "\n".join(path.read_text(encoding="utf-8") for path in Path("thidua").rglob("*.py"))
+    recorded = set(re.findall(r'audit\.record\(\s*"([a-z_]+\.[a-z_]+)"', source))
+    assert recorded and recorded <= set(ACTION_LABELS), sorted(recorded - set(ACTION_LABELS))

@@ -26,7 +26,7 @@ def print_logins(logins, password: str) -> None:
     click.echo("")
     click.echo("Tài khoản dùng thử (mật khẩu chung: %s)" % password)
     for login in logins:
-        click.echo(f"  {login.username:<22} {login.role.label:<28} {login.note}")
+        click.echo(f"  {login.username:<22} {login.role_label:<28} {login.note}")
     click.echo("  Mỗi đơn vị còn có <mã đơn vị>.ht (thủ trưởng) và <mã đơn vị>.cb (cán bộ đầu mối).")
     click.echo("")
 
@@ -63,8 +63,11 @@ def demo_logins() -> None:
 @click.option("--full-name", required=True)
 @click.option("--role", required=True, type=click.Choice(["unit_editor", "unit_head", "secretariat", "reviewer", "leader"]))
 @click.option("--unit", "unit_code", help="Mã đơn vị (bắt buộc với tài khoản của đơn vị).")
+@click.option("--organiser", "organiser_code",
+              help="Mã đơn vị tổ chức phong trào mà tài khoản Văn phòng, Lãnh đạo, Hội đồng làm việc cho "
+                   "(mặc định: cấp cao nhất).")
 @click.option("--password", help="Bỏ trống để nhập khi chạy.")
-def users_create(username, full_name, role, unit_code, password) -> None:
+def users_create(username, full_name, role, unit_code, organiser_code, password) -> None:
     """Tạo tài khoản."""
     from thidua.auth.services import AccountError, create_user
     from thidua.units.models import Unit
@@ -74,12 +77,18 @@ def users_create(username, full_name, role, unit_code, password) -> None:
         unit_id = db.session.scalar(sa.select(Unit.id).where(Unit.code == unit_code))
         if unit_id is None:
             raise click.ClickException(f"Không có đơn vị mã “{unit_code}”.")
+    organiser_id = None
+    if organiser_code:
+        organiser_id = db.session.scalar(sa.select(Unit.id).where(Unit.code == organiser_code,
+                                                                  Unit.is_organiser.is_(True)))
+        if organiser_id is None:
+            raise click.ClickException(f"Không có đơn vị tổ chức phong trào mã “{organiser_code}”.")
     password = password or getpass.getpass("Mật khẩu: ")
     if len(password) < current_app.config["PASSWORD_MIN_LENGTH"]:
         raise click.ClickException("Mật khẩu cần ít nhất 8 ký tự.")
     try:
         user = create_user(actor=None, username=username.lower(), password=password, full_name=full_name,
-                           role=role, unit_id=unit_id)
+                           role=role, unit_id=unit_id, organiser_id=organiser_id)
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()

@@ -46,6 +46,11 @@ class DemoLogin:
     full_name: str
     unit_code: str
     note: str
+    label: str = ""  # the role as printed, when not the role's own name (a ward's leader)
+
+    @property
+    def role_label(self) -> str:
+        return self.label or self.role.label
 
 
 LOGINS = [

@@ -51,7 +51,8 @@ def _login(*args):
 WARD_LOGINS = [
     _login("phuong.vanphong", Role.SECRETARIAT, "Nguyễn Thị Hồng Nhung", WARD_CODE,
            "Thường trực CCHC, UBND phường Cầu Giấy"),
-    _login("phuong.lanhdao", Role.LEADER, "Phạm Quang Huy", WARD_CODE, "Chủ tịch UBND phường, phê duyệt"),
+    _login("phuong.lanhdao", Role.LEADER, "Phạm Quang Huy", WARD_CODE, "Chủ tịch UBND phường, phê duyệt",
+           "Lãnh đạo phường"),
     _login("phuong.hoidong1", Role.REVIEWER, "Lê Thị Thanh Hương", WARD_CODE, "Chủ tịch Hội đồng phường"),
     _login("phuong.hoidong2", Role.REVIEWER, "Trịnh Văn Bình", WARD_CODE, "thành viên Hội đồng phường"),
     _login("phuong.hoidong3", Role.REVIEWER, "Đào Thị Mai Phương", WARD_CODE, "thành viên Hội đồng phường"),
@@ -245,7 +246,6 @@ def load_ward(root: Unit, upper: Campaign, *, today: date, password_hash: str, s
     for initiative in awarded[:PROPOSED]:
         db.session.add(Nomination(
             campaign_id=upper.id, source_id=initiative.id, state=NominationState.PROPOSED.value,
-            reason="Mô hình tiêu biểu của phường, đã được Chủ tịch UBND phường tặng Giấy khen; đề nghị Sở xem xét, "
-                   "nhân rộng.", proposed_by_id=office.id, proposed_at=proposed_at))
+            proposed_by_id=office.id, proposed_at=proposed_at))
     db.session.flush()
     return campaign

@@ -115,7 +115,10 @@ def init_app(app) -> None:
         from thidua.units.models import Unit
 
         organiser_id = g.get("read_only_organiser")
-        return {"read_only_organiser": db.session.get(Unit, organiser_id) if organiser_id else None}
+        values = {"read_only_organiser": db.session.get(Unit, organiser_id) if organiser_id else None}
+        if scope.is_staff(current_user) and not scope.acts_for_the_top(current_user):
+            values["organisation_name"] = current_user.organiser.name  # a ward's staff work under its name
+        return values
 
     def _may_open(endpoint: str) -> bool:
         rule = access.rule_for(endpoint)

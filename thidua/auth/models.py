@@ -64,6 +64,9 @@ class User(UserMixin, db.Model):
 
     @property
     def role_label(self) -> str:
+        """"Lãnh đạo Sở" at the top; a leader of a level below is named after it ("Lãnh đạo UBND phường …")."""
+        if self.role == Role.LEADER and self.organiser is not None and self.organiser.parent_id is not None:
+            return f"Lãnh đạo {self.organiser.display_name}"
         return self.role_enum.label
 
     def has_role(self, *roles: Role) -> bool:
