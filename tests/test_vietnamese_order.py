@@ -38,7 +38,7 @@ def test_the_database_orders_names_as_python_does(world):
 
 def test_the_units_page_lists_names_in_vietnamese_order(client, world):
     for number, name in enumerate(["Ứng Hòa", "Đa Phúc", "Hà Đông", "Dương Xá"]):
-        factories.unit(code=f"thcs-thu-{number}", name=f"Trường THCS {name}", block="Khối thử")
+        factories.unit(code=f"thcs-thu-{number}", name=f"Trường THCS {name}", block="Khối thử", parent=world.root)
     db.session.commit()
     client.login(world.secretariat)
     page = client.get("/don-vi-truc-thuoc?block=Khối thử").get_data(as_text=True)
