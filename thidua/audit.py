@@ -12,6 +12,11 @@ from thidua.timeutil import utcnow
 
 ACTION_LABELS = {
     "initiative.created": "Tạo bản nháp",
+    "initiative.nominated": "Tiếp nhận từ cấp dưới",
+    "nomination.feeds_set": "Chọn phong trào cấp trên",
+    "nomination.proposed": "Trình lên cấp trên",
+    "nomination.accepted": "Tiếp nhận đề xuất của cấp dưới",
+    "nomination.declined": "Không tiếp nhận đề xuất của cấp dưới",
     "initiative.transition": "Chuyển trạng thái",
     "report.saved": "Lưu báo cáo kết quả",
     "evidence.added": "Thêm minh chứng",
@@ -103,6 +108,7 @@ OBJECT_LABELS = {
     "extension": "Gia hạn",
     "import_batch": "Lượt nhập dữ liệu",
     "initiative": "Đề xuất",
+    "nomination": "Đề xuất từ cấp dưới",
     "period_draft": "Báo cáo tổng kết giai đoạn",
     "unit": "Đơn vị",
     "user": "Tài khoản",
