@@ -25,7 +25,7 @@ PAGES = [
     ("/don-vi-truc-thuoc", "secretariat", 5),
     ("/quan-tri/tai-khoan", "secretariat", 3),
     ("/nhat-ky", "secretariat", 4),
-    ("/sang-kien/{initiative}", "head", 7),  # user, initiative, its areas, authors, history, extensions, origin from below
+    ("/sang-kien/{initiative}", "head", 6),  # user, initiative, its areas, authors, history (with its origin), extensions
 ]
 
 

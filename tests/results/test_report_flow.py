@@ -233,7 +233,7 @@ def test_the_initiative_page_with_its_report_runs_a_fixed_number_of_statements(r
     with count_statements() as many:
         page = text(client.get(f"/sang-kien/{world.initiative.id}"))
     assert "tep-8.pdf" in page
-    assert len(few) == len(many) <= 11  # the page of the initiative (7) with its report, files and indicators
+    assert len(few) == len(many) <= 10  # the page of the initiative (6) with its report, files and indicators
 
 
 def test_a_figure_pasted_from_an_english_sheet_is_read_as_meant_and_shown_the_vietnamese_way(reporting, client):

@@ -49,6 +49,9 @@ _NOT_COPIED = {"id", "campaign_id", "status", "version", "shortlisted_level_id",
 _REPORT_NOT_COPIED = {"id", "initiative_id", "version", "created_at", "updated_at", "updated_by_id", "submitted_at"}
 
 
+NOMINATED = "initiative.nominated"  # the audit action of an initiative taken up from below (see history_origin)
+
+
 class NominationError(ValueError):
     """A refused nomination step, with the reason for the page, in Vietnamese."""
 
@@ -274,9 +277,11 @@ def accept(nomination: Nomination, *, actor) -> Initiative:
         for key in stored_keys:
             storage.delete(key)
         raise
-    audit.record("initiative.created", actor=actor, object_type="initiative", object_id=copy.id,
+    # The initiative's page reads where it came from in this row (its history), at no query of its own.
+    audit.record(NOMINATED, actor=actor, object_type="initiative", object_id=copy.id,
                  campaign_id=upper.id, unit_id=copy.unit_id, to_state=ENTERS_AS.value, at=moment,
-                 details={"nomination_id": nomination.id, "source_id": source.id})
+                 details={"nomination_id": nomination.id, "source_id": source.id,
+                          "organiser": lower.organiser.name})
     audit.record("nomination.accepted", actor=actor, object_type="nomination", object_id=nomination.id,
                  campaign_id=upper.id, unit_id=source.unit_id, from_state=NominationState.PROPOSED.value,
                  to_state=NominationState.ACCEPTED.value, at=moment,
@@ -387,6 +392,15 @@ class Origin:
     nomination_id: int
     source_id: int
     organiser_name: str
+
+
+def history_origin(history) -> Origin | None:
+    """Where an upper initiative came from, read in its history (thidua.registration.services.history_for)."""
+    for line in history:
+        details = line.details or {}
+        if line.action == NOMINATED and {"nomination_id", "source_id", "organiser"} <= set(details):
+            return Origin(details["nomination_id"], details["source_id"], details["organiser"])
+    return None
 
 
 def origins(initiative_ids) -> dict[int, Origin]:

@@ -178,6 +178,8 @@ class HistoryLine:
     from_state: str | None
     to_state: str | None
     reason: str | None
+    action: str = ""
+    details: dict | None = None
 
 
 def history_for(initiative: Initiative, viewer) -> list[HistoryLine]:
@@ -199,5 +201,6 @@ def history_for(initiative: Initiative, viewer) -> list[HistoryLine]:
             who = COMMITTEE_NAME
         else:
             who = row.actor.full_name
-        lines.append(HistoryLine(row.at, who, row.action_label, row.from_state, row.to_state, row.reason))
+        lines.append(HistoryLine(row.at, who, row.action_label, row.from_state, row.to_state, row.reason,
+                                 row.action, row.details))
     return lines

@@ -145,11 +145,11 @@ def detail(initiative_id: int):
         services.missing_for_registration(initiative)
         if initiative.status == State.DRAFT and permissions.is_own_unit(current_user, initiative) else []
     )
-    from thidua.nominations.services import origins  # a later stage: read only for the line "Đề xuất từ"
+    from thidua.nominations.services import history_origin  # a later stage: read only for "Đề xuất từ"
 
     return render_template(
         "registration/detail.html", initiative=initiative, history=history, moves=moves, missing=missing, phases=Phase,
-        origin=origins([initiative.id]).get(initiative.id),
+        origin=history_origin(history),
         can_edit=permissions.can_edit(current_user, initiative) and initiative.status in workflow.EDITABLE
         and window.is_open(),
         window=window, report_window=report_window, transition_form=TransitionForm(),
