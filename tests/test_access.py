@@ -22,6 +22,7 @@ from thidua.nominations.models import Nomination
 from thidua.reports.models import CityReport
 from thidua.results.models import EvidenceFile
 from thidua.review.models import Assignment, CommitteeMember
+from thidua.targets.models import Target, TargetEvidence, TargetRound, TargetValue
 from thidua.registration.models import Initiative
 from thidua.units.models import Unit
 from thidua.workflow import State
@@ -61,7 +62,8 @@ REVIEWER_RECORD_LEVEL = {"results.download", "review.score", "review.declare_con
 # Routes about one initiative: the role gate lets every unit role through, the view refuses
 # a unit other than the initiative's own.
 RECORD_LEVEL = {"registration.detail", "registration.edit", "registration.transition",
-                "results.edit", "results.upload", "results.remove", "results.download"}
+                "results.edit", "results.upload", "results.remove", "results.download",
+                "targets.download", "targets.remove_file"}
 
 # How to fill each URL argument. A route with an argument not listed here fails the suite.
 ARGUMENTS = {
@@ -81,6 +83,10 @@ ARGUMENTS = {
     "batch_id": lambda w: import_helpers.stub_batch(w),
     "session_id": lambda w: 0,
     "nomination_id": lambda w: w.nomination.id,
+    "target_id": lambda w: w.target.id,
+    "round_id": lambda w: w.target.round_id,
+    "value_id": lambda w: w.target_value.id,
+    "evidence_id": lambda w: w.target_evidence.id,
 }
 
 # Logging in checks the password; a one-round hash keeps hundreds of logins fast while the
@@ -123,6 +129,23 @@ def world(world):
     # A proposal made to the campaign (its source is the draft: accepting it is refused, never a 500).
     world.nomination = Nomination(campaign_id=world.campaign.id, source_id=world.initiative.id)
     db.session.add(world.nomination)
+    # A target of the campaign, the school's draft value for it, and a file of evidence.
+    round_ = TargetRound(campaign_id=world.campaign.id, name="Báo cáo cuối năm", deadline=world.campaign.report_deadline)
+    db.session.add(round_)
+    db.session.flush()
+    world.target = Target(campaign_id=world.campaign.id, round_id=round_.id, name="Chữ ký số", measure="percent",
+                          comparison="ge", threshold=100)
+    db.session.add(world.target)
+    db.session.flush()
+    world.target_value = TargetValue(campaign_id=world.campaign.id, target_id=world.target.id,
+                                     unit_id=world.school.id, value=100)
+    db.session.add(world.target_value)
+    db.session.flush()
+    world.target_evidence = TargetEvidence(campaign_id=world.campaign.id, unit_id=world.school.id,
+                                           value_id=world.target_value.id, original_name="chu-ky-so.pdf",
+                                           storage_key="1" * 40, content_type="application/pdf", size=1,
+                                           sha256="1" * 64)
+    db.session.add(world.target_evidence)
     db.session.flush()
     _fast_logins()  # commits the initiative too
     return world

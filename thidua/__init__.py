@@ -71,4 +71,8 @@ def create_app(config: object | None = None) -> Flask:
     from thidua.imports import bp as imports_bp
 
     app.register_blueprint(imports_bp)
+    from thidua.targets import bp as targets_bp
+    from thidua.targets import views as _target_views  # noqa: F401  (the blueprint's routes)
+
+    app.register_blueprint(targets_bp)
     return app

@@ -134,6 +134,28 @@ ACCESS: dict[str, str | frozenset[Role]] = {
     "nominations.incoming": OFFICE_AND_LEADERS,
     "nominations.accept": OFFICE,
     "nominations.decline": OFFICE,
+    # targets: the secretariat defines and checks them, units report their values, leaders read
+    "targets.setup": OFFICE_AND_LEADERS,
+    "targets.target_new": OFFICE,
+    "targets.target_edit": OFFICE,
+    "targets.target_delete": OFFICE,
+    "targets.apply_defaults": OFFICE,
+    "targets.copy": OFFICE,
+    "targets.rule": OFFICE,
+    "targets.round_new": OFFICE,
+    "targets.round_edit": OFFICE,
+    "targets.round_delete": OFFICE,
+    "targets.extension_new": OFFICE,
+    "targets.check_list": OFFICE_AND_LEADERS,
+    "targets.accept": OFFICE,
+    "targets.return_value": OFFICE,
+    "targets.board": OFFICE_AND_LEADERS,
+    "targets.board_xlsx": OFFICE_AND_LEADERS,
+    "targets.download": INITIATIVE_READERS,  # a unit only its own files (checked in the view)
+    "targets.unit_sheet": UNIT,
+    "targets.send": UNIT,  # the head sends (checked by the service, which says so to an editor)
+    "targets.upload": UNIT,
+    "targets.remove_file": UNIT,
 }
 
 

@@ -68,6 +68,20 @@ ACTION_LABELS = {
     "gallery.adopted": "Ghi nhận đơn vị áp dụng (nhân rộng) mô hình",
     "initiative.imported": "Nhập từ Google Forms",
     "imports.applied": "Nhập tệp Google Forms",
+    "targets.saved": "Lưu chỉ tiêu thi đua",
+    "targets.deleted": "Xóa chỉ tiêu thi đua",
+    "targets.defaults_applied": "Tạo bộ chỉ tiêu mặc định",
+    "targets.copied": "Sao chép chỉ tiêu từ phong trào trước",
+    "targets.round_saved": "Lưu đợt báo cáo chỉ tiêu",
+    "targets.round_deleted": "Xóa đợt báo cáo chỉ tiêu",
+    "targets.rule_saved": "Sửa cách xét tập thể, hạn đề nghị cá nhân",
+    "targets.extension_granted": "Gia hạn báo cáo chỉ tiêu",
+    "targets.values_saved": "Lưu giá trị chỉ tiêu",
+    "targets.sent": "Gửi báo cáo chỉ tiêu",
+    "targets.accepted": "Xác nhận giá trị chỉ tiêu",
+    "targets.returned": "Trả lại giá trị chỉ tiêu",
+    "targets.evidence_added": "Thêm minh chứng chỉ tiêu",
+    "targets.evidence_removed": "Xóa minh chứng chỉ tiêu",
 }
 
 
@@ -116,6 +130,10 @@ OBJECT_LABELS = {
     "initiative": "Đề xuất",
     "nomination": "Đề xuất trình lên cấp trên",
     "period_draft": "Báo cáo tổng kết giai đoạn",
+    "target": "Chỉ tiêu thi đua",
+    "target_round": "Đợt báo cáo chỉ tiêu",
+    "target_value": "Giá trị chỉ tiêu",
+    "outstanding_person": "Cá nhân xuất sắc",
     "unit": "Đơn vị",
     "user": "Tài khoản",
 }

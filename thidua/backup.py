@@ -108,7 +108,7 @@ def _alembic_revision(connection) -> str | None:
 
 # The columns that hold the key of a stored file: a backup with a key whose file is missing fails.
 FILE_COLUMNS = [("evidence_file", "storage_key"), ("import_batch", "storage_key"), ("adoption", "file_key"),
-                ("city_report", "docx_key"), ("city_report", "xlsx_key")]
+                ("city_report", "docx_key"), ("city_report", "xlsx_key"), ("target_evidence", "storage_key")]
 
 
 def _archive_name(key: str) -> str:

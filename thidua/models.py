@@ -15,6 +15,9 @@ from thidua.reports.models import CityReport, ReportDraft  # noqa: F401,E402
 from thidua.gallery.models import Adoption, GalleryEntry, GalleryFile  # noqa: F401,E402
 from thidua.imports.models import ImportBatch, ImportedRecord  # noqa: F401,E402
 from thidua.nominations.models import Nomination  # noqa: F401,E402
+from thidua.targets.models import (  # noqa: F401,E402
+    OutstandingPerson, RoundExtension, Target, TargetEvidence, TargetRound, TargetValue,
+)
 
 # Figures derived from these tables, kept up to date after every flush (see each module).
 import sqlalchemy as _sa  # noqa: E402

@@ -186,6 +186,7 @@ def _resolvers() -> dict[str, Callable[[int], Target]]:
     from thidua.reports.models import CityReport
     from thidua.results.models import EvidenceFile
     from thidua.review.models import Assignment
+    from thidua.targets.models import Target, TargetEvidence, TargetRound, TargetValue
 
     organiser = sa.select(Campaign.organiser_id)
     by_initiative = organiser.join(Initiative, Initiative.campaign_id == Campaign.id)
@@ -225,6 +226,13 @@ def _resolvers() -> dict[str, Callable[[int], Target]]:
                                   GalleryEntry.id),
         "nomination_id": _via_campaign(organiser.join(Nomination, Nomination.campaign_id == Campaign.id),
                                        Nomination.id),
+        "target_id": _via_campaign(organiser.join(Target, Target.campaign_id == Campaign.id), Target.id),
+        "round_id": _via_campaign(organiser.join(TargetRound, TargetRound.campaign_id == Campaign.id),
+                                  TargetRound.id),
+        "value_id": _via_campaign(organiser.join(TargetValue, TargetValue.campaign_id == Campaign.id),
+                                  TargetValue.id),
+        "evidence_id": _via_campaign(organiser.join(TargetEvidence, TargetEvidence.campaign_id == Campaign.id),
+                                     TargetEvidence.id),
         "job_id": job,
         "user_id": account,
         "unit_id": unit,

@@ -147,6 +147,35 @@ def fill_the_tables_the_demo_leaves_empty(school) -> None:
     db.session.add(ImportedRecord(batch_id=batch.id, campaign_id=campaign.id, kind="registration",
                                   source_key="k" * 40, initiative_id=initiative.id, unit_id=initiative.unit_id,
                                   row_number=2, submitted_at=at, superseded_rows=[1], answers={"Tên": "Giá trị"}))
+    from thidua.targets.models import (
+        OutstandingPerson, RoundExtension, Target, TargetEvidence, TargetRound, TargetValue,
+    )
+
+    round_ = db.session.scalar(sa.select(TargetRound).order_by(TargetRound.id))
+    if round_ is None:
+        round_ = TargetRound(campaign_id=campaign.id, name="Quý I", kind="quarter", deadline=date(2024, 3, 5))
+        db.session.add(round_)
+        db.session.flush()
+    target = Target(campaign_id=round_.campaign_id, round_id=round_.id, name="Hồ sơ đúng hạn", measure="percent",
+                    comparison="ge", threshold=Decimal("98.5000"), unit_types="thpt", guidance="Tỷ lệ")
+    db.session.add(target)
+    db.session.flush()
+    value = TargetValue(campaign_id=round_.campaign_id, target_id=target.id, unit_id=school.id,
+                        value=Decimal("98.7200"), numerator=Decimal("1234.0000"), denominator=Decimal("1250.0000"),
+                        state="returned", return_reason="Sai mẫu số", sent_at=at, checked_at=at)
+    db.session.add(value)
+    db.session.add(RoundExtension(round_id=round_.id, unit_id=school.id, until=date(2024, 3, 9), reason="Ốm",
+                                  granted_by_id=account.id, granted_at=at))
+    person = OutstandingPerson(campaign_id=round_.campaign_id, unit_id=school.id, full_name="Lê Thị Hoa",
+                               job_title="Giáo viên", achievements="Chữ ký số", targets_met={str(target.id): True})
+    db.session.add(person)
+    db.session.flush()
+    db.session.add(TargetEvidence(campaign_id=round_.campaign_id, unit_id=school.id, value_id=value.id,
+                                  original_name="số liệu.xlsx", storage_key=stored(b"PK target evidence"),
+                                  content_type="application/pdf", size=18, sha256="2" * 64))
+    db.session.add(TargetEvidence(campaign_id=round_.campaign_id, unit_id=school.id, person_id=person.id,
+                                  original_name="thành tích.pdf", storage_key=stored(b"%PDF person"),
+                                  content_type="application/pdf", size=11, sha256="3" * 64))
     from thidua.registration.models import InitiativeAuthor
     from thidua.results.models import ReportIndicator, ResultReport
 

@@ -56,14 +56,28 @@ class AwardList(db.Model):
         return AWARD_LIST_STATUS_LABELS.get(self.status, self.status)
 
 
+BASIS_LABELS = {"initiative": "Sáng kiến", "targets": "Chỉ tiêu thi đua", "person": "Cá nhân xuất sắc"}
+
+
 class AwardEntry(db.Model):
-    """One line of the list: who is proposed, for which initiative, with which form of commendation."""
+    """One line of the list: who is proposed, on what basis, with which form of commendation.
+
+    The basis is an initiative (its authors), a collective judged on the campaign's targets (a unit),
+    or an outstanding person proposed by a unit; exactly one of the three is set.
+    """
 
     __tablename__ = "award_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     award_list_id: Mapped[int] = mapped_column(sa.ForeignKey("award_list.id", ondelete="CASCADE"), index=True)
-    initiative_id: Mapped[int] = mapped_column(sa.ForeignKey("initiative.id", ondelete="CASCADE"), unique=True)
+    basis: Mapped[str] = mapped_column(sa.String(12), default="initiative", server_default="initiative")
+    initiative_id: Mapped[int | None] = mapped_column(sa.ForeignKey("initiative.id", ondelete="CASCADE"),
+                                                      unique=True)
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outstanding_person.id", ondelete="CASCADE"),
+                                                  unique=True)
+    # Why the line is proposed (the targets met, the person's achievements), as shown to the leader.
+    reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     position: Mapped[int] = mapped_column(default=0)
     recipient_type: Mapped[str] = mapped_column(sa.String(10), default="tap_the")  # tap_the, ca_nhan
     recipient_name: Mapped[str] = mapped_column(sa.String(255), default="")
@@ -74,7 +88,18 @@ class AwardEntry(db.Model):
 
     award_list: Mapped[AwardList] = relationship(back_populates="entries", lazy="raise")
     initiative = relationship("Initiative", lazy="raise")
+    unit = relationship("Unit", lazy="raise")
     level = relationship("CommendationLevel", lazy="raise")
+
+    __table_args__ = (
+        sa.UniqueConstraint("award_list_id", "unit_id", name="uq_award_entry_unit"),
+        sa.CheckConstraint("(CASE WHEN initiative_id IS NULL THEN 0 ELSE 1 END + CASE WHEN unit_id IS NULL THEN 0 "
+                           "ELSE 1 END + CASE WHEN person_id IS NULL THEN 0 ELSE 1 END) = 1", name="entry_basis_one"),
+    )
+
+    @property
+    def basis_label(self) -> str:
+        return BASIS_LABELS.get(self.basis, self.basis)
 
 
 class AwardDecision(db.Model):

@@ -55,6 +55,10 @@ class Campaign(db.Model):
     report_deadline: Mapped[date]
     city_report_deadline: Mapped[date | None]
     min_initiatives_per_unit: Mapped[int] = mapped_column(default=1)
+    # How collectives are judged for the award list's "I. Tập thể" (thidua.targets.judging), and the
+    # deadline by which units propose their outstanding persons (None: not asked).
+    collective_rule: Mapped[str] = mapped_column(sa.String(20), default="targets", server_default="targets")
+    individuals_deadline: Mapped[date | None]
     # Review settings: reviewers per initiative, blind review, and the spread of totals
     # (points) above which the committee discusses an initiative.
     reviewers_per_initiative: Mapped[int] = mapped_column(default=3, server_default="3")
