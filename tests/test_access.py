@@ -22,7 +22,7 @@ from thidua.nominations.models import Nomination
 from thidua.reports.models import CityReport
 from thidua.results.models import EvidenceFile
 from thidua.review.models import Assignment, CommitteeMember
-from thidua.targets.models import Target, TargetEvidence, TargetRound, TargetValue
+from thidua.targets.models import OutstandingPerson, Target, TargetEvidence, TargetRound, TargetValue
 from thidua.registration.models import Initiative
 from thidua.units.models import Unit
 from thidua.workflow import State
@@ -63,7 +63,8 @@ REVIEWER_RECORD_LEVEL = {"results.download", "review.score", "review.declare_con
 # a unit other than the initiative's own.
 RECORD_LEVEL = {"registration.detail", "registration.edit", "registration.transition",
                 "results.edit", "results.upload", "results.remove", "results.download",
-                "targets.download", "targets.remove_file"}
+                "targets.download", "targets.remove_file", "targets.person_edit", "targets.person_send",
+                "targets.person_delete", "targets.person_upload", "targets.person_remove_file"}
 
 # How to fill each URL argument. A route with an argument not listed here fails the suite.
 ARGUMENTS = {
@@ -87,6 +88,7 @@ ARGUMENTS = {
     "round_id": lambda w: w.target.round_id,
     "value_id": lambda w: w.target_value.id,
     "evidence_id": lambda w: w.target_evidence.id,
+    "person_id": lambda w: w.person.id,
 }
 
 # Logging in checks the password; a one-round hash keeps hundreds of logins fast while the
@@ -146,6 +148,9 @@ def world(world):
                                            storage_key="1" * 40, content_type="application/pdf", size=1,
                                            sha256="1" * 64)
     db.session.add(world.target_evidence)
+    world.person = OutstandingPerson(campaign_id=world.campaign.id, unit_id=world.school.id, full_name="Lê Thị Hoa",
+                                     achievements="Chữ ký số 100%")
+    db.session.add(world.person)
     db.session.flush()
     _fast_logins()  # commits the initiative too
     return world

@@ -32,7 +32,8 @@ ROLES = [f"{relation}_{role.value}" for relation in RELATIONS for role in STAFF]
 
 # What each URL argument names: a record inside a campaign, or part of the directory and accounts.
 CAMPAIGN_RECORDS = {"campaign_id", "initiative_id", "assignment_id", "report_id", "batch_id", "file_id",
-                    "entry_id", "job_id", "nomination_id", "target_id", "round_id", "value_id", "evidence_id"}
+                    "entry_id", "job_id", "nomination_id", "target_id", "round_id", "value_id", "evidence_id",
+                    "person_id"}
 DIRECTORY_RECORDS = {"unit_id", "user_id", "adoption_id"}
 
 
@@ -125,7 +126,9 @@ def test_an_account_of_another_organiser_reaches_a_record_only_as_its_place_in_t
         # A unit of the ward is a unit like any other: it never reaches another unit's records.
         if endpoint in {"registration.detail", "registration.edit", "registration.transition", "results.edit",
                         "results.upload", "results.remove", "results.download", "gallery.adoption_file",
-                        "targets.download", "targets.remove_file"}:
+                        "targets.download", "targets.remove_file", "targets.person_edit",
+                        "targets.person_send", "targets.person_delete", "targets.person_upload",
+                        "targets.person_remove_file"}:
             assert response.status_code in (403, 404), where
     else:
         assert response.status_code not in (403,), where

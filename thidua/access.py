@@ -84,6 +84,8 @@ ACCESS: dict[str, str | frozenset[Role]] = {
     "awards.compile_list": OFFICE,
     "awards.move": OFFICE,
     "awards.annotate": OFFICE,
+    "awards.add_collective": OFFICE,
+    "awards.remove_collective": OFFICE,
     "awards.submit": OFFICE,
     "awards.approve": frozenset({Role.LEADER}),
     "awards.return_list": frozenset({Role.LEADER}),
@@ -156,6 +158,15 @@ ACCESS: dict[str, str | frozenset[Role]] = {
     "targets.send": UNIT,  # the head sends (checked by the service, which says so to an editor)
     "targets.upload": UNIT,
     "targets.remove_file": UNIT,
+    "targets.persons_unit": UNIT,
+    "targets.person_edit": UNIT,
+    "targets.person_send": UNIT,  # the head sends (checked by the service)
+    "targets.person_delete": UNIT,
+    "targets.person_upload": UNIT,
+    "targets.person_remove_file": UNIT,
+    "targets.persons_office": OFFICE_AND_LEADERS,
+    "targets.person_accept": OFFICE,
+    "targets.person_decline": OFFICE,
 }
 
 

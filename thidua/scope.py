@@ -186,7 +186,7 @@ def _resolvers() -> dict[str, Callable[[int], Target]]:
     from thidua.reports.models import CityReport
     from thidua.results.models import EvidenceFile
     from thidua.review.models import Assignment
-    from thidua.targets.models import Target, TargetEvidence, TargetRound, TargetValue
+    from thidua.targets.models import OutstandingPerson, Target, TargetEvidence, TargetRound, TargetValue
 
     organiser = sa.select(Campaign.organiser_id)
     by_initiative = organiser.join(Initiative, Initiative.campaign_id == Campaign.id)
@@ -233,6 +233,8 @@ def _resolvers() -> dict[str, Callable[[int], Target]]:
                                   TargetValue.id),
         "evidence_id": _via_campaign(organiser.join(TargetEvidence, TargetEvidence.campaign_id == Campaign.id),
                                      TargetEvidence.id),
+        "person_id": _via_campaign(organiser.join(OutstandingPerson, OutstandingPerson.campaign_id == Campaign.id),
+                                   OutstandingPerson.id),
         "job_id": job,
         "user_id": account,
         "unit_id": unit,

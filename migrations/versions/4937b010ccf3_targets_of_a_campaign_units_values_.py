@@ -174,6 +174,7 @@ def upgrade():
         batch_op.add_column(sa.Column('unit_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('person_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('reason', sa.Text(), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('manual', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.alter_column('initiative_id',
                existing_type=sa.INTEGER(),
                nullable=True)
@@ -182,6 +183,11 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_award_entry_unit_id_unit'), 'unit', ['unit_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_award_entry_person_id_outstanding_person'), 'outstanding_person', ['person_id'], ['id'], ondelete='CASCADE')
         batch_op.create_check_constraint(batch_op.f('ck_award_entry_entry_basis_one'), BASIS_ONE)
+
+    op.add_column('award_list', sa.Column('excluded_units', sa.JSON(), nullable=True))
+    op.execute("UPDATE award_list SET excluded_units = '{}'")
+    with op.batch_alter_table('award_list', schema=None) as batch_op:
+        batch_op.alter_column('excluded_units', existing_type=sa.JSON(), nullable=False)
 
     with op.batch_alter_table('campaign', schema=None) as batch_op:
         batch_op.add_column(sa.Column('collective_rule', sa.String(length=20), server_default='targets', nullable=False))
@@ -196,6 +202,9 @@ def downgrade():
         batch_op.drop_column('individuals_deadline')
         batch_op.drop_column('collective_rule')
 
+    with op.batch_alter_table('award_list', schema=None) as batch_op:
+        batch_op.drop_column('excluded_units')
+
     with op.batch_alter_table('award_entry', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_award_entry_entry_basis_one'), type_='check')
         batch_op.drop_constraint(batch_op.f('fk_award_entry_person_id_outstanding_person'), type_='foreignkey')
@@ -205,6 +214,7 @@ def downgrade():
         batch_op.alter_column('initiative_id',
                existing_type=sa.INTEGER(),
                nullable=False)
+        batch_op.drop_column('manual')
         batch_op.drop_column('reason')
         batch_op.drop_column('person_id')
         batch_op.drop_column('unit_id')

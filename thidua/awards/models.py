@@ -36,6 +36,8 @@ class AwardList(db.Model):
     returned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     returned_at: Mapped[datetime | None]
     return_comment: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # Collectives the office took off the proposal of the campaign's rule, with its note: {unit id: note}.
+    excluded_units: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -76,8 +78,10 @@ class AwardEntry(db.Model):
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
     person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outstanding_person.id", ondelete="CASCADE"),
                                                   unique=True)
-    # Why the line is proposed (the targets met, the person's achievements), as shown to the leader.
+    # Why the line is proposed (the targets met, the person's achievements), as shown to the leader;
+    # `manual`: a collective the office added beyond the rule (its note says why).
     reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    manual: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     position: Mapped[int] = mapped_column(default=0)
     recipient_type: Mapped[str] = mapped_column(sa.String(10), default="tap_the")  # tap_the, ca_nhan
     recipient_name: Mapped[str] = mapped_column(sa.String(255), default="")
@@ -89,6 +93,7 @@ class AwardEntry(db.Model):
     award_list: Mapped[AwardList] = relationship(back_populates="entries", lazy="raise")
     initiative = relationship("Initiative", lazy="raise")
     unit = relationship("Unit", lazy="raise")
+    person = relationship("OutstandingPerson", lazy="raise")
     level = relationship("CommendationLevel", lazy="raise")
 
     __table_args__ = (
@@ -100,6 +105,15 @@ class AwardEntry(db.Model):
     @property
     def basis_label(self) -> str:
         return BASIS_LABELS.get(self.basis, self.basis)
+
+    @property
+    def unit_name(self) -> str:
+        """The unit of the line (its initiative's, itself, or the person's), loaded by load_award_list."""
+        if self.initiative_id is not None:
+            return self.initiative.unit.name
+        if self.unit_id is not None:
+            return self.unit.name
+        return self.person.unit.name
 
 
 class AwardDecision(db.Model):

@@ -24,6 +24,7 @@ from thidua.registration.models import Initiative, InitiativeLabels
 from thidua.results.models import ResultReport
 from thidua.review.models import CommendationLevel
 from thidua.review.ranking import build_ranking
+from thidua.targets.models import OutstandingPerson
 from thidua.timeutil import utcnow
 from thidua.units.models import Unit
 from thidua.workflow import State, WorkflowError
@@ -57,6 +58,8 @@ def load_award_list(campaign_id: int) -> AwardList | None:
         .options(joinedload(AwardList.approved_by), joinedload(AwardList.returned_by),
                  selectinload(AwardList.decisions),
                  selectinload(AwardList.entries).joinedload(AwardEntry.initiative).joinedload(Initiative.unit),
+                 selectinload(AwardList.entries).joinedload(AwardEntry.unit),
+                 selectinload(AwardList.entries).joinedload(AwardEntry.person).joinedload(OutstandingPerson.unit),
                  selectinload(AwardList.entries).joinedload(AwardEntry.level))
     )
 
@@ -79,11 +82,15 @@ class AwardLine(InitiativeLabels):
     score: Decimal | None
     note: str
     level_name: str | None
-    initiative_id: int
+    initiative_id: int | None
     title: str
     area: str
     unit_name: str
-    achievements: str | None  # the results report's, the "summary of results" column
+    achievements: str | None  # the results report's (or the line's reason), the "summary of results" column
+
+
+# What stands in the initiative's columns on a line proposed on another basis.
+BASIS_TITLES = {"targets": "Hoàn thành chỉ tiêu thi đua CCHC", "person": "Cá nhân xuất sắc trong phong trào"}
 
 
 def load_award_lines(award_list_id: int) -> list[AwardLine]:
@@ -92,12 +99,16 @@ def load_award_lines(award_list_id: int) -> list[AwardLine]:
     For the bench's 2,600 lines (scale M, PostgreSQL) 27 ms, where loading the entries as objects with
     their initiatives, units and levels, then the reports' achievements, took 240 ms.
     """
+    basis_title = sa.case(*((AwardEntry.basis == basis, title) for basis, title in BASIS_TITLES.items()),
+                          else_="")
     rows = db.session.execute(
         sa.select(AwardEntry.id, AwardEntry.position, AwardEntry.recipient_type, AwardEntry.recipient_name,
                   AwardEntry.recipient_title, AwardEntry.score, AwardEntry.note, CommendationLevel.name,
-                  Initiative.id, Initiative.title, Initiative.area, Unit.name, ResultReport.achievements)
-        .join(Initiative, Initiative.id == AwardEntry.initiative_id)
-        .join(Unit, Unit.id == Initiative.unit_id)
+                  Initiative.id, sa.func.coalesce(Initiative.title, basis_title), sa.func.coalesce(Initiative.area, ""),
+                  Unit.name, sa.func.coalesce(ResultReport.achievements, sa.func.nullif(AwardEntry.reason, "")))
+        .outerjoin(Initiative, Initiative.id == AwardEntry.initiative_id)
+        .outerjoin(OutstandingPerson, OutstandingPerson.id == AwardEntry.person_id)
+        .join(Unit, Unit.id == sa.func.coalesce(Initiative.unit_id, AwardEntry.unit_id, OutstandingPerson.unit_id))
         .outerjoin(CommendationLevel, CommendationLevel.id == AwardEntry.level_id)
         .outerjoin(ResultReport, ResultReport.initiative_id == AwardEntry.initiative_id)
         .where(AwardEntry.award_list_id == award_list_id)
@@ -138,14 +149,19 @@ def level_for(mean: Decimal | None, chosen: dict | None, levels: list[Commendati
 
 
 def compile_award_list(campaign, *, actor) -> AwardList:
-    """Create or refresh the list from the shortlisted initiatives (only while it is a draft).
+    """Create or refresh the list (only while it is a draft) from its three sources: the shortlisted
+    initiatives, the collectives the campaign's rule proposes on its targets, the outstanding persons
+    the office took in.
 
-    Entries already on the list keep their position, note and level; entries whose initiative is no
-    longer shortlisted are dropped; new ones are added at the end in ranking order."""
+    Lines already on the list keep their position, note and level; lines whose source no longer stands
+    are dropped (a collective the office added by hand stays); new ones are added at the end, in the
+    ranking's order, then the rule's, then the persons'."""
+    from thidua.targets import judging
+
     _require_secretariat(actor)
     award_list = load_award_list(campaign.id)
     if award_list is None:
-        award_list = AwardList(campaign_id=campaign.id, status="draft", entries=[])
+        award_list = AwardList(campaign_id=campaign.id, status="draft", entries=[], excluded_units={})
         db.session.add(award_list)
     _require_draft(award_list)
     ranking = build_ranking(campaign)
@@ -154,8 +170,8 @@ def compile_award_list(campaign, *, actor) -> AwardList:
     authors = {i.id: i for i in db.session.scalars(
         sa.select(Initiative).where(Initiative.id.in_(ids)).options(selectinload(Initiative.authors)))} if ids else {}
     chosen = chosen_levels(campaign.id)
-    existing = {e.initiative_id: e for e in award_list.entries}
-    dropped = [e for e in award_list.entries if e.initiative_id not in set(ids)]
+    existing = {e.initiative_id: e for e in award_list.entries if e.basis == "initiative"}
+    dropped = [e for e in award_list.entries if e.basis == "initiative" and e.initiative_id not in set(ids)]
     for entry in dropped:
         award_list.entries.remove(entry)
     kept = sorted((e for e in award_list.entries), key=lambda e: (e.position, e.id or 0))
@@ -176,6 +192,13 @@ def compile_award_list(campaign, *, actor) -> AwardList:
             entry.level_id = lv.id if lv else None
         entry.recipient_type, entry.recipient_name, entry.recipient_title = recipient_type, name, title
         entry.score = row.mean
+    scores: dict[int, Decimal] = {}
+    for row in ranking.rows:
+        if row.mean is not None and row.mean > scores.get(row.initiative.unit_id, Decimal(-1)):
+            scores[row.initiative.unit_id] = row.mean
+    collectives = {c.standing.unit_id: c for c in judging.judge(campaign, scores=scores)}
+    added += _compile_collectives(award_list, campaign, collectives, kept, dropped)
+    added += _compile_persons(award_list, campaign, kept, dropped)
     for position, entry in enumerate(kept, start=1):
         entry.position = position
     award_list.updated_at = utcnow()
@@ -184,6 +207,112 @@ def compile_award_list(campaign, *, actor) -> AwardList:
                  campaign_id=campaign.id,
                  details={"entries": len(kept), "added": added, "dropped": len(dropped)})
     return award_list
+
+
+def _compile_collectives(award_list: AwardList, campaign, collectives: dict, kept: list, dropped: list) -> int:
+    """The collectives the rule proposes, less those the office took off; hand-added ones stay."""
+    rule_on = campaign.collective_rule == "targets"
+    excluded = {int(k) for k in (award_list.excluded_units or {})}
+    wanted = [c for c in collectives.values() if rule_on and c.eligible and c.standing.unit_id not in excluded]
+    wanted.sort(key=lambda c: list(collectives).index(c.standing.unit_id))
+    on_list = {e.unit_id: e for e in award_list.entries if e.basis == "targets"}
+    wanted_ids = {c.standing.unit_id for c in wanted}
+    for entry in list(on_list.values()):
+        if entry.unit_id not in wanted_ids and not entry.manual:
+            award_list.entries.remove(entry)
+            kept.remove(entry)
+            dropped.append(entry)
+        elif entry.unit_id in collectives:
+            entry.reason = collectives[entry.unit_id].reason
+    added = 0
+    for collective in wanted:
+        if collective.standing.unit_id in on_list:
+            continue
+        entry = AwardEntry(basis="targets", unit_id=collective.standing.unit_id, recipient_type="tap_the",
+                           recipient_name=collective.standing.name, recipient_title="", note="",
+                           reason=collective.reason, score=collective.best_score)
+        award_list.entries.append(entry)
+        kept.append(entry)
+        added += 1
+    return added
+
+
+def _compile_persons(award_list: AwardList, campaign, kept: list, dropped: list) -> int:
+    """The outstanding persons the office took in (state "accepted")."""
+    from thidua.targets.persons import individual_targets, reason_for_list
+
+    accepted = list(db.session.scalars(sa.select(OutstandingPerson).where(
+        OutstandingPerson.campaign_id == campaign.id, OutstandingPerson.state == "accepted")
+        .order_by(OutstandingPerson.decided_at, OutstandingPerson.id)))
+    on_list = {e.person_id: e for e in award_list.entries if e.basis == "person"}
+    accepted_ids = {p.id for p in accepted}
+    for entry in list(on_list.values()):
+        if entry.person_id not in accepted_ids:
+            award_list.entries.remove(entry)
+            kept.remove(entry)
+            dropped.append(entry)
+    targets = individual_targets(campaign.id) if accepted else []
+    added = 0
+    for person in accepted:
+        entry = on_list.get(person.id)
+        if entry is None:
+            entry = AwardEntry(basis="person", person_id=person.id, unit_id=None, recipient_type="ca_nhan", note="")
+            award_list.entries.append(entry)
+            kept.append(entry)
+            added += 1
+        entry.recipient_name, entry.recipient_title = person.full_name, person.job_title
+        entry.reason = reason_for_list(person, targets)
+    return added
+
+
+def add_collective(award_list: AwardList, campaign, unit: Unit | None, note: str, *, actor) -> AwardEntry:
+    """The office adds a collective beyond the rule's proposal, saying why (audited)."""
+    from thidua.campaigns.models import CampaignUnit
+    from thidua.targets import judging
+
+    _require_secretariat(actor)
+    _require_draft(award_list)
+    note = (note or "").strip()
+    if unit is None or db.session.get(CampaignUnit, (campaign.id, unit.id)) is None:
+        raise AwardError("Chọn một đơn vị tham gia phong trào.")
+    if not note:
+        raise AwardError("Cần ghi lý do đưa tập thể vào danh sách ngoài cách xét của phong trào.")
+    if any(e.basis == "targets" and e.unit_id == unit.id for e in award_list.entries):
+        raise AwardError(f"{unit.name} đã có trong danh sách.")
+    standing = next((c for c in judging.judge(campaign) if c.standing.unit_id == unit.id), None)
+    reason = standing.reason if standing else "Đơn vị chưa có chỉ tiêu thi đua."
+    excluded = dict(award_list.excluded_units or {})
+    excluded.pop(str(unit.id), None)
+    award_list.excluded_units = excluded
+    entry = AwardEntry(basis="targets", unit_id=unit.id, manual=True, recipient_type="tap_the",
+                       recipient_name=unit.name, recipient_title="", note=f"Văn phòng bổ sung: {note}", reason=reason,
+                       position=len(award_list.entries) + 1)
+    award_list.entries.append(entry)
+    award_list.updated_at = utcnow()
+    db.session.flush()
+    audit.record("awards.collective_added", actor=actor, object_type="award_list", object_id=award_list.id,
+                 campaign_id=campaign.id, unit_id=unit.id, reason=note, details={"unit": unit.name})
+    return entry
+
+
+def remove_collective(award_list: AwardList, entry: AwardEntry, note: str, *, actor) -> None:
+    """The office takes a collective judged on the targets off the list, saying why; it stays off when
+    the list is updated again (audited)."""
+    _require_secretariat(actor)
+    _require_draft(award_list)
+    note = (note or "").strip()
+    if entry.basis != "targets":
+        raise AwardError("Chỉ bỏ được tập thể xét theo chỉ tiêu; sáng kiến và cá nhân theo đề xuất của chúng.")
+    if not note:
+        raise AwardError("Cần ghi lý do không đề nghị tập thể này.")
+    excluded = dict(award_list.excluded_units or {})
+    excluded[str(entry.unit_id)] = note
+    award_list.excluded_units = excluded
+    award_list.entries.remove(entry)
+    award_list.updated_at = utcnow()
+    audit.record("awards.collective_removed", actor=actor, object_type="award_list", object_id=award_list.id,
+                 campaign_id=award_list.campaign_id, unit_id=entry.unit_id, reason=note,
+                 details={"unit": entry.recipient_name})
 
 
 Entry = TypeVar("Entry", AwardEntry, AwardLine)
@@ -247,13 +376,20 @@ def _check_ready(award_list: AwardList, who: str) -> None:
     if not award_list.entries:
         raise AwardError("Danh sách chưa có ai được đề nghị khen thưởng; không thể "
                          + ("trình" if who == "submit" else "duyệt") + " danh sách trống.")
-    stale = [e.initiative_id for e in award_list.entries if e.initiative.status != State.SHORTLISTED.value]
+    stale = [e.initiative_id for e in award_list.entries
+             if e.basis == "initiative" and e.initiative.status != State.SHORTLISTED.value]
     if stale:
         raise AwardError("Có sáng kiến không còn trong danh sách đề xuất (#"
                          + ", #".join(map(str, stale)) + "); Văn phòng cần cập nhật lại danh sách.")
-    missing = [e.initiative_id for e in award_list.entries if e.level_id is None]
+    missing = [_line_name(e) for e in award_list.entries if e.level_id is None]
     if missing:
-        raise AwardError("Còn sáng kiến chưa có hình thức khen thưởng (#" + ", #".join(map(str, missing)) + ").")
+        raise AwardError("Còn dòng chưa có hình thức khen thưởng: " + "; ".join(missing) + ".")
+
+
+def _line_name(entry: AwardEntry) -> str:
+    if entry.basis == "initiative":
+        return f"sáng kiến #{entry.initiative_id}"
+    return entry.recipient_name or f"dòng #{entry.id}"
 
 
 def submit_award_list(award_list: AwardList, *, actor) -> None:
@@ -384,7 +520,7 @@ def record_decision(award_list: AwardList, level: CommendationLevel | None, numb
     db.session.flush()  # the move to "awarded" requires the decision to be there
     # A model already published to the gallery stays published: the decision is what records its
     # award (and where unpublishing it later returns it to "awarded").
-    moving = [e for e in entries if e.initiative.status != State.PUBLISHED]
+    moving = [e for e in entries if e.basis == "initiative" and e.initiative.status != State.PUBLISHED]
     reason = f"{decision.citation} ({level.name})"
     try:
         for entry in moving:  # check every move first, so that a refusal changes nothing
@@ -402,7 +538,9 @@ def record_decision(award_list: AwardList, level: CommendationLevel | None, numb
                  campaign_id=award_list.campaign_id, from_state="approved", to_state=award_list.status,
                  details={"level": level.name, "level_id": level.id, "authority": decision.authority,
                           "number": number, "date": decided_on.isoformat(), "signer": signer,
-                          "initiatives": [e.initiative_id for e in entries]})
+                          "initiatives": [e.initiative_id for e in entries if e.initiative_id],
+                          "collectives": [e.unit_id for e in entries if e.basis == "targets"],
+                          "persons": [e.person_id for e in entries if e.basis == "person"]})
     return decision
 
 

@@ -92,7 +92,13 @@ def index(campaign_id: int):
     decision_form = DecisionForm(prefix="decision")
     decision_form.level_id.choices = [(str(item.level.id), f"{item.level.name} — {item.authority}")
                                       for item in on_list if item.decision is None]
+    from thidua.targets import judging
+
+    collectives = judging.judge(campaign) if award_list is not None and award_list.status == "draft" else []
+    on_list_units = {e.unit_id for e in entries if e.basis == "targets"}
     return render_template("awards/index.html", campaign=campaign, award_list=award_list,
+                           addable=[c for c in collectives if c.standing.unit_id not in on_list_units],
+                           collective_rule=campaign.collective_rule,
                            groups=list(award_sections(entries)), levels=levels, entry_count=len(entries),
                            on_list=on_list, decision_form=decision_form, reopen_form=ReopenForm(prefix="reopen"),
                            recipient_labels=RECIPIENT_LABELS, format_score=services.format_score)
@@ -146,6 +152,45 @@ def annotate(campaign_id: int):
         services.annotate_entry(entry, form.note.data or "", level_id, actor=current_user)
 
     return _run(campaign, action, "Đã lưu ghi chú và hình thức khen thưởng.")
+
+
+def _collective_note() -> str:
+    note = request.form.get("note", "")
+    if len(note) > 2000:
+        raise services.AwardError("Lý do dài quá 2.000 ký tự.")
+    return note
+
+
+@bp.route(PREFIX + "/tap-the/them", methods=["POST"])
+def add_collective(campaign_id: int):
+    """The office adds a collective beyond the campaign's rule, with its reason."""
+    campaign = _campaign(campaign_id)
+    _checked_post()
+
+    def action():
+        from thidua.units.models import Unit
+
+        unit_id = record_id(request.form.get("unit"))
+        unit = db.session.get(Unit, unit_id) if unit_id else None
+        services.add_collective(_list_or_refuse(campaign), campaign, unit, _collective_note(), actor=current_user)
+
+    return _run(campaign, action, "Đã bổ sung tập thể vào danh sách, kèm lý do.")
+
+
+@bp.route(PREFIX + "/tap-the/bo", methods=["POST"])
+def remove_collective(campaign_id: int):
+    """The office takes a collective judged on the targets off the list, with its reason."""
+    campaign = _campaign(campaign_id)
+    _checked_post()
+
+    def action():
+        award_list = _list_or_refuse(campaign)
+        entry = _entry(award_list, request.form.get("entry"))
+        if entry is None:
+            raise services.AwardError("Không tìm thấy dòng cần bỏ.")
+        services.remove_collective(award_list, entry, _collective_note(), actor=current_user)
+
+    return _run(campaign, action, "Đã bỏ tập thể khỏi danh sách; lý do được ghi vào nhật ký.")
 
 
 @bp.route(PREFIX + "/trinh-duyet", methods=["POST"])

@@ -85,3 +85,23 @@ class ExtensionForm(Form):
     reason = TextAreaField("Lý do", validators=[required("Cần ghi lý do gia hạn."), Length(max=2000),
                                                 no_control_characters], filters=[strip_filter])
     submit = SubmitField("Gia hạn")
+
+
+class PersonForm(Form):
+    full_name = StringField("Họ và tên", validators=[required("Nhập họ và tên."),
+                                                     Length(max=160, message="Họ tên dài quá 160 ký tự."),
+                                                     no_control_characters], filters=[strip_filter])
+    job_title = StringField("Chức vụ", validators=[Optional(), Length(max=160, message="Chức vụ dài quá 160 ký tự."),
+                                                   no_control_characters], filters=[strip_filter])
+    rating = SelectField("Kết quả đánh giá, xếp loại")
+    achievements = TextAreaField("Thành tích đối với các chỉ tiêu cá nhân",
+                                 validators=[required("Ghi thành tích của cá nhân."),
+                                             Length(max=5000, message="Thành tích dài quá 5.000 ký tự."),
+                                             no_control_characters], filters=[strip_filter])
+    targets_met = Checkboxes("Các chỉ tiêu đối với cá nhân đã đạt", coerce=str, validate_choice=False)
+    submit = SubmitField("Lưu")
+
+
+class DecideForm(Form):
+    reason = TextAreaField("Lý do", validators=[Optional(), Length(max=2000, message="Lý do dài quá 2.000 ký tự."),
+                                                no_control_characters], filters=[strip_filter])
