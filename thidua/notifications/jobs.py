@@ -13,7 +13,7 @@ from thidua.campaigns.models import Campaign, Phase
 from thidua.extensions import db
 from thidua.jobs.models import Job, JobStatus
 from thidua.jobs.services import Progress, execute, job_campaign, job_handler, start_job, sweep_stale_jobs
-from thidua.notifications import services
+from thidua.notifications import services, target_reminders
 from thidua.notifications.mail import mail_enabled
 from thidua.timeutil import local_today, utcnow
 
@@ -55,16 +55,22 @@ def send_reminders(job: Job, progress: Progress) -> dict:
 
 @job_handler(SEND_DUE_REMINDERS)
 def send_due_reminders(job: Job, progress: Progress) -> dict:
-    """Remind the units whose deadline is 7, 3 or 1 days away, in every campaign with an open phase."""
-    due = services.due_reminders(utcnow())
-    progress.start(len(due), f"{len(due)} lượt nhắc đến hạn." if due else "Không có đơn vị nào đến mốc nhắc hôm nay.")
+    """Remind the units whose deadline is 7, 3 or 1 days away: the phases of every campaign with an open
+    phase, and the rounds of targets (thidua.notifications.target_reminders); one job does both."""
+    now = utcnow()
+    due = services.due_reminders(now)
+    due_targets = target_reminders.due_target_reminders(now)
+    count = len(due) + len(due_targets)
+    progress.start(count, f"{count} lượt nhắc đến hạn." if count else "Không có đơn vị nào đến mốc nhắc hôm nay.")
     total = services.empty_counts()
     for campaign, phase, milestone, units in services.group_due(due):
         counts = services.remind_units(campaign, phase, milestone, job=job, progress=progress, units=units)
         services.add_counts(total, counts)
-    if due:
-        job.message = f"Đã xử lý xong {len(due)} lượt nhắc đến hạn."
-    return services.summarise(total, mail_enabled=mail_enabled(), units=len(due))
+    for counts in target_reminders.remind_due(due_targets, job=job, progress=progress):
+        services.add_counts(total, counts)
+    if count:
+        job.message = f"Đã xử lý xong {count} lượt nhắc đến hạn."
+    return services.summarise(total, mail_enabled=mail_enabled(), units=count)
 
 
 def recent_manual_job(campaign_id: int, phase: Phase, *, minutes: int | None = 15) -> Job | None:

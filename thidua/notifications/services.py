@@ -212,34 +212,45 @@ def remind_units(campaign: Campaign, phase: Phase, milestone: str, *, job=None, 
         units = units_to_remind(campaign, phase)
     today = local_today(campaign.timezone, now=now)
     addresses = recipients_for(units)
-    counts = empty_counts()
-    campaign_id, job_id = campaign.id, (job.id if job is not None else None)
     # Render every text before the first commit: a rollback expires the campaign object.
     plans = []
     for item in units:
         deadline = effective_deadline(campaign, phase, item)
-        plans.append((item, reminder_text(campaign, phase, item, deadline, (deadline - today).days)))
+        plans.append((item.unit_id, item.display_name,
+                      reminder_text(campaign, phase, item, deadline, (deadline - today).days)))
+    return deliver(campaign.id, phase.value, milestone, plans, addresses,
+                   job_id=(job.id if job is not None else None), progress=progress)
+
+
+def deliver(campaign_id: int, phase_key: str, milestone: str, plans: list[tuple[int, str, ReminderText]],
+            addresses: dict[int, list[str]], *, job_id: int | None = None, progress=None) -> dict[str, int]:
+    """Send each planned reminder (unit id, unit's name, its text) once for (phase_key, milestone).
+
+    `phase_key` is what ReminderLog.phase holds: a Phase's value, or "targets:<round id>" for a
+    round of targets (thidua.notifications.target_reminders). Commits unit by unit; see remind_units.
+    """
+    counts = empty_counts()
     with Mailer() as mailer:
-        for item, text in plans:
-            to = addresses.get(item.unit_id, [])
-            entry = ReminderLog(campaign_id=campaign_id, unit_id=item.unit_id, phase=phase.value, milestone=milestone,
+        for unit_id, display_name, text in plans:
+            to = addresses.get(unit_id, [])
+            entry = ReminderLog(campaign_id=campaign_id, unit_id=unit_id, phase=phase_key, milestone=milestone,
                                 status="pending", recipients=", ".join(to), job_id=job_id)
             db.session.add(entry)
             try:
                 db.session.commit()
             except IntegrityError:
                 db.session.rollback()
-                entry = _take_over(campaign_id, item.unit_id, phase, milestone, job_id)
+                entry = _take_over(campaign_id, unit_id, phase_key, milestone, job_id)
                 if entry is None:
                     counts["skipped_already_reminded"] += 1
-                    _advance(progress, f"{item.display_name}: đã được nhắc ở mốc này, bỏ qua.")
+                    _advance(progress, f"{display_name}: đã được nhắc ở mốc này, bỏ qua.")
                     continue
                 if entry.status == "unknown":
                     counts["unknown"] += 1
-                    _advance(progress, f"{item.display_name}: lần gửi trước bị gián đoạn khi đang gửi thư; "
+                    _advance(progress, f"{display_name}: lần gửi trước bị gián đoạn khi đang gửi thư; "
                                        "không gửi lại, cần kiểm tra.")
                     continue
-            db.session.add(Notification(unit_id=item.unit_id, campaign_id=campaign_id, kind=NOTIFICATION_KIND,
+            db.session.add(Notification(unit_id=unit_id, campaign_id=campaign_id, kind=NOTIFICATION_KIND,
                                         title=text.title, body=text.body, link=text.link))
             entry.status = "sending"
             db.session.commit()
@@ -266,11 +277,11 @@ def remind_units(campaign: Campaign, phase: Phase, milestone: str, *, job=None, 
                     counts["sent"] += 1
                     outcome = f"đã gửi thư tới {len(to)} địa chỉ"
             db.session.commit()
-            _advance(progress, f"{item.display_name}: {outcome}.")
+            _advance(progress, f"{display_name}: {outcome}.")
     return counts
 
 
-def _take_over(campaign_id: int, unit_id: int, phase: Phase, milestone: str, job_id: int | None):
+def _take_over(campaign_id: int, unit_id: int, phase_key: str, milestone: str, job_id: int | None):
     """The row another run left for this unit and milestone, if that run died part-way; else None.
 
     A run is dead when it is this very job (a retry runs after its earlier attempt ended) or
@@ -281,7 +292,7 @@ def _take_over(campaign_id: int, unit_id: int, phase: Phase, milestone: str, job
 
     entry = db.session.scalar(
         sa.select(ReminderLog).where(ReminderLog.campaign_id == campaign_id, ReminderLog.unit_id == unit_id,
-                                     ReminderLog.phase == phase.value, ReminderLog.milestone == milestone)
+                                     ReminderLog.phase == phase_key, ReminderLog.milestone == milestone)
     )
     if entry is None or entry.status not in ("pending", "sending") or entry.job_id is None:
         return None
