@@ -99,6 +99,9 @@ def test_a_school_reports_is_returned_corrects_and_is_accepted(client, world):
     client.login(world.editor)
     page = client.get(_sheet_url(world)).get_data(as_text=True)
     assert "Văn phòng trả lại: Mẫu số phải là tổng số khoản thu cả năm" in page
+    dashboard = client.get("/don-vi").get_data(as_text=True)  # told on the dashboard, with the way there
+    assert "Văn phòng trả lại giá trị chỉ tiêu “Ứng dụng thanh toán điện tử" in dashboard
+    assert f"/chi-tieu-cua-don-vi#chi-tieu-{payments.id}" in dashboard
     client.post(_sheet_url(world), {"round": _round_id(world), f"n-{payments.id}": "2.500",
                                     f"d-{payments.id}": "2.500"})
     client.logout()

@@ -6,13 +6,16 @@ from datetime import datetime
 from typing import BinaryIO
 
 import sqlalchemy as sa
+from flask import url_for
 
 from thidua import audit
 from thidua.auth.roles import Role
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 from thidua.targets.models import RATING_LABELS, AppliesTo, OutstandingPerson, TargetEvidence
-from thidua.targets.services import TargetError, _forget_files, check_definitions_changeable, store_file, targets_of
+from thidua.targets.services import (
+    TargetError, _forget_files, check_definitions_changeable, notify_unit, store_file, targets_of,
+)
 from thidua.timeutil import end_of_day_utc, format_date, utcnow
 from thidua.units.models import Unit
 
@@ -138,6 +141,11 @@ def decide_person(person: OutstandingPerson, accept: bool, reason: str = "", *, 
         person.state, person.decision_reason = "declined", reason[:2000]
     person.decided_at, person.decided_by_id = utcnow(), actor.id
     db.session.flush()
+    if not accept:
+        notify_unit(person.unit_id, person.campaign_id, kind="person_declined",
+                    title=f"Văn phòng không đưa “{person.full_name}” vào danh sách đề nghị khen thưởng",
+                    body=f"Lý do: {person.decision_reason}",
+                    link=url_for("targets.persons_unit", campaign_id=person.campaign_id) + f"#ca-nhan-{person.id}")
     audit.record("persons.accepted" if accept else "persons.declined", actor=actor,
                  object_type="outstanding_person", object_id=person.id, campaign_id=person.campaign_id,
                  unit_id=person.unit_id, from_state=previous, to_state=person.state, reason=reason or None,

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import BinaryIO
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, url_for
 
 from thidua import audit
 from thidua.auth.roles import Role
@@ -648,10 +648,24 @@ def check_value(value: TargetValue, accept: bool, reason: str = "", *, actor) ->
         value.state, value.return_reason = ValueState.RETURNED.value, reason[:2000]
     value.checked_at, value.checked_by_id = utcnow(), actor.id
     db.session.flush()
+    if not accept:
+        target = db.session.get(Target, value.target_id)
+        notify_unit(value.unit_id, value.campaign_id, kind="target_returned",
+                    title=f"Văn phòng trả lại giá trị chỉ tiêu “{target.name}”",
+                    body=f"Lý do: {value.return_reason} Đơn vị sửa và thủ trưởng gửi lại.",
+                    link=url_for("targets.unit_sheet", campaign_id=value.campaign_id) + f"#chi-tieu-{target.id}")
     audit.record("targets.accepted" if accept else "targets.returned", actor=actor, object_type="target_value",
                  object_id=value.id, campaign_id=value.campaign_id, unit_id=value.unit_id, from_state=previous,
                  to_state=value.state, reason=reason or None,
                  details={"target_id": value.target_id, "value": _plain(value.value)})
+
+
+def notify_unit(unit_id: int, campaign_id: int, *, kind: str, title: str, body: str, link: str) -> None:
+    """A message on the unit's dashboard (thidua.notifications), added to the caller's transaction."""
+    from thidua.notifications.models import Notification
+
+    db.session.add(Notification(unit_id=unit_id, campaign_id=campaign_id, kind=kind, title=title[:255], body=body,
+                                link=link[:255]))
 
 
 # --- evidence ----------------------------------------------------------------------------------
