@@ -218,8 +218,8 @@ def target_rows(table: TargetTable):
 
 def _sentence_targets(table: TargetTable) -> str:
     everyone = [row for row in table.rows if row.total.applicable and row.total.met == row.total.applicable]
-    return (f"Phong trào đặt {number(len(table.rows))} chỉ tiêu đối với tập thể; "
-            f"{number(len(everyone))} chỉ tiêu được mọi đơn vị áp dụng đạt. Tỷ lệ đơn vị đạt từng chỉ tiêu "
+    return (f"Phong trào đặt {number(len(table.rows))} chỉ tiêu đối với tập thể, trong đó {number(len(everyone))} "
+            "chỉ tiêu có 100% đơn vị thuộc diện áp dụng đạt. Tỷ lệ đơn vị đạt từng chỉ tiêu "
             "(số đơn vị đạt/số đơn vị áp dụng; chỉ tính giá trị đã được Văn phòng xác nhận), chung và theo khối:")
 
 

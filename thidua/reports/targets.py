@@ -81,10 +81,11 @@ class TargetYears:
 
 
 def target_years(tables: list[TargetTable | None]) -> list[TargetYears]:
-    """The targets named in any of the campaigns (one table per campaign, in the period's order)."""
+    """The targets named in any of the campaigns (one table per campaign, in the period's order): those of the
+    latest campaign first, in its order, then those only earlier campaigns set."""
     lines: dict[str, TargetYears] = {}
-    for index, table in enumerate(tables):
-        for row in (table.rows if table else []):
+    for index in reversed(range(len(tables))):
+        for row in (tables[index].rows if tables[index] else []):
             key = " ".join(row.name.split())
             line = lines.setdefault(key, TargetYears(key, [None] * len(tables)))
             if line.shares[index] is None:  # the same name twice in one campaign: the first one
