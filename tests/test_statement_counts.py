@@ -102,6 +102,49 @@ def test_page_statement_count_is_small_and_does_not_grow_tenfold(world, client, 
     assert large <= limit, f"{url}: {large} statements (limit {limit})"
 
 
+# --- the report pages print the targets board: its three statements, whatever the units and targets ----------
+
+REPORT_PAGES = [
+    # 10 before the targets + the targets board's 3 (targets, participants with progress, values); a campaign
+    # without targets costs 2 of them (its targets, its participants)
+    ("/phong-trao/{campaign}/bao-cao-ubnd", 13),
+    # per campaign of the period (here one): 10 before the targets + the board's 3
+    ("/tong-ket", 13),
+]
+
+
+def accepted_values(world) -> None:
+    """Every participant without a value gets an accepted value for every collective target."""
+    from thidua.targets.models import Target, TargetValue
+
+    targets = db.session.scalars(sa.select(Target.id).where(Target.campaign_id == world.campaign.id,
+                                                           Target.applies_to == "units")).all()
+    done = set(db.session.execute(sa.select(TargetValue.target_id, TargetValue.unit_id)).all())
+    units = db.session.scalars(sa.select(CampaignUnit.unit_id).where(CampaignUnit.campaign_id == world.campaign.id))
+    db.session.execute(sa.insert(TargetValue), [
+        {"campaign_id": world.campaign.id, "target_id": t, "unit_id": u, "value": 100 if u % 2 else 0,
+         "state": "accepted", "version": 1, "updated_at": utcnow()}
+        for u in units for t in targets if (t, u) not in done])
+    db.session.commit()
+
+
+@pytest.mark.parametrize(("page", "limit"), REPORT_PAGES, ids=[p[0] for p in REPORT_PAGES])
+def test_report_pages_with_targets_run_a_fixed_number_of_statements(world, client, page, limit):
+    client.login(world.secretariat)
+    assert client.post(f"/phong-trao/{world.campaign.id}/chi-tieu/mac-dinh").status_code == 302
+    url = page.format(campaign=world.campaign.id)
+    grow(world, 20)
+    accepted_values(world)
+    client.get(url)
+    small = measure(client, url)
+    grow(world, 180)
+    accepted_values(world)
+    large = measure(client, url)
+    assert "Tỷ lệ đơn vị đạt chỉ tiêu thi đua" in client.get(url).get_data(as_text=True)  # the section is there
+    assert small == large, f"{url}: {small} statements with 20 units, {large} with 200"
+    assert large <= limit, f"{url}: {large} statements (limit {limit})"
+
+
 # --- the public gallery: the same statements for 5 or 50 published models ---------------------
 
 def publish_models(world, count: int) -> None:

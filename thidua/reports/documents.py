@@ -12,6 +12,7 @@ from thidua.exports import ExportWorkbook, write_sheet
 from thidua.numbers import format_fixed
 from thidua.registration.models import KIND_LABELS
 from thidua.reports.figures import CampaignFigures, decimal, fill, number, percent
+from thidua.reports.targets import TargetTable, share_rate, share_text
 
 HIGHLIGHT_RESULTS_LIMIT = 400
 WORD_INDICATORS = 20  # the Word report lists the most shared indicators; the workbook lists them all
@@ -201,6 +202,27 @@ def _sentence_lower(figures: CampaignFigures) -> str:
             f"cấp dưới khen thưởng, {number(proposed)} được đề xuất lên Sở. Số liệu theo từng đơn vị như sau:")
 
 
+TOTAL_OF_TARGETS = "Chung"
+
+
+def target_columns(table: TargetTable) -> list[Column]:
+    return ([Column("STT", 12, CENTER), Column("Chỉ tiêu", 62), Column("Mức đạt", 18, CENTER)]
+            + [Column(block, 26, CENTER) for block in table.blocks] + [Column(TOTAL_OF_TARGETS, 26, CENTER)])
+
+
+def target_rows(table: TargetTable):
+    for position, row in enumerate(table.rows, start=1):
+        yield [position, row.name, row.threshold, *[share_text(table.share(row, block)) for block in table.blocks],
+               share_text(row.total)]
+
+
+def _sentence_targets(table: TargetTable) -> str:
+    everyone = [row for row in table.rows if row.total.applicable and row.total.met == row.total.applicable]
+    return (f"Phong trào đặt {number(len(table.rows))} chỉ tiêu đối với tập thể, trong đó {number(len(everyone))} "
+            "chỉ tiêu có 100% đơn vị thuộc diện áp dụng đạt. Tỷ lệ đơn vị đạt từng chỉ tiêu "
+            "(số đơn vị đạt/số đơn vị áp dụng; chỉ tính giá trị đã được Văn phòng xác nhận), chung và theo khối:")
+
+
 def build_report_docx(figures: CampaignFigures, draft: dict[str, str], *, day: date,
                       on_progress=None) -> bytes:
     campaign = figures.campaign
@@ -247,8 +269,14 @@ def build_report_docx(figures: CampaignFigures, draft: dict[str, str], *, day: d
             [position, h.title, h.unit_name, h.area_label, _score(h.score), h.level, highlight_results(h)]
             for position, h in enumerate(figures.highlights, start=1)
         ), size=11)
+    item = 5
+    if figures.targets is not None:
+        document.section_heading(f"{item}. Kết quả thực hiện chỉ tiêu thi đua của các tập thể")
+        document.body(_sentence_targets(figures.targets))
+        document.table(target_columns(figures.targets), target_rows(figures.targets), size=11)
+        item += 1
     if figures.lower:
-        document.section_heading("5. Kết quả phong trào ở các cấp dưới")
+        document.section_heading(f"{item}. Kết quả phong trào ở các cấp dưới")
         document.body(_sentence_lower(figures))
         if any(level.campaigns for level in figures.lower):
             document.table(LOWER_COLUMNS, lower_rows(figures.lower),
@@ -327,6 +355,17 @@ def build_report_workbook(figures: CampaignFigures) -> ExportWorkbook:
                 widths=[6, 50, 35, 25, 35, 14, 12, 30, 18, 70],
                 rows=[[position, h.title, h.unit_name, h.block, h.area_label, h.kind_label, h.score, h.level,
                        h.status_label, highlight_results(h)] for position, h in enumerate(figures.highlights, start=1)])
+    if figures.targets is not None:
+        table = figures.targets
+        write_sheet(workbook, sheet_title="Chỉ tiêu thi đua",
+                    title="Tỷ lệ đơn vị đạt chỉ tiêu thi đua đối với tập thể, chung và theo khối",
+                    headers=["STT", "Chỉ tiêu", "Mức đạt", "Bắt buộc", "Số đơn vị áp dụng", "Số đơn vị đạt",
+                             "Tỷ lệ đạt (%)", *[f"Tỷ lệ đạt (%) — {block}" for block in table.blocks]],
+                    widths=[6, 60, 12, 10, 14, 14, 12, *[18] * len(table.blocks)],
+                    rows=[[position, row.name, row.threshold, "Có" if row.mandatory else "Không",
+                           row.total.applicable, row.total.met, share_rate(row.total),
+                           *[share_rate(table.share(row, block)) for block in table.blocks]]
+                          for position, row in enumerate(table.rows, start=1)])
     if figures.lower:
         from thidua.reports.rollup import levels_total
         write_sheet(workbook, sheet_title="Các cấp dưới",

@@ -191,6 +191,7 @@ class CampaignFigures:
     scores: list[Decimal]  # the committee's mean score of every scored initiative
     by_kind: dict[str, int] = field(default_factory=dict)  # initiatives by kind, each counted once
     lower: list = field(default_factory=list)  # rollup.LevelFigures of the organisers below, same year
+    targets: object = None  # reports.targets.TargetTable of the collective targets; None: the campaign has none
 
     @property
     def areas_overlap(self) -> bool:
@@ -435,6 +436,8 @@ def campaign_figures(campaign: Campaign, *, step: Callable[[str], None] | None =
     annex = _annex(campaign, scores)
     from thidua.reports.rollup import lower_levels  # (rollup counts with this module's conditions)
     lower = lower_levels(campaign)
+    from thidua.reports.targets import target_table  # (it names the blocks as this module does)
+    targets = target_table(campaign)
     advance("Đã lập phụ lục.")
     kinds = [kind for kind in KIND_LABELS if any(kind in a.by_kind for a in areas)]
     kinds += sorted({kind for a in areas for kind in a.by_kind} - set(kinds))
@@ -442,6 +445,7 @@ def campaign_figures(campaign: Campaign, *, step: Callable[[str], None] | None =
         campaign=campaign, taken_at=taken_at, minimum=campaign.min_initiatives_per_unit, blocks=blocks, total=total,
         areas=areas, kinds=kinds, indicators=indicators, highlights=highlights, annex=annex,
         scores=[row.mean for row in ranking.rows if row.mean is not None], by_kind=by_kind, lower=lower,
+        targets=targets,
     )
 
 

@@ -1,8 +1,9 @@
 """The period summary: the yearly campaigns of a period (2023–2025) side by side.
 
 Per year and per block the participation rates, initiatives by CCHC area, the awards, the units
-that registered every year and those that never did. A few statements per campaign plus two
-for the whole period, whatever the number of units.
+that registered every year and those that never did, the share of units meeting each target year by
+year. A few statements per campaign (the targets board's three among them) plus two for the whole
+period, whatever the number of units or targets.
 """
 from __future__ import annotations
 
@@ -28,7 +29,9 @@ from thidua.reports.figures import (
     number,
     percent,
 )
+from thidua.documents import roman
 from thidua.reports.documents import recipient_lines
+from thidua.reports.targets import TargetYears, share_rate, share_text, target_table, target_years
 from thidua.reports.models import PERIOD_SECTIONS, PeriodDraft
 from thidua.text import slugify, vietnamese_key
 from thidua.timeutil import utcnow
@@ -65,6 +68,7 @@ class PeriodSummary:
     area_codes: list[str]
     every_year: list[UnitLine] = field(default_factory=list)
     never: list[UnitLine] = field(default_factory=list)
+    targets: list[TargetYears] = field(default_factory=list)  # shares aligned with `years`; empty: no targets
 
     @property
     def slug(self) -> str:
@@ -170,7 +174,8 @@ def period_summary(period: str, organiser_id: int) -> PeriodSummary:
     block_names = sorted({name for y in years for name in y.blocks}, key=vietnamese_key)
     order = {code: position for position, code in enumerate(AREA_LABELS)}
     area_codes = sorted({code for y in years for code in y.areas}, key=lambda c: (order.get(c, len(order)), c))
-    summary = PeriodSummary(period, organiser_id, years, block_names, area_codes)
+    summary = PeriodSummary(period, organiser_id, years, block_names, area_codes,
+                            targets=target_years([target_table(campaign) for campaign in campaigns]))
     _units(summary, [c.id for c in campaigns])
     return summary
 
@@ -241,6 +246,11 @@ def period_workbook(summary: PeriodSummary) -> ExportWorkbook:
                 rows=[[summary.area_label(code), *[y.areas.get(code, 0) for y in summary.years],
                        sum(y.areas.get(code, 0) for y in summary.years)] for code in summary.area_codes]
                 + [[AREAS_COUNTED_NOTE]])
+    if summary.targets:
+        write_sheet(workbook, sheet_title="Chỉ tiêu thi đua", title="Tỷ lệ đơn vị đạt chỉ tiêu thi đua theo năm (%)",
+                    headers=["STT", "Chỉ tiêu", *years], widths=[6, 60, *[12] * len(years)],
+                    rows=[[i, line.name, *[share_rate(share) for share in line.shares]]
+                          for i, line in enumerate(summary.targets, start=1)])
     write_sheet(workbook, sheet_title="Đăng ký đủ các năm", title="Đơn vị đăng ký trong mọi năm của giai đoạn",
                 headers=["STT", "Đơn vị", "Khối"], widths=[6, 50, 30],
                 rows=[[i, u.name, u.block] for i, u in enumerate(summary.every_year, start=1)])
@@ -258,7 +268,12 @@ def period_docx(summary: PeriodSummary, *, day: date, draft: PeriodDraft | None 
         document.heading(issuer_heading(campaign, day, f"Số: {draft.number}" if draft.number else "Số:      /BC-SGDĐT"))
     document.title("BÁO CÁO", f"Tổng kết phong trào thi đua cải cách hành chính giai đoạn {summary.period}")
     years = [str(y.year) for y in summary.years]
-    document.section_heading("I. KẾT QUẢ THAM GIA QUA CÁC NĂM")
+    numbered = iter(range(1, 100))
+
+    def section(text: str) -> None:  # numbered in order: the targets' section is there only with targets
+        document.section_heading(f"{roman(next(numbered))}. {text}")
+
+    section("KẾT QUẢ THAM GIA QUA CÁC NĂM")
     if summary.years:  # every year of the period, none skipped
         opening = "; ".join(
             f"năm {y.year}, {number(y.total.registered_units)}/{number(y.total.participants)} đơn vị đăng ký "
@@ -272,18 +287,26 @@ def period_docx(summary: PeriodSummary, *, day: date, draft: PeriodDraft | None 
                               percent(y.total.registration_rate), number(y.total.reported_units),
                               percent(y.total.reporting_rate), number(y.total.initiatives), number(y.awarded)]
                              for y in summary.years))
-    document.section_heading("II. TỶ LỆ ĐĂNG KÝ THEO KHỐI")
+    section("TỶ LỆ ĐĂNG KÝ THEO KHỐI")
     document.table([Column("Khối", 50)] + [Column(year, 22, CENTER) for year in years],
                    ([name, *[percent(summary.block(y, name).registration_rate) if summary.block(y, name).participants
                              else "—" for y in summary.years]]
                     for name in summary.block_names))
-    document.section_heading("III. SÁNG KIẾN THEO LĨNH VỰC CẢI CÁCH HÀNH CHÍNH")
+    section("SÁNG KIẾN THEO LĨNH VỰC CẢI CÁCH HÀNH CHÍNH")
     document.table([Column("Lĩnh vực CCHC", 70)] + [Column(year, 16, CENTER) for year in years]
                    + [Column("Cộng", 16, CENTER)],
                    ([summary.area_label(code), *[number(y.areas.get(code, 0)) for y in summary.years],
                      number(sum(y.areas.get(code, 0) for y in summary.years))] for code in summary.area_codes))
     document.body(AREAS_COUNTED_NOTE, italic=True)
-    document.section_heading("IV. ĐƠN VỊ ĐĂNG KÝ ĐỦ CÁC NĂM VÀ ĐƠN VỊ CHƯA ĐĂNG KÝ")
+    if summary.targets:
+        section("TỶ LỆ ĐƠN VỊ ĐẠT CHỈ TIÊU THI ĐUA QUA CÁC NĂM")
+        document.body("Tỷ lệ đơn vị đạt từng chỉ tiêu thi đua đối với tập thể (số đơn vị đạt/số đơn vị áp dụng); "
+                      "“—”: năm đó phong trào không đặt chỉ tiêu này:")
+        document.table([Column("STT", 12, CENTER), Column("Chỉ tiêu", 70)]
+                       + [Column(year, 26, CENTER) for year in years],
+                       ([i, line.name, *[share_text(share) for share in line.shares]]
+                        for i, line in enumerate(summary.targets, start=1)), size=11)
+    section("ĐƠN VỊ ĐĂNG KÝ ĐỦ CÁC NĂM VÀ ĐƠN VỊ CHƯA ĐĂNG KÝ")
     document.body(f"Có {number(len(summary.every_year))} đơn vị đăng ký trong cả {len(summary.years)} năm của giai "
                   f"đoạn; {number(len(summary.never))} đơn vị thuộc diện tham gia nhưng chưa đăng ký năm nào"
                   f"{':' if summary.never else '.'}")
@@ -291,8 +314,9 @@ def period_docx(summary: PeriodSummary, *, day: date, draft: PeriodDraft | None 
         document.table([Column("STT", 14, CENTER), Column("Đơn vị", 90), Column("Khối", 60)],
                        ([i, u.name, u.block] for i, u in enumerate(summary.never, start=1)))
     for name, heading in PERIOD_SECTIONS.items():
+        position = next(numbered)  # numbered after the sections above, kept when the office left one empty
         if text := getattr(draft, name).strip():
-            document.section_heading(heading.upper())
+            document.section_heading(f"{roman(position)}. {heading.split('. ', 1)[-1].upper()}")
             for paragraph in (part.strip() for part in text.split("\n\n")):
                 if paragraph:
                     document.body(paragraph)

@@ -26,6 +26,7 @@ from thidua.reports.figures import (
 )
 from thidua.reports.forms import DraftForm, PeriodDraftForm
 from thidua.reports.models import NARRATIVE_SECTIONS, CityReport
+from thidua.reports.targets import share_text, target_table
 from thidua.storage import get_storage
 from thidua.timeutil import local_today
 from thidua.paging import bounded_int, record_id
@@ -46,11 +47,12 @@ def _render_city_report(campaign: Campaign, form: DraftForm | None = None, statu
     reports = services.versions(campaign)
     running = next((r for r in reports if r.job is not None and not r.job.finished), None)
     lower = rollup.lower_levels(campaign)
+    targets = target_table(campaign)  # the targets board's three statements
     return render_template(
         "reports/city_report.html", campaign=campaign, form=form, blocks=blocks, total=total, areas=areas,
         reports=reports, running=running, draft=draft, sections=NARRATIVE_SECTIONS, placeholders=PLACEHOLDER_LABELS,
         values=values, filled={name: fill(getattr(draft, name) or "", values) for name in NARRATIVE_SECTIONS},
-        button=ButtonForm(), lower=lower, lower_total=rollup.levels_total(lower) if len(lower) > 1 else None,
+        button=ButtonForm(), lower=lower, targets=targets, share_text=share_text, lower_total=rollup.levels_total(lower) if len(lower) > 1 else None,
     ), status
 
 
