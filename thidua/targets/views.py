@@ -551,3 +551,6 @@ def remove_file(campaign_id: int, evidence_id: int):
         _done(f"Đã xóa {name}.")
     return redirect(url_for("targets.unit_sheet", campaign_id=campaign.id))
 
+
+
+from thidua.targets import import_views  # noqa: E402,F401  (the import of values registers its routes)
