@@ -134,6 +134,12 @@ def test_other_files_are_refused_in_vietnamese(client, world):
     response = _dry_run(client, world, b"%PDF-1.4\n", "so-lieu.pdf")
     assert response.status_code == 400
     assert "Chỉ nhận tệp Excel (.xlsx) hoặc CSV (UTF-8)" in response.get_data(as_text=True)
+    response = _dry_run(client, world, b"PK\x03\x04 not a workbook", "so-lieu.docx")
+    assert "Chỉ nhận tệp Excel (.xlsx) hoặc CSV (UTF-8)" in response.get_data(as_text=True)
+    response = _dry_run(client, world, b"PK\x03\x04 broken", "so-lieu.xlsx")
+    assert "Không đọc được tệp Excel" in response.get_data(as_text=True)
+    response = _dry_run(client, world, "Đơn vị;x\n".encode("utf-16-le").replace(b"\x00", b""), "so-lieu.csv")
+    assert "không dùng bảng mã UTF-8" in response.get_data(as_text=True)
     response = _dry_run(client, world, _csv(["Ghi chú", "Cột lạ"], ["a", "b"]))
     assert "Không tìm thấy cột đơn vị" in response.get_data(as_text=True)
 

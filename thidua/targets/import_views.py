@@ -44,7 +44,8 @@ def _limit() -> int:
 
 
 def _upload_page(campaign, status: int = 200):
-    return render_template("targets/import_upload.html", campaign=campaign, form=ButtonForm()), status
+    return render_template("targets/import_upload.html", campaign=campaign, form=ButtonForm(),
+                           may_change=_may_change(campaign)), status
 
 
 def _review_page(campaign, plan, token: str, status: int = 200):
@@ -59,10 +60,10 @@ def _file_name(filename: str | None) -> str:
 @bp.route(BASE + "/nhap", methods=["GET", "POST"])
 def import_upload(campaign_id: int):
     campaign = _campaign(campaign_id)
+    if request.method == "GET":  # reading is the scope's to allow (the organiser above reads it too)
+        return _upload_page(campaign)
     if not _may_change(campaign):
         abort(403)
-    if request.method == "GET":
-        return _upload_page(campaign)
     if not ButtonForm().validate_on_submit():
         abort(400)
     upload = request.files.get("file")

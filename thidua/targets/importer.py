@@ -78,7 +78,7 @@ def read_rows(filename: str, data: bytes) -> list[list[str]]:
     if data.startswith(_OLE_SIGNATURE) or name.endswith(".xls"):
         raise ImportFileError("Tệp Excel 97-2003 (.xls) chưa được hỗ trợ. Hãy mở tệp trong Excel và lưu lại "
                               "dưới dạng “Sổ làm việc Excel (.xlsx)” hoặc “CSV UTF-8”.")
-    if data.startswith(_XLSX_SIGNATURE) and not name.endswith(".csv"):
+    if data.startswith(_XLSX_SIGNATURE) and name.endswith((".xlsx", ".xlsm")):
         return _xlsx_rows(data)
     if name.endswith((".csv", ".txt")) and not data.startswith(_XLSX_SIGNATURE):
         return _csv_rows(data)
@@ -264,7 +264,10 @@ class _Units:
         self.matcher = matching.UnitMatcher(participants, others)
 
     def find(self, typed: str) -> tuple[Unit | None, matching.UnitMatch | None, str]:
-        unit = self.by_code.get(typed.strip().casefold())
+        code = typed.strip().casefold()
+        unit = self.by_code.get(code)
+        if unit is None and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", code):  # a numeric code in an Excel number cell
+            unit = self.by_code.get(code.replace(".", ""))
         if unit is not None:
             return unit, None, "Khớp mã đơn vị"
         found = self.matcher.match(typed)
