@@ -180,3 +180,38 @@ def test_the_nav_links_the_import_for_the_office(client, world):
     page = client.get(f"/phong-trao/{world.campaign.id}/chi-tieu").get_data(as_text=True)
     assert "Nhập số liệu từ Excel" in page
     assert client.get(_url(world)).status_code == 200
+
+
+def test_the_boards_own_xlsx_filled_in_is_read_back(client, world):
+    targets = _setup(client, world)
+    exported = client.get(f"/phong-trao/{world.campaign.id}/chi-tieu/bang.xlsx")
+    assert exported.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(exported.data))
+    sheet = book.active
+    header_row = next(row for row in sheet.iter_rows() if any(c.value == "Đơn vị" for c in row))
+    columns = {c.value: c.column for c in header_row if c.value}
+    school_row = None
+    for row in sheet.iter_rows(min_row=header_row[0].row + 1):
+        names = [c.value for c in row]
+        if world.school.name in names:
+            school_row = row[0].row
+    payments = next(column for header, column in columns.items() if header.startswith(PAYMENTS))
+    project06 = next(column for header, column in columns.items() if header.startswith(PROJECT06))
+    sheet.cell(school_row, payments, "97,5%")
+    sheet.cell(school_row, project06, "Không")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    page = _dry_run(client, world, buffer.getvalue(), "bang-chi-tieu.xlsx").get_data(as_text=True)
+    assert "Tạo mới" in page and "không khớp tên chỉ tiêu nào" not in page
+    client.post(_url(world, "/ap-dung"), {"tep": _token(page)})
+    values = {v.target_id: v.value for v in _values()}
+    assert values == {targets[PAYMENTS].id: Decimal("97.5"), targets[PROJECT06].id: 0}
+
+
+def test_a_unit_outside_the_campaign_and_a_unit_twice_are_errors_of_their_rows(client, world):
+    _setup(client, world)
+    page = _dry_run(client, world, _csv(["Đơn vị", PAYMENTS], ["so-gddt", "99"], ["THPT Chu Văn An", "99"],
+                                        ["thpt-chu-van-an", "98"])).get_data(as_text=True)
+    assert "Sở Giáo dục và Đào tạo Hà Nội không tham gia phong trào này." in page
+    assert "Trường THPT Chu Văn An đã có ở dòng 3; mỗi đơn vị một dòng." in page
+    assert _values() == []

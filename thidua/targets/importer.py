@@ -42,10 +42,11 @@ from thidua.targets.models import AppliesTo, Measure, Target, TargetValue, Value
 from thidua.targets.services import EDITABLE, Entry, TargetError
 from thidua.text import fold
 from thidua.timeutil import utcnow
-from thidua.units.importer import _decode, _header_key, _HEADER_LOOKUP, _sniff_delimiter, clean
+from thidua.units.importer import UnitImportError, _decode, _header_key, _HEADER_LOOKUP, _sniff_delimiter, clean
 from thidua.units.models import Unit
 
 MAX_ROWS = 5_000  # a campaign has hundreds of participants at most
+HEADER_SEARCH = 10  # how many rows from the top may hold the header
 
 CREATE, UPDATE, SKIPPED, ERROR = "create", "update", "skipped", "error"
 ACTION_LABELS = {
@@ -53,7 +54,9 @@ ACTION_LABELS = {
 }
 # Columns that are neither the unit nor a target, and are expected in such a file.
 _IGNORED_HEADERS = {"stt", "tt", "so tt", "so thu tu", "ghi chu", "khoi", "khoi thi dua", "loai don vi",
-                    "quan/huyen", "dia ban", "email", "nguoi lien he", "ket qua"}
+                    "quan/huyen", "dia ban", "email", "nguoi lien he", "ket qua",
+                    # the summary columns of the board's XLSX
+                    "so chi tieu dat", "so chi tieu ap dung", "dat moi chi tieu bat buoc"}
 _UNIT_HEADERS = {"don vi", "ten don vi/ma don vi", "ma/ten don vi", "ten truong", "truong"}
 _YES = {"co", "dat", "x"}
 _NO = {"khong", "khong dat"}
@@ -80,7 +83,7 @@ def read_rows(filename: str, data: bytes) -> list[list[str]]:
                               "dưới dạng “Sổ làm việc Excel (.xlsx)” hoặc “CSV UTF-8”.")
     if data.startswith(_XLSX_SIGNATURE) and name.endswith((".xlsx", ".xlsm")):
         return _xlsx_rows(data)
-    if name.endswith((".csv", ".txt")) and not data.startswith(_XLSX_SIGNATURE):
+    if name.endswith(".csv") and not data.startswith(_XLSX_SIGNATURE):
         return _csv_rows(data)
     raise ImportFileError("Chỉ nhận tệp Excel (.xlsx) hoặc CSV (UTF-8). Hãy lưu bảng số liệu dưới một trong hai "
                           "dạng này rồi tải lên lại.")
@@ -129,7 +132,7 @@ def _cell_text(cell) -> str:
 def _csv_rows(data: bytes) -> list[list[str]]:
     try:
         text = _decode(data)
-    except Exception as exc:  # the directory importer's own error, with its Vietnamese message
+    except UnitImportError as exc:  # the directory importer's own refusal, with its Vietnamese message
         raise ImportFileError(str(exc)) from exc
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
     rows = []
@@ -278,14 +281,19 @@ def plan_import(campaign: Campaign, filename: str, data: bytes) -> ImportPlan:
     """What importing the file would do now, cell by cell. Reads the database, writes nothing;
     ImportFileError when the file as a whole cannot be used."""
     raw = read_rows(filename, data)
-    header_index = next((i for i, cells in enumerate(raw) if any(clean(c) for c in cells)), None)
-    if header_index is None:
+    if not any(clean(c) for cells in raw for c in cells):
         raise ImportFileError("Tệp rỗng, không có dữ liệu.")
+    # The header is the first row naming the unit's column: the board's own XLSX has a title above it.
+    header_index = unit_position = None
+    for index, cells in enumerate(raw[:HEADER_SEARCH]):
+        unit_position = _unit_column([clean(c) for c in cells])
+        if unit_position is not None:
+            header_index = index
+            break
+    if header_index is None:
+        raise ImportFileError("Không tìm thấy cột đơn vị. Dòng tiêu đề cần một cột “Đơn vị”, “Mã đơn vị” hoặc "
+                              "“Tên đơn vị”; mỗi cột còn lại mang đúng tên một chỉ tiêu.")
     headers = [clean(c) for c in raw[header_index]]
-    unit_position = _unit_column(headers)
-    if unit_position is None:
-        raise ImportFileError("Không tìm thấy cột đơn vị. Dòng đầu tiên là dòng tiêu đề và cần một cột "
-                              "“Đơn vị”, “Mã đơn vị” hoặc “Tên đơn vị”.")
     targets = [t for t in services.targets_of(campaign.id, AppliesTo.UNITS)]
     if not targets:
         raise ImportFileError("Phong trào chưa có chỉ tiêu nào đối với đơn vị.")
