@@ -342,9 +342,12 @@ def plan_import(campaign: Campaign, filename: str, data: bytes) -> ImportPlan:
         else:
             row.unit, row.match, row.how = units.find(typed)
             if row.unit is None:
-                row.error = (f"Không tìm thấy đơn vị “{typed}” trong danh mục ({row.how.lower()})"
-                             + (": có thể là " + ", ".join(f"“{u.name}”" for u in row.match.candidates[:3])
-                                if row.match and row.match.candidates else "") + ".")
+                candidates = ", ".join(f"“{u.name}”" for u in (row.match.candidates if row.match else [])[:3])
+                if row.match is not None and row.match.how == matching.AMBIGUOUS:
+                    row.error = f"Tên “{typed}” trùng nhiều đơn vị ({candidates}); hãy ghi mã đơn vị."
+                else:
+                    row.error = f"Không tìm thấy đơn vị “{typed}” trong danh mục" + (
+                        f"; có thể là {candidates}." if candidates else ".")
             elif row.unit.id not in units.participant_ids:
                 row.error = f"{row.unit.name} không tham gia phong trào này."
             elif row.unit.id in first_row_of:
