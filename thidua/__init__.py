@@ -72,7 +72,7 @@ def create_app(config: object | None = None) -> Flask:
 
     app.register_blueprint(imports_bp)
     from thidua.targets import bp as targets_bp
-    from thidua.targets import views as _target_views  # noqa: F401  (the blueprint's routes)
+    from thidua.targets import import_views, person_views, views  # noqa: F401  (the blueprint's routes)
 
     app.register_blueprint(targets_bp)
     return app

@@ -148,6 +148,8 @@ ACCESS: dict[str, str | frozenset[Role]] = {
     "targets.round_edit": OFFICE,
     "targets.round_delete": OFFICE,
     "targets.extension_new": OFFICE,
+    "targets.import_upload": OFFICE,
+    "targets.import_apply": OFFICE,
     "targets.check_list": OFFICE_AND_LEADERS,
     "targets.accept": OFFICE,
     "targets.return_value": OFFICE,

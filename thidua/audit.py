@@ -91,6 +91,7 @@ ACTION_LABELS = {
     "targets.returned": "Trả lại giá trị chỉ tiêu",
     "targets.evidence_added": "Thêm minh chứng chỉ tiêu",
     "targets.evidence_removed": "Xóa minh chứng chỉ tiêu",
+    "targets.imported": "Nhập số liệu chỉ tiêu từ tệp Excel/CSV",
 }
 
 

@@ -552,5 +552,3 @@ def remove_file(campaign_id: int, evidence_id: int):
     else:
         _done(f"Đã xóa {name}.")
     return redirect(url_for("targets.unit_sheet", campaign_id=campaign.id))
-
-from thidua.targets import person_views  # noqa: E402,F401  (the outstanding persons' routes)
