@@ -28,6 +28,11 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 REASON = "Tử số chưa khớp sao kê ngân hàng quý III; đề nghị đơn vị rà soát lại số khoản thu."
 
 
+WIDE = """() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 392)
+  .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + ' '
+  + (e.textContent || '').slice(0, 40))"""
+
+
 def _shoot(new_context, login, user, url: str, name: str, screenshot) -> None:
     """The page at `url` as `user` sees it on a desktop (the page given) and on a phone."""
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -38,8 +43,7 @@ def _shoot(new_context, login, user, url: str, name: str, screenshot) -> None:
         shot = f"{name}-{'phone' if phone else 'desktop'}.png"
         page.screenshot(path=str(SHOTS / shot), full_page=True)
         screenshot(page, f"targets-{shot}")
-        if name != "board":  # the board's matrix scrolls inside its own frame
-            assert fits_width(page), shot
+        assert fits_width(page), (shot, page.evaluate(WIDE))
         page.context.close()
 
 
@@ -78,6 +82,7 @@ def test_the_office_sets_targets_the_school_reports_the_office_returns_and_accep
     expect(editor.locator(".flash-success")).to_contain_text("Đã lưu 3 giá trị")
     expect(editor.locator(f"#chi-tieu-{payments}")).to_contain_text("98,72%")
     assert fits_width(editor)
+    _shoot(new_context, login, world.editor, unit_url, "unit-draft", screenshot)
 
     # The head uploads the evidence the plan asks for (Đề án 06) and sends.
     head = new_context().new_page()
@@ -93,7 +98,6 @@ def test_the_office_sets_targets_the_school_reports_the_office_returns_and_accep
     head.get_by_role("button", name="Gửi Văn phòng").click()
     expect(head.locator(".flash-success")).to_contain_text("Đã gửi 3 giá trị")
     expect(head.locator(f"#chi-tieu-{payments} .badge")).to_have_text("Chờ kiểm tra")
-    _shoot(new_context, login, world.head, unit_url, "unit", screenshot)
 
     # The secretariat opens “Kiểm tra số liệu” and returns the payments value with a reason.
     office.goto(f"/phong-trao/{campaign.id}/chi-tieu/bang")
@@ -116,6 +120,7 @@ def test_the_office_sets_targets_the_school_reports_the_office_returns_and_accep
     editor.goto(unit_url)
     row = editor.locator(f"#chi-tieu-{payments}")
     expect(row.locator(".return-reason")).to_have_text(f"Văn phòng trả lại: {REASON}")
+    _shoot(new_context, login, world.editor, unit_url, "unit-returned", screenshot)
     row.get_by_label("Tử số").fill("1.250")
     row.get_by_label("Mẫu số").fill("1.250")
     editor.get_by_role("button", name="Lưu nháp").click()
