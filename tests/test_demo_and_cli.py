@@ -233,6 +233,56 @@ def test_the_leader_sees_the_2023_results_on_the_ranking_and_the_dashboard(cli, 
         assert leader.get(url).status_code == 200, url
 
 
+def test_demo_2023_targets_are_reported_by_every_unit_and_checked_by_the_office(cli, make_client):
+    from thidua.targets import board as target_board
+    from thidua.targets.models import Target, TargetValue
+    from thidua.targets.services import AWAITING, MET, NOT_MET, NOT_REPORTED, RETURNED
+
+    assert cli("demo", "load").exit_code == 0
+    c2023 = _campaign(2023)
+    board = target_board.build_board(c2023)
+    assert len(board.units) == _count(CampaignUnit, CampaignUnit.campaign_id == c2023.id) > 100
+    statuses = {}
+    for unit in board.units:
+        reported = [c for tid, c in unit.cells.items() if not next(t for t in board.targets if t.id == tid).automatic]
+        assert reported, unit.code  # every unit has targets to report, and reported every one of them
+        assert all(c.status != NOT_REPORTED and c.value is not None for c in reported), unit.code
+        for cell in reported:
+            statuses[cell.status] = statuses.get(cell.status, 0) + 1
+    total = sum(statuses.values())
+    assert statuses[MET] > 0.75 * total  # mostly met
+    assert 0.05 * total < statuses[NOT_MET] < 0.2 * total  # some not met
+    assert 1 <= statuses[AWAITING] <= 20 and 1 <= statuses[RETURNED] <= 3
+
+    # Checked by the demo's secretariat, sent by the unit's head, within the campaign's dates.
+    office = db.session.scalar(sa.select(User).where(User.username == "vanphong"))
+    values = db.session.scalars(sa.select(TargetValue).where(TargetValue.campaign_id == c2023.id)).all()
+    heads = {u.unit_id: u.id for u in db.session.scalars(sa.select(User).where(User.role == Role.UNIT_HEAD.value))}
+    assert all(v.sent_by_id == heads[v.unit_id] for v in values)
+    assert all(v.checked_by_id == office.id for v in values if v.state in ("accepted", "returned"))
+    assert all(datetime(2023, 8, 1) <= v.sent_at <= datetime(2023, 11, 1) for v in values)
+    assert all(v.sent_at < v.checked_at < datetime(2023, 11, 15) for v in values if v.checked_at)
+    assert all(v.return_reason for v in values if v.state == "returned")
+    assert any(v.denominator and v.numerator < v.denominator for v in values)  # tử số / mẫu số where natural
+    assert _count(AuditLog, AuditLog.action == "targets.accepted", AuditLog.campaign_id == c2023.id) == statuses[MET] + \
+        statuses[NOT_MET]
+
+    office_client = make_client()
+    office_client.login(office, password=demo.PASSWORD)
+    html = office_client.get(f"/phong-trao/{c2023.id}/chi-tieu/bang").get_data(as_text=True)
+    assert "Đạt" in html and "Không đạt" in html
+
+    # 2024: the default targets, a few drafts; THPT Chu Văn An's head sees the page working.
+    c2024 = _campaign(2024)
+    assert _count(Target, Target.campaign_id == c2024.id) == _count(Target, Target.campaign_id == c2023.id) == 15
+    assert 0 < _count(TargetValue, TargetValue.campaign_id == c2024.id, TargetValue.state == "draft") < 60
+    head = make_client()
+    head.login(SimpleNamespace(username="chuvanan.hieutruong"), password=demo.PASSWORD)
+    page = head.get(f"/phong-trao/{c2024.id}/chi-tieu-cua-don-vi")
+    assert page.status_code == 200, page.status_code
+    assert "Gửi Văn phòng" in page.get_data(as_text=True)
+
+
 def test_demo_load_refuses_a_second_run_unless_told_to_skip_when_not_empty(cli):
     assert cli("demo", "load").exit_code == 0
     units, initiatives, audit_rows = _count(Unit), _count(Initiative), _count(AuditLog)

@@ -4,8 +4,8 @@ Units come from demo_data/units-hanoi.csv through the same import the secretaria
 Initiatives come from the answers of the 2023 Google Forms (demo_data/dk_*.csv) and go
 through the same services and state machine as a user's clicks, at the moments the
 answers were sent; late answers are preceded by the extension the office would grant.
-The 2023 campaign then goes to its end the same way: committee, rubric and commendation
-levels, assignment, the reviewers' scores (seeded, so every load gives the same ones),
+Every unit reports its values of the 2023 targets and the office checks them (demo_targets).
+The 2023 campaign then goes to its end the same way: committee, rubric and commendation levels, assignment, the reviewers' scores (seeded, so every load gives the same ones),
 the shortlist, the award list approved by the leader and the decision.
 """
 from __future__ import annotations
@@ -204,6 +204,9 @@ def load(*, today: date | None = None, seed: int = 2023) -> list[DemoLogin]:
         used_2023.add(unit.id)
 
     _report_2023(c2023, by_email, by_name, accounts, office)
+    # The targets of 2023, reported by every unit and checked before the committee met.
+    from thidua import demo_targets
+    demo_targets.load_2023(c2023, accounts, office, random.Random(f"targets-{seed}"))
     reviewers = [accounts[(login.unit_code, Role.REVIEWER)] for login in LOGINS if login.role == Role.REVIEWER]
     _review_2023(c2023, reviewers, office, accounts[("so-gddt-ha-noi", Role.LEADER)], random.Random(f"review-{seed}"))
     _publish_2023(c2023, office)
@@ -234,6 +237,8 @@ def load(*, today: date | None = None, seed: int = 2023) -> list[DemoLogin]:
         submit = index % 5 != 0  # one in five still a draft
         _register(c2024, unit, values, moment, accounts, office, submit=submit)
     db.session.flush()
+    # The 2024 targets, with a few units' drafts (THPT Chu Văn An's and THPT Kim Liên's among them).
+    demo_targets.load_2024(c2024, accounts, office, random.Random(f"targets-2024-{seed}"))
 
     # A ward under the Sở, with its own schools and its own (finished) 2024 campaign feeding the Sở's.
     from thidua.demo_ward import load_ward
