@@ -1,6 +1,7 @@
 """Targets (chỉ tiêu) in the browser: the office applies the default set, a school's editor enters the
 values, the head uploads the evidence and sends, the office returns one value with a reason, the school
-corrects it and sends again, the office accepts and the board shows the school “Đạt”.
+corrects it and sends again, the office accepts, the board shows the school “Đạt” and the award list
+proposes it among the collectives.
 
 Screenshots of the unit's page, the check page and the board, desktop (1280) and phone (390), go to
 /tmp/shots-targets/ (THIDUA_SHOTS overrides) besides the usual test-artifacts.
@@ -18,6 +19,9 @@ from thidua.extensions import db
 from thidua.targets.defaults import SEED_001
 from thidua.targets.models import Target, TargetValue
 
+from thidua.workflow import State
+
+from tests import factories
 from tests.browser.helpers import accept_dialogs, fits_width
 
 pytestmark = pytest.mark.browser
@@ -55,6 +59,8 @@ def _target_id(campaign_id: int, name: str) -> int:
 def test_the_office_sets_targets_the_school_reports_the_office_returns_and_accepts(world, new_context, login,
                                                                                    screenshot):
     campaign = world.campaign
+    factories.initiative(campaign, world.school, actor=world.editor, status=State.REGISTERED)
+    db.session.commit()
     unit_url, check_url = f"/phong-trao/{campaign.id}/chi-tieu-cua-don-vi", f"/phong-trao/{campaign.id}/chi-tieu/kiem-tra"
 
     # The secretariat applies the default targets of the Sở's plan.
@@ -146,3 +152,15 @@ def test_the_office_sets_targets_the_school_reports_the_office_returns_and_accep
     expect(cell.locator(".badge")).to_have_text("Đạt")
     expect(cell).to_contain_text("100%")
     _shoot(new_context, login, world.secretariat, f"/phong-trao/{campaign.id}/chi-tieu/bang", "board", screenshot)
+
+    # The award list follows: the school met every mandatory target (its registered initiative
+    # answers the automatic one), so “I. Tập thể” proposes it, saying why; the other school is not.
+    office.goto(f"/phong-trao/{campaign.id}/khen-thuong")
+    office.get_by_role("button", name="Lập danh sách").click()
+    expect(office.locator(".flash-success")).to_be_visible()
+    collective = office.locator("table.awards tbody tr", has_text=world.school.name)
+    expect(collective).to_contain_text("Chỉ tiêu thi đua:")
+    expect(collective).to_contain_text("đạt cả")
+    expect(office.locator("table.awards")).not_to_contain_text(world.other_school.name)
+    _shoot(new_context, login, world.secretariat, f"/phong-trao/{campaign.id}/khen-thuong", "award-list",
+           screenshot)
