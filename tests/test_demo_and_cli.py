@@ -179,7 +179,11 @@ def test_demo_2023_campaign_is_reviewed_shortlisted_and_awarded(cli):
     assert decisions["Bằng khen của Chủ tịch UBND Thành phố"].authority == "UBND Thành phố"
     assert decisions["Bằng khen của Chủ tịch UBND Thành phố"].number.endswith("/QĐ-UBND")
     assert db.session.get(User, award_list.approved_by_id).username == "giamdoc"
-    entries = db.session.scalars(sa.select(AwardEntry).where(AwardEntry.award_list_id == award_list.id)).all()
+    lines = db.session.scalars(sa.select(AwardEntry).where(AwardEntry.award_list_id == award_list.id)).all()
+    entries = [e for e in lines if e.basis == "initiative"]
+    # beside the initiatives, the collectives that met every mandatory target of 2023, with the reason
+    collectives = [e for e in lines if e.basis == "targets"]
+    assert collectives and all("đạt cả" in e.reason and e.level_id for e in collectives)
     awarded = db.session.scalars(sa.select(Initiative.id).where(Initiative.campaign_id == c2023.id,
                                                                 Initiative.status.in_(AWARDED))).all()
     assert len(entries) > 0

@@ -58,6 +58,7 @@ def test_a_collective_meeting_every_mandatory_target_is_proposed_with_its_reason
     line = lines[judged.school.name]
     assert line.recipient_type == "tap_the" and line.initiative_id is None
     assert line.title == "Hoàn thành chỉ tiêu thi đua CCHC"
+    assert line.level_name == "Giấy khen của Giám đốc Sở"  # the organiser's own form, changeable on the line
     assert "đạt cả" in line.achievements and "chỉ tiêu bắt buộc" in line.achievements
     page = client.get(f"/phong-trao/{judged.campaign.id}/khen-thuong").get_data(as_text=True)
     assert "Chỉ tiêu thi đua:" in page and "Bổ sung tập thể ngoài cách xét" in page

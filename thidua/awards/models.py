@@ -147,6 +147,6 @@ class AwardDecision(db.Model):
 
 def decided_initiatives():
     """Initiative ids whose line's form of commendation has a recorded decision (a subquery)."""
-    return (sa.select(AwardEntry.initiative_id)
+    return (sa.select(AwardEntry.initiative_id).where(AwardEntry.initiative_id.is_not(None))
             .join(AwardDecision, sa.and_(AwardDecision.award_list_id == AwardEntry.award_list_id,
                                          AwardDecision.level_id == AwardEntry.level_id)))

@@ -197,8 +197,9 @@ def compile_award_list(campaign, *, actor) -> AwardList:
         if row.mean is not None and row.mean > scores.get(row.initiative.unit_id, Decimal(-1)):
             scores[row.initiative.unit_id] = row.mean
     collectives = {c.standing.unit_id: c for c in judging.judge(campaign, scores=scores)}
-    added += _compile_collectives(award_list, campaign, collectives, kept, dropped)
-    added += _compile_persons(award_list, campaign, kept, dropped)
+    default = own_default_level(ranking.levels)
+    added += _compile_collectives(award_list, campaign, collectives, kept, dropped, default)
+    added += _compile_persons(award_list, campaign, kept, dropped, default)
     for position, entry in enumerate(kept, start=1):
         entry.position = position
     award_list.updated_at = utcnow()
@@ -209,7 +210,16 @@ def compile_award_list(campaign, *, actor) -> AwardList:
     return award_list
 
 
-def _compile_collectives(award_list: AwardList, campaign, collectives: dict, kept: list, dropped: list) -> int:
+def own_default_level(levels: list[CommendationLevel]) -> CommendationLevel | None:
+    """The form a collective judged on the targets or an outstanding person starts with: the last of the
+    forms the organiser decides itself (the campaign's order puts the highest first); the office changes
+    it on the line."""
+    own = [lv for lv in levels if not lv.proposed_upward]
+    return own[-1] if own else None
+
+
+def _compile_collectives(award_list: AwardList, campaign, collectives: dict, kept: list, dropped: list,
+                         level: CommendationLevel | None = None) -> int:
     """The collectives the rule proposes, less those the office took off; hand-added ones stay."""
     rule_on = campaign.collective_rule == "targets"
     excluded = {int(k) for k in (award_list.excluded_units or {})}
@@ -230,14 +240,16 @@ def _compile_collectives(award_list: AwardList, campaign, collectives: dict, kep
             continue
         entry = AwardEntry(basis="targets", unit_id=collective.standing.unit_id, recipient_type="tap_the",
                            recipient_name=collective.standing.name, recipient_title="", note="",
-                           reason=collective.reason, score=collective.best_score)
+                           reason=collective.reason, score=collective.best_score,
+                           level_id=level.id if level else None)
         award_list.entries.append(entry)
         kept.append(entry)
         added += 1
     return added
 
 
-def _compile_persons(award_list: AwardList, campaign, kept: list, dropped: list) -> int:
+def _compile_persons(award_list: AwardList, campaign, kept: list, dropped: list,
+                     level: CommendationLevel | None = None) -> int:
     """The outstanding persons the office took in (state "accepted")."""
     from thidua.targets.persons import individual_targets, reason_for_list
 
@@ -256,7 +268,8 @@ def _compile_persons(award_list: AwardList, campaign, kept: list, dropped: list)
     for person in accepted:
         entry = on_list.get(person.id)
         if entry is None:
-            entry = AwardEntry(basis="person", person_id=person.id, unit_id=None, recipient_type="ca_nhan", note="")
+            entry = AwardEntry(basis="person", person_id=person.id, unit_id=None, recipient_type="ca_nhan", note="",
+                               level_id=level.id if level else None)
             award_list.entries.append(entry)
             kept.append(entry)
             added += 1

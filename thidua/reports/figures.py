@@ -374,7 +374,7 @@ def _award_list(campaign: Campaign) -> tuple[dict[int, str], set[int]]:
         .outerjoin(CommendationLevel, CommendationLevel.id == AwardEntry.level_id)
         .outerjoin(AwardDecision, sa.and_(AwardDecision.award_list_id == AwardEntry.award_list_id,
                                           AwardDecision.level_id == AwardEntry.level_id))
-        .where(AwardList.campaign_id == campaign.id)
+        .where(AwardList.campaign_id == campaign.id, AwardEntry.initiative_id.is_not(None))
     ):
         if level:
             levels[initiative_id] = level
