@@ -122,3 +122,17 @@ def test_a_leader_reads_the_targets_but_has_no_buttons_and_cannot_change_them(cl
     page = client.get(_base(world)).get_data(as_text=True)
     assert "Tỷ lệ hồ sơ thủ tục hành chính" in page and "+ Thêm chỉ tiêu" not in page
     assert client.post(f"{_base(world)}/mac-dinh").status_code == 403
+
+
+def test_once_the_award_list_is_submitted_the_targets_page_offers_no_change(client, world):
+    from thidua.awards.models import AwardList
+
+    services.apply_default_targets(world.campaign, actor=world.secretariat)
+    db.session.add(AwardList(campaign_id=world.campaign.id, status="submitted", excluded_units={}))
+    db.session.commit()
+    client.login(world.secretariat)
+    page = client.get(_base(world)).get_data(as_text=True)
+    assert "chỉ tiêu, đợt báo cáo và cách xét được giữ nguyên" in page
+    assert "+ Thêm chỉ tiêu" not in page and ">Sửa</a>" not in page
+    refused = client.post(f"{_base(world)}/cach-xet", {"collective_rule": "initiatives"}, follow_redirects=True)
+    assert "không thể thay đổi chỉ tiêu" in refused.get_data(as_text=True)

@@ -14,11 +14,13 @@ from thidua.units.models import Unit
 from tests.test_statement_counts import grow, measure
 
 PAGES = [
-    ("/phong-trao/{campaign}/chi-tieu", "secretariat", 5),  # user, campaign, targets, rounds, copy sources
+    # user, campaign, targets, rounds, copy sources, whether the award list froze them
+    ("/phong-trao/{campaign}/chi-tieu", "secretariat", 6),
     ("/phong-trao/{campaign}/chi-tieu/bang", "secretariat", 5),  # user, campaign, targets, participants, values
     ("/phong-trao/{campaign}/chi-tieu/bang?khoi=Khối+trực+thuộc&trang_thai=met", "leader", 5),
-    ("/phong-trao/{campaign}/chi-tieu/kiem-tra?trang_thai=", "secretariat", 4),  # user, campaign, values, files
-    ("/phong-trao/{campaign}/chi-tieu/ca-nhan", "secretariat", 5),  # user, campaign, persons, files, targets
+    # user, campaign, values, files, whether the award list froze them
+    ("/phong-trao/{campaign}/chi-tieu/kiem-tra?trang_thai=", "secretariat", 5),
+    ("/phong-trao/{campaign}/chi-tieu/ca-nhan", "secretariat", 6),  # ... persons, files, targets, frozen
     # user, campaign, participation, unit, targets, values, files, extensions
     ("/phong-trao/{campaign}/chi-tieu-cua-don-vi", "head", 8),
 ]

@@ -12,7 +12,7 @@ from thidua.targets import bp, persons
 from thidua.targets.forms import DecideForm, PersonForm
 from thidua.targets.models import RATING_LABELS, OutstandingPerson, TargetEvidence
 from thidua.targets.services import TargetError
-from thidua.targets.views import BASE, _campaign, _done, _form_errors, _may_change, _participant, _refused
+from thidua.targets.views import BASE, _campaign, _done, _form_errors, _may_change, _may_edit, _participant, _refused
 
 UNIT_PERSONS = "/phong-trao/<int:campaign_id>/ca-nhan-xuat-sac"
 
@@ -156,7 +156,7 @@ def persons_office(campaign_id: int):
     rows = persons.persons_of(campaign.id, states=("sent", "accepted", "declined"))
     return render_template("targets/persons_office.html", campaign=campaign, rows=rows,
                            files=persons.files_of([p.id for p, _ in rows]), decide_form=DecideForm(),
-                           targets=persons.individual_targets(campaign.id), may_change=_may_change(campaign))
+                           targets=persons.individual_targets(campaign.id), may_change=_may_edit(campaign))
 
 
 def _decide(campaign_id: int, person_id: int, accept: bool):

@@ -61,11 +61,15 @@ def _require_secretariat(actor) -> None:
         raise TargetError("Chỉ Văn phòng (Bộ phận Thường trực CCHC) được thay đổi chỉ tiêu thi đua.")
 
 
-def check_definitions_changeable(campaign: Campaign) -> None:
+def definitions_frozen(campaign: Campaign) -> bool:
     """Targets are the ground of the award list: frozen once the list is submitted for approval."""
     from thidua.awards.services import list_frozen
 
-    if list_frozen(campaign.id) is not None:
+    return list_frozen(campaign.id) is not None
+
+
+def check_definitions_changeable(campaign: Campaign) -> None:
+    if definitions_frozen(campaign):
         raise TargetError("Danh sách đề nghị khen thưởng đã trình lãnh đạo nên không thể thay đổi chỉ tiêu; "
                           "Văn phòng cần mở lại danh sách trước.")
 

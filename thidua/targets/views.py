@@ -62,6 +62,11 @@ def _may_change(campaign: Campaign) -> bool:
     return current_user.role == Role.SECRETARIAT and scope.can_change_campaign(current_user, campaign)
 
 
+def _may_edit(campaign: Campaign) -> bool:
+    """The office may change the targets and their checks: not once the award list rests on them."""
+    return _may_change(campaign) and not services.definitions_frozen(campaign)
+
+
 def _form_errors(form) -> str:
     return " ".join(e for errors in form.errors.values() for e in errors) or "Biểu mẫu không hợp lệ."
 
@@ -85,10 +90,12 @@ def setup(campaign_id: int):
     copy_form = CopyForm()
     copy_form.source.choices = [(str(c.id), f"{c.name} (năm {c.year})") for c in services.copy_sources(campaign)]
     rule_form = RuleForm(obj=campaign)
+    frozen = services.definitions_frozen(campaign)
     return render_template(
         "targets/setup.html", campaign=campaign, rounds=services.rounds_of(campaign.id), targets=targets,
         round_form=RoundForm(), copy_form=copy_form, rule_form=rule_form, button_form=ButtonForm(),
-        may_change=_may_change(campaign), rule_labels=RULE_LABELS, type_label=unit_type_label)
+        may_change=_may_change(campaign) and not frozen, frozen=frozen, rule_labels=RULE_LABELS,
+        type_label=unit_type_label)
 
 
 def _target_form(campaign: Campaign, target: Target | None) -> TargetForm:
@@ -304,7 +311,7 @@ def check_list(campaign_id: int):
     unit_id = request.args.get("don_vi", type=record_id)
     rows = services.values_to_check(campaign, state=state or None, unit_id=unit_id)
     return render_template("targets/check.html", campaign=campaign, rows=rows, state=state, unit_id=unit_id,
-                           return_form=ReturnForm(), button_form=ButtonForm(), may_change=_may_change(campaign),
+                           return_form=ReturnForm(), button_form=ButtonForm(), may_change=_may_edit(campaign),
                            states=[(s.value, s.label) for s in ValueState if s is not ValueState.DRAFT])
 
 
