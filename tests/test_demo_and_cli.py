@@ -184,6 +184,9 @@ def test_demo_2023_campaign_is_reviewed_shortlisted_and_awarded(cli):
     # beside the initiatives, the collectives that met every mandatory target of 2023, with the reason
     collectives = [e for e in lines if e.basis == "targets"]
     assert collectives and all("đạt cả" in e.reason and e.level_id for e in collectives)
+    # ...and the outstanding persons the office took in (two declined, one never decided, stay off)
+    persons = [e for e in lines if e.basis == "person"]
+    assert len(persons) == 9 and all(e.recipient_type == "ca_nhan" and e.reason for e in persons)
     awarded = db.session.scalars(sa.select(Initiative.id).where(Initiative.campaign_id == c2023.id,
                                                                 Initiative.status.in_(AWARDED))).all()
     assert len(entries) > 0

@@ -19,9 +19,10 @@ from thidua.audit import AuditLog
 from thidua.auth.roles import Role
 from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.extensions import db
+from thidua.targets import persons as person_services
 from thidua.targets import services as target_services
 from thidua.targets.defaults import SEED_001
-from thidua.targets.models import AppliesTo, Target, TargetRound, TargetValue, ValueState
+from thidua.targets.models import AppliesTo, OutstandingPerson, Target, TargetRound, TargetValue, ValueState
 from thidua.timeutil import zone
 from thidua.units.models import Unit
 
@@ -160,7 +161,55 @@ def load_2023(campaign: Campaign, accounts, office, rng: random.Random) -> int:
                       "reason": None if accepted else row["return_reason"],
                       "details": {"target_id": row["target_id"], "value": str(row["value"])}})
     db.session.execute(sa.insert(AuditLog), audit)
+    _persons_2023(campaign, units, accounts, office, rng)
     return len(rows)
+
+
+PERSONS = [
+    ("Nguyễn Thị Thanh Hương", "Giáo viên Tin học", "Hướng dẫn 100% giáo viên ký số học bạ điện tử; xây dựng "
+     "kho học liệu số của trường."),
+    ("Trần Văn Minh", "Phó Hiệu trưởng", "Chỉ đạo thanh toán không dùng tiền mặt 100% khoản thu; không có hồ sơ trễ hạn."),
+    ("Lê Thu Trang", "Văn thư", "100% văn bản đi, đến xử lý trên phần mềm quản lý văn bản; số hóa hồ sơ lưu trữ "
+     "2019–2023."),
+    ("Phạm Quốc Huy", "Chuyên viên", "Giải quyết 1.180 hồ sơ thủ tục hành chính, 100% đúng hạn; đề xuất mô hình "
+     "tiếp nhận hồ sơ trực tuyến."),
+    ("Đỗ Thị Mai Anh", "Kế toán", "Triển khai thu học phí qua ngân hàng, đối soát tự động; tập huấn cho 12 trường."),
+    ("Vũ Hoàng Nam", "Tổ trưởng chuyên môn", "Sáng kiến sổ điểm điện tử được nhân rộng trong toàn trường."),
+    ("Hoàng Thị Lan", "Giáo viên", "Tuyên truyền Đề án 06 cho 100% cha mẹ học sinh; hỗ trợ cài đặt VNeID."),
+    ("Bùi Đức Thắng", "Phó Giám đốc", "Chỉ đạo số hóa hồ sơ học viên; 100% văn bản trao đổi với Sở có chữ ký số."),
+    ("Ngô Thị Hạnh", "Chuyên viên", "Khảo sát sự hài lòng, đạt 97,2%; đề xuất cải tiến quy trình một cửa."),
+    ("Đặng Văn Tuấn", "Nhân viên thiết bị", "Quản lý thiết bị bằng mã QR, giảm thời gian kiểm kê từ 5 ngày xuống 1 ngày."),
+    ("Phan Thị Ngọc", "Giáo viên", "Ứng dụng chữ ký số trong hồ sơ chuyên môn; hướng dẫn đồng nghiệp."),
+    ("Trịnh Minh Khoa", "Thư viện", "Thư viện số với 3.200 đầu sách; mượn trả trực tuyến."),
+]
+# The fate of each: most taken into the list, two declined with the office's reason, one still waiting.
+PERSON_DECLINED = {9: "Thành tích chưa gắn với chỉ tiêu CCHC của cá nhân; đề nghị đơn vị xét ở đợt sau.",
+                   10: "Chưa có minh chứng kết quả đánh giá, xếp loại năm học 2022–2023."}
+PERSON_WAITING = {11}
+
+
+def _persons_2023(campaign: Campaign, units: list[Unit], accounts, office, rng: random.Random) -> None:
+    """Outstanding persons the units proposed by 31/10/2023, as the office decided on them."""
+    campaign.individuals_deadline = date(2023, 10, 31)
+    individual = target_services.targets_of(campaign.id, AppliesTo.INDIVIDUALS)
+    chosen = rng.sample(units, len(PERSONS))
+    rows = []
+    for index, ((name, title, achievements), unit) in enumerate(zip(PERSONS, chosen)):
+        sent_at = _office_moment(date(2023, 10, rng.randint(10, 30)), rng)
+        decided = index not in PERSON_WAITING
+        rows.append({
+            "campaign_id": campaign.id, "unit_id": unit.id, "full_name": name, "job_title": title,
+            "rating": "xuat_sac" if index % 3 == 0 else "tot", "achievements": achievements,
+            "targets_met": {str(t.id): (t.mandatory or index % 2 == 0) for t in individual},
+            "state": "declined" if index in PERSON_DECLINED else ("accepted" if decided else "sent"),
+            "decision_reason": PERSON_DECLINED.get(index, ""), "version": 1,
+            "created_at": sent_at - timedelta(days=2), "updated_at": sent_at - timedelta(days=1),
+            "updated_by_id": accounts[(unit.code, Role.UNIT_EDITOR)].id, "sent_at": sent_at,
+            "sent_by_id": accounts[(unit.code, Role.UNIT_HEAD)].id,
+            "decided_at": _office_moment(date(2023, 11, rng.randint(1, 10)), rng) if decided else None,
+            "decided_by_id": office.id if decided else None,
+        })
+    db.session.execute(sa.insert(OutstandingPerson), rows)
 
 
 # The 2024 drafts: (unit code, how many of its targets the editor has entered; None: all).
@@ -191,4 +240,12 @@ def load_2024(campaign: Campaign, accounts, office, rng: random.Random) -> int:
                                   if numerator is not None else target_services.Entry(value, None, None, note))
         saved += target_services.save_values(campaign, unit, round_, entries,
                                              actor=accounts[(unit.code, Role.UNIT_EDITOR)])
+    # Units propose their outstanding persons until the Đợt 2 deadline; one school has begun.
+    campaign.individuals_deadline = campaign.report_deadline
+    school = by_code["thpt-chu-van-an"]
+    person_services.save_person(campaign, school, None, {
+        "full_name": "Nguyễn Thu Hà", "job_title": "Giáo viên Tin học", "rating": "xuat_sac",
+        "achievements": "Hướng dẫn giáo viên ký số học bạ; xây dựng trang quản lý thiết bị bằng mã QR.",
+        "targets_met": {str(t.id): True for t in target_services.targets_of(campaign.id, AppliesTo.INDIVIDUALS)
+                        if t.mandatory}}, actor=accounts[(school.code, Role.UNIT_EDITOR)])
     return saved

@@ -121,7 +121,8 @@ def test_an_outstanding_person_goes_from_the_unit_to_the_list_and_its_exports(cl
     client.logout()
     client.login(judged.secretariat)
     office = f"/phong-trao/{judged.campaign.id}/chi-tieu/ca-nhan"
-    assert "Lê Thị Hoa" in client.get(office).get_data(as_text=True)
+    listed = client.get(office).get_data(as_text=True)
+    assert "Lê Thị Hoa" in listed and ">1/4<" in listed  # the individual targets she meets, of four
     no_reason = client.post(f"{office}/{person.id}/khong-tiep-nhan", {"reason": ""}, follow_redirects=True)
     assert "Cần ghi lý do không đưa vào danh sách" in no_reason.get_data(as_text=True)
     client.post(f"{office}/{person.id}/tiep-nhan")

@@ -296,3 +296,7 @@ class OutstandingPerson(db.Model):
     @property
     def rating_label(self) -> str:
         return RATING_LABELS.get(self.rating, self.rating)
+
+    def targets_met_count(self, targets) -> int:
+        """How many of the individual `targets` the unit states the person meets."""
+        return sum(1 for t in targets if self.targets_met.get(str(t.id)))

@@ -180,10 +180,9 @@ def remove_person_evidence(campaign: Campaign, unit: Unit, evidence: TargetEvide
 
 def reason_for_list(person: OutstandingPerson, targets) -> str:
     """The person's line on the award list: rating, the individual targets met, the achievements."""
-    met = [t.name for t in targets if person.targets_met.get(str(t.id))]
     parts = [person.rating_label]
     if targets:
-        parts.append(f"đạt {len(met)}/{len(targets)} chỉ tiêu đối với cá nhân")
+        parts.append(f"đạt {person.targets_met_count(targets)}/{len(targets)} chỉ tiêu đối với cá nhân")
     text = "; ".join(parts) + "."
     if person.achievements:
         text += " " + person.achievements.strip()
