@@ -42,7 +42,7 @@ from thidua.targets.models import AppliesTo, Measure, Target, TargetValue, Value
 from thidua.targets.services import EDITABLE, Entry, TargetError
 from thidua.text import fold
 from thidua.timeutil import utcnow
-from thidua.units.importer import UnitImportError, _decode, _header_key, _HEADER_LOOKUP, _sniff_delimiter, clean
+from thidua.units.importer import HEADER_LOOKUP, UnitImportError, clean, decode_text, header_key, sniff_delimiter
 from thidua.units.models import Unit
 
 MAX_ROWS = 5_000  # a campaign has hundreds of participants at most
@@ -131,10 +131,10 @@ def _cell_text(cell) -> str:
 
 def _csv_rows(data: bytes) -> list[list[str]]:
     try:
-        text = _decode(data)
+        text = decode_text(data)
     except UnitImportError as exc:  # the directory importer's own refusal, with its Vietnamese message
         raise ImportFileError(str(exc)) from exc
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     rows = []
     try:
         for cells in reader:
@@ -242,8 +242,8 @@ def _unit_column(headers: list[str]) -> int | None:
     """The unit's column: its code or its name, as the directory import names them, or "Đơn vị"."""
     found: dict[str, int] = {}
     for position, header in enumerate(headers):
-        key = _header_key(header)
-        name = _HEADER_LOOKUP.get(key)
+        key = header_key(header)
+        name = HEADER_LOOKUP.get(key)
         if name in ("code", "name") and name not in found:
             found[name] = position
         elif key in _UNIT_HEADERS and "unit" not in found:
@@ -304,8 +304,8 @@ def plan_import(campaign: Campaign, filename: str, data: bytes) -> ImportPlan:
     for position, header in enumerate(headers):
         if position == unit_position or not header:
             continue
-        key = _header_key(header)
-        if key in _IGNORED_HEADERS or _HEADER_LOOKUP.get(key):
+        key = header_key(header)
+        if key in _IGNORED_HEADERS or HEADER_LOOKUP.get(key):
             plan.ignored.append(header)
             continue
         target = _find_target(header, lookup)

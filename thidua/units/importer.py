@@ -84,7 +84,7 @@ MAX_LENGTHS: dict[str, int] = {
 }
 
 # Header spellings seen in the Sở's own files and in what people type by hand.
-# Compared after _header_key(), so case, diacritics, "_" and stray "*" or ":" do not matter.
+# Compared after header_key(), so case, diacritics, "_" and stray "*" or ":" do not matter.
 _HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "code": ("code", "Mã đơn vị", "Mã", "Mã ĐV"),
     "name": ("name", "Tên đơn vị", "Tên", "Tên đầy đủ"),
@@ -234,8 +234,8 @@ def _cell_text(value: Any) -> str:
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:
-    text = _decode(data)
-    delimiter = _sniff_delimiter(text)
+    text = decode_text(data)
+    delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[str]] = []
     try:
@@ -250,7 +250,7 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     return rows
 
 
-def _decode(data: bytes) -> str:
+def decode_text(data: bytes) -> str:
     """Decode UTF-8 (with or without BOM) and refuse everything else, loudly.
 
     Guessing a legacy encoding (Windows-1258, TCVN3, VNI) would store mangled names
@@ -280,7 +280,7 @@ def _decode(data: bytes) -> str:
         ) from exc
 
 
-def _sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
     """Pick the delimiter from the header line.
 
     Excel on a Vietnamese-locale Windows writes ";" (the decimal separator is ","),
@@ -310,14 +310,14 @@ def clean(value: str) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
-def _header_key(header: str) -> str:
+def header_key(header: str) -> str:
     key = fold(header).replace("_", " ").strip(" *:.")
     key = re.sub(r"\s*/\s*", "/", key)
     return _SPACES.sub(" ", key)
 
 
-_HEADER_LOOKUP: dict[str, str] = {
-    _header_key(alias): name for name, aliases in _HEADER_ALIASES.items() for alias in aliases
+HEADER_LOOKUP: dict[str, str] = {
+    header_key(alias): name for name, aliases in _HEADER_ALIASES.items() for alias in aliases
 }
 
 
@@ -336,7 +336,7 @@ def _table_from_rows(raw_rows: Sequence[Sequence[str]]) -> Table:
     for position, header in enumerate(headers):
         if not header:
             continue
-        name = _HEADER_LOOKUP.get(_header_key(header))
+        name = HEADER_LOOKUP.get(header_key(header))
         if name is None:
             ignored.append(header)
         elif name in positions:
