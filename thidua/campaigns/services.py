@@ -202,6 +202,35 @@ def set_participants(campaign: Campaign, groups: set[tuple[str, str]], *, actor)
     return total
 
 
+def units_closed_by(campaign: Campaign, phase: Phase, new_deadline: date | None, *,
+                    now: datetime | None = None) -> int:
+    """How many participating units still missing `phase` a deadline moved to `new_deadline` would shut
+    out today: the phase is open now (for them), the new deadline is already past, and no extension of
+    theirs runs past today."""
+    from thidua.campaigns.compliance import missing_units
+
+    today = local_today(campaign.timezone, now=now)
+    if new_deadline is None or new_deadline >= today or campaign.deadline(phase) < today:
+        return 0
+    closed = 0
+    for unit in missing_units(campaign, phase):
+        extended = unit.registration_extension if phase is Phase.REGISTRATION else unit.report_extension
+        if extended is None or extended < today:
+            closed += 1
+    return closed
+
+
+def extension_refusal(campaign: Campaign) -> str | None:
+    """Why no extension may be granted any more (the award list rests on what units sent), or None."""
+    from thidua.awards.services import list_frozen
+
+    frozen = list_frozen(campaign.id)
+    if frozen is None:
+        return None
+    return (f"Danh sách đề nghị khen thưởng của phong trào đã ở trạng thái “{frozen.status_label}” nên không gia "
+            "hạn cho đơn vị được nữa; muốn gia hạn, Văn phòng mở lại danh sách trước (khi chưa có quyết định).")
+
+
 def grant_extension(campaign: Campaign, unit: Unit, phase: Phase, until: date, reason: str, *, actor) -> Extension:
     extension = Extension(
         campaign_id=campaign.id,

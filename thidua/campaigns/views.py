@@ -87,12 +87,19 @@ def new():
 def edit(campaign_id: int):
     campaign = get_campaign_or_404(campaign_id)
     form = CampaignForm(obj=campaign)
+    closing = []
     if form.validate_on_submit():
-        services.update_campaign(campaign, actor=current_user, **_campaign_values(form))
-        db.session.commit()
-        flash("Đã lưu phong trào.", "success")
-        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    return render_template("campaigns/form.html", form=form, campaign=campaign), 400 if form.errors else 200
+        # A deadline moved into the past shuts the units still missing that phase out at once: ask first.
+        closing = [(phase, count) for phase, field in ((Phase.REGISTRATION, form.registration_deadline),
+                                                       (Phase.REPORT, form.report_deadline))
+                   if (count := services.units_closed_by(campaign, phase, field.data))]
+        if not closing or request.form.get("confirm_close") == "1":
+            services.update_campaign(campaign, actor=current_user, **_campaign_values(form))
+            db.session.commit()
+            flash("Đã lưu phong trào.", "success")
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    status = 400 if form.errors else (409 if closing else 200)
+    return render_template("campaigns/form.html", form=form, campaign=campaign, closing=closing), status
 
 
 @bp.get("/phong-trao/<int:campaign_id>")
@@ -183,7 +190,10 @@ def extension_new(campaign_id: int):
     form.unit_id.choices = choices(((u.id, u.short_name or u.name) for u in units), "— Chọn đơn vị —", 0)
     if request.method == "GET" and request.args.get("unit", type=bounded_int):
         form.unit_id.data = request.args.get("unit", type=bounded_int)
-    if form.validate_on_submit():
+    refusal = services.extension_refusal(campaign)
+    if refusal and request.method == "POST":
+        flash(refusal, "error")
+    elif form.validate_on_submit():
         unit = db.session.get(Unit, form.unit_id.data)
         phase = Phase(form.phase.data)
         if unit is None or form.unit_id.data not in {u.id for u in units}:
@@ -198,8 +208,8 @@ def extension_new(campaign_id: int):
             flash(f"Đã gia hạn {phase.noun} cho {unit.display_name} đến hết ngày {format_date(form.until.data)}.",
                   "success")
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    return render_template("campaigns/extension_form.html", campaign=campaign, form=form), (
-        400 if form.errors else 200
+    return render_template("campaigns/extension_form.html", campaign=campaign, form=form, refusal=refusal), (
+        400 if form.errors or (refusal and request.method == "POST") else 200
     )
 
 
