@@ -63,8 +63,8 @@ REVIEWER_RECORD_LEVEL = {"results.download", "review.score", "review.declare_con
 # a unit other than the initiative's own.
 RECORD_LEVEL = {"registration.detail", "registration.edit", "registration.transition",
                 "results.edit", "results.upload", "results.remove", "results.download",
-                "targets.download", "targets.remove_file", "targets.person_edit", "targets.person_send",
-                "targets.person_delete", "targets.person_upload", "targets.person_remove_file"}
+                "registration.delete", "targets.download", "targets.remove_file", "targets.person_edit",
+                "targets.person_send", "targets.person_delete", "targets.person_upload", "targets.person_remove_file"}
 
 # How to fill each URL argument. A route with an argument not listed here fails the suite.
 ARGUMENTS = {

@@ -126,7 +126,7 @@ def test_an_account_of_another_organiser_reaches_a_record_only_as_its_place_in_t
         # A unit of the ward is a unit like any other: it never reaches another unit's records.
         if endpoint in {"registration.detail", "registration.edit", "registration.transition", "results.edit",
                         "results.upload", "results.remove", "results.download", "gallery.adoption_file",
-                        "targets.download", "targets.remove_file", "targets.person_edit",
+                        "registration.delete", "targets.download", "targets.remove_file", "targets.person_edit",
                         "targets.person_send", "targets.person_delete", "targets.person_upload",
                         "targets.person_remove_file"}:
             assert response.status_code in (403, 404), where

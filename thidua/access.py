@@ -58,6 +58,7 @@ ACCESS: dict[str, str | frozenset[Role]] = {
     "registration.detail": INITIATIVE_READERS,
     "registration.edit": UNIT,
     "registration.transition": frozenset({Role.UNIT_HEAD, Role.SECRETARIAT}),
+    "registration.delete": UNIT,  # a withdrawn draft of the unit's own (checked in the view)
     "results.edit": UNIT,
     "results.upload": UNIT,
     "results.remove": UNIT,

@@ -77,6 +77,7 @@ ACTION_LABELS = {
     "persons.declined": "Không đưa cá nhân xuất sắc vào danh sách",
     "persons.evidence_added": "Thêm minh chứng cá nhân xuất sắc",
     "persons.evidence_removed": "Xóa minh chứng cá nhân xuất sắc",
+    "initiative.deleted": "Xóa đề xuất đã rút",
     "targets.saved": "Lưu chỉ tiêu thi đua",
     "targets.deleted": "Xóa chỉ tiêu thi đua",
     "targets.defaults_applied": "Tạo bộ chỉ tiêu mặc định",

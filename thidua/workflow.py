@@ -92,6 +92,8 @@ TRANSITIONS: dict[tuple[State, State], Transition] = {
     ),
     (State.REGISTERED, State.DRAFT): Transition("reopen", "Mở lại để sửa", UNIT_HEAD, Phase.REGISTRATION),
     (State.DRAFT, State.WITHDRAWN): Transition("withdraw", "Rút đăng ký", UNIT_HEAD, Phase.REGISTRATION),
+    # A withdrawn initiative comes back as a draft while Đợt 1 is open (it is registered again from there).
+    (State.WITHDRAWN, State.DRAFT): Transition("restore", "Khôi phục thành bản nháp", UNIT_HEAD, Phase.REGISTRATION),
     (State.REGISTERED, State.WITHDRAWN): Transition(
         "withdraw", "Rút đăng ký", UNIT_HEAD, Phase.REGISTRATION, needs_reason=True
     ),

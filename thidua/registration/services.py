@@ -204,3 +204,20 @@ def history_for(initiative: Initiative, viewer) -> list[HistoryLine]:
         lines.append(HistoryLine(row.at, who, row.action_label, row.from_state, row.to_state, row.reason,
                                  row.action, row.details))
     return lines
+
+
+def delete_withdrawn(initiative: Initiative, *, actor) -> None:
+    """Delete a withdrawn initiative that was never registered (a draft the unit gave up), audited.
+
+    One that was registered before it was withdrawn stays: the office saw it, and its history is kept.
+    """
+    if actor is None or not actor.is_unit_member or actor.unit_id != initiative.unit_id:
+        raise WorkflowError("Chỉ đơn vị của đề xuất được xóa đề xuất.")
+    if initiative.status != State.WITHDRAWN.value:
+        raise WorkflowError("Chỉ xóa được đề xuất đã rút; đề xuất đang soạn thì rút trước.")
+    if initiative.registered_at is not None:
+        raise WorkflowError("Đề xuất đã từng được gửi đăng ký nên được giữ lại (có thể khôi phục thành bản nháp).")
+    audit.record("initiative.deleted", actor=actor, object_type="initiative", object_id=initiative.id,
+                 campaign_id=initiative.campaign_id, unit_id=initiative.unit_id, from_state=initiative.status,
+                 details={"title": initiative.title})
+    db.session.delete(initiative)

@@ -12,6 +12,7 @@ from thidua.extensions import db
 from thidua.registration import bp, permissions, services
 from thidua.registration.forms import InitiativeForm, TransitionForm
 from thidua.registration.models import Initiative
+from thidua.forms import ButtonForm
 from thidua.workflow import State, WorkflowError
 
 
@@ -213,3 +214,23 @@ def transition(initiative_id: int):
     else:
         flash(f"Đề xuất đã chuyển sang trạng thái “{target.label}”.", "success")
     return redirect(url_for("registration.detail", initiative_id=initiative_id))
+
+
+@bp.post("/sang-kien/<int:initiative_id>/xoa")
+def delete(initiative_id: int):
+    """The unit deletes a withdrawn initiative it never registered (audited); back to its dashboard."""
+    initiative = get_initiative_or_404(initiative_id)
+    if not permissions.can_edit(current_user, initiative):
+        abort(403)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    title = initiative.title
+    try:
+        services.delete_withdrawn(initiative, actor=current_user)
+        db.session.commit()
+    except WorkflowError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("registration.detail", initiative_id=initiative_id))
+    flash(f"Đã xóa đề xuất “{title}”.", "success")
+    return redirect(url_for("registration.dashboard"))
