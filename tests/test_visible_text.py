@@ -122,3 +122,12 @@ def test_every_action_the_audit_log_records_has_a_vietnamese_name():
     source = "\n".join(path.read_text(encoding="utf-8") for path in Path("thidua").rglob("*.py"))
     recorded = set(re.findall(r'audit\.record\(\s*"([a-z_]+\.[a-z_]+)"', source))
     assert recorded and recorded <= set(ACTION_LABELS), sorted(recorded - set(ACTION_LABELS))
+
+
+def test_every_page_names_its_icon_and_the_icon_is_served(client, world):
+    client.login(world.secretariat)
+    page = client.get("/phong-trao").get_data(as_text=True)
+    link = re.search(r"<link rel=\"icon\"[^>]*>", page)
+    assert link and "/static/img/favicon.svg" in link.group(0)
+    icon = client.get("/static/img/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
