@@ -10,9 +10,11 @@ from thidua.forms import ButtonForm
 from thidua.results.uploads import RefusedFile
 from thidua.targets import bp, persons
 from thidua.targets.forms import DecideForm, PersonForm
-from thidua.targets.models import RATING_LABELS, OutstandingPerson, TargetEvidence
+from thidua.targets.models import RATING_LABELS, OutstandingPerson
 from thidua.targets.services import TargetError
-from thidua.targets.views import BASE, _campaign, _done, _form_errors, _may_change, _may_edit, _participant, _refused
+from thidua.targets.views import (
+    BASE, _campaign, _done, _form_errors, _may_change, _may_edit, _participant, _refused, unit_evidence,
+)
 
 UNIT_PERSONS = "/phong-trao/<int:campaign_id>/ca-nhan-xuat-sac"
 
@@ -130,15 +132,7 @@ def person_upload(campaign_id: int, person_id: int):
 def person_remove_file(campaign_id: int, evidence_id: int):
     campaign = _campaign(campaign_id)
     unit = _participant(campaign)
-    evidence = db.session.get(TargetEvidence, evidence_id)
-    if evidence is None or evidence.campaign_id != campaign.id:
-        abort(404)
-    if evidence.unit_id != unit.id:
-        abort(403)
-    if evidence.person_id is None:
-        abort(404)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    evidence = unit_evidence(campaign, unit, evidence_id, "person")
     try:
         persons.remove_person_evidence(campaign, unit, evidence, actor=current_user)
     except TargetError as error:

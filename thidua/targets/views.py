@@ -538,19 +538,26 @@ def upload(campaign_id: int, target_id: int):
     return back
 
 
-@bp.post(UNIT_BASE + "/minh-chung/<int:evidence_id>/xoa")
-def remove_file(campaign_id: int, evidence_id: int):
-    campaign = _campaign(campaign_id)
-    unit = _participant(campaign)
+def unit_evidence(campaign: Campaign, unit: Unit, evidence_id: int, of: str) -> TargetEvidence:
+    """A file of the unit's own in the campaign, attached to a value (`of` "value") or a person; the
+    posted form's CSRF token checked. Another unit's file: 403."""
     evidence = db.session.get(TargetEvidence, evidence_id)
     if evidence is None or evidence.campaign_id != campaign.id:
         abort(404)
     if evidence.unit_id != unit.id:
         abort(403)
-    if evidence.value_id is None:
+    if getattr(evidence, f"{of}_id") is None:
         abort(404)
     if not ButtonForm().validate_on_submit():
         abort(400)
+    return evidence
+
+
+@bp.post(UNIT_BASE + "/minh-chung/<int:evidence_id>/xoa")
+def remove_file(campaign_id: int, evidence_id: int):
+    campaign = _campaign(campaign_id)
+    unit = _participant(campaign)
+    evidence = unit_evidence(campaign, unit, evidence_id, "value")
     name = evidence.original_name
     try:
         services.remove_value_evidence(campaign, unit, evidence, actor=current_user)
