@@ -237,30 +237,32 @@ def sent(client, url: str, data: dict, token: str) -> list[str]:
     return statements
 
 
-def test_a_new_draft_runs_nine_statements(world, client):
+def test_a_new_draft_runs_twelve_statements(world, client):
     """The user, the campaign, participation, the extension, the initiative and its area, the unit's progress (its
     row read, then recomputed: campaigns/progress.py), the audit row: the phase is checked once, and the draft is not read
-    back after the commit for its address."""
+    back after the commit for its address. A complete draft waits for the head: the draft's round, the heads not yet
+    told (one query), their notification (thidua/notifications/events.py)."""
     from tests.registration.test_deadlines import form_data
 
     client.login(world.editor)
     url = f"/don-vi/phong-trao/{world.campaign.id}/dang-ky-moi"
     token = client.csrf_token(url)
     statements = sent(client, url, form_data(), token)
-    assert len(statements) == 9, statements
+    assert len(statements) == 12, statements
     assert sum("AS anon_1" in s and "FROM campaign_unit" in s for s in statements) == 1, statements  # participation
+    assert sum(s.startswith("INSERT INTO notification") for s in statements) == 1, statements  # one head
     assert sum("FROM extension" in s for s in statements) == 1, statements
     assert not any(s.lstrip().startswith("SELECT initiative.") for s in statements), statements
 
 
-def test_sending_a_registration_runs_seven_statements(world, client):
+def test_sending_a_registration_runs_nine_statements(world, client):
     """The user, the initiative (with its unit and campaign), the extension, the audit row, the update, the unit's
-    progress (read, recomputed): a collective's authors are not read."""
+    progress (read, recomputed), the editors not yet told and their notification: a collective's authors are not read."""
     initiative = own_initiative(world)
     client.login(world.head)
     token = client.csrf_token()
     statements = sent(client, f"/sang-kien/{initiative.id}/trang-thai", {"target": "registered"}, token)
-    assert len(statements) == 7, statements
+    assert len(statements) == 9, statements
     assert not any("FROM initiative_author" in s for s in statements), statements
     db.session.expire_all()
     assert db.session.get(Initiative, initiative.id).status == "registered"

@@ -68,6 +68,9 @@ def create_app(config: object | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.register_blueprint(reports_bp)
     app.register_blueprint(notifications_bp)
+    from thidua.notifications import events
+
+    events.init_app(app)  # the unit's people hear of their initiatives' moves
     from thidua.imports import bp as imports_bp
 
     app.register_blueprint(imports_bp)

@@ -124,6 +124,10 @@ ACCESS: dict[str, str | frozenset[Role]] = {
     "notifications.reminders": OFFICE,
     "notifications.send_reminders": OFFICE,
     "notifications.mark_all_read": UNIT,
+    "notifications.inbox": SIGNED_IN,
+    "notifications.mark_read": SIGNED_IN,
+    "notifications.mail_preference": SIGNED_IN,
+    "notifications.stop_mail": PUBLIC,
     # Google Forms answers of earlier years: the secretariat imports, leaders read the reports.
     "imports.index": OFFICE_AND_LEADERS,
     "imports.upload": OFFICE,

@@ -143,6 +143,9 @@ ONLY_THROUGH_MESSAGES = {
 REQUIREMENTS: dict[str, Callable[[object], None]] = {}
 # What else changes with a move, by transition name (e.g. the report's submission time).
 EFFECTS: dict[str, Callable[[object, datetime], None]] = {}
+# Who hears of every move once it is made, in order: f(initiative, move, audit_entry, actor=, reason=,
+# moment=, imported=). The app registers the unit's notifications (thidua.notifications.events).
+LISTENERS: list[Callable[..., None]] = []
 
 
 class WorkflowError(Exception):
@@ -227,6 +230,10 @@ def transition(initiative, target: State, *, actor, reason: str | None = None,
                now: datetime | None = None, imported: dict | None = None, through: str | None = None):
     """Move the initiative to `target`, or raise a WorkflowError and change nothing.
 
+    What a move does besides the status: sets `updated_at` (and `registered_at` on registering,
+    clears it on the way back to a draft), runs the move's EFFECTS, writes the audit row, and tells
+    the LISTENERS (the unit's people are notified). All in the caller's transaction.
+
     `imported` (file, row, original moment) replays an answer sent outside thidua: see the
     module's docstring.
     """
@@ -242,7 +249,7 @@ def transition(initiative, target: State, *, actor, reason: str | None = None,
         initiative.registered_at = None  # reopened: it is no longer a registration until sent again
     if move.name in EFFECTS:
         EFFECTS[move.name](initiative, moment)
-    audit.record(
+    entry = audit.record(
         "initiative.transition",
         actor=actor,
         object_type="initiative",
@@ -255,6 +262,8 @@ def transition(initiative, target: State, *, actor, reason: str | None = None,
         details={"transition": move.name, **({"imported": imported} if imported is not None else {})},
         at=moment,
     )
+    for listener in LISTENERS:
+        listener(initiative, move, entry, actor=actor, reason=reason, moment=moment, imported=imported is not None)
     return initiative
 
 

@@ -347,7 +347,7 @@ def test_the_notification_shows_on_the_units_dashboard_and_not_on_another_units(
     other = make_client()
     other.login(world.other_head)
     other_page = other.get("/don-vi").get_data(as_text=True)
-    assert "Nhắc việc" not in other_page and "notice" not in other_page
+    assert "Nhắc việc" not in other_page and 'class="notice-list"' not in other_page
 
 
 def test_mark_all_read_clears_the_units_unread_notifications_only(world, client):

@@ -22,6 +22,8 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(sa.String(80), unique=True)
     full_name: Mapped[str] = mapped_column(sa.String(160))
     email: Mapped[str] = mapped_column(sa.String(255), default="")
+    # The person's notifications also come by e-mail (to `email`) unless they stopped them.
+    email_notifications: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     phone: Mapped[str] = mapped_column(sa.String(40), default="")
     job_title: Mapped[str] = mapped_column(sa.String(160), default="")
     password_hash: Mapped[str] = mapped_column(sa.String(255))
@@ -35,6 +37,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
+    # Set with the sign-in (thidua.auth.services.load_session): the header's count of unread notifications.
+    unread_notifications = 0
     unit: Mapped[Unit | None] = relationship(lazy="joined", foreign_keys=[unit_id])
     organiser: Mapped[Unit | None] = relationship(lazy="joined", foreign_keys=[organiser_id])
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from functools import cache
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -190,7 +191,8 @@ def start_session(user: User, *, remember: bool, address: str, user_agent: str) 
 
 def load_session(user_id: int, key: str) -> UserSession | None:
     """The live sign-in with this key (its account joined), or None: ended, expired or disabled."""
-    row = db.session.scalars(_session_query(), {"key_hash": session_key_hash(key)}).one_or_none()
+    found = db.session.execute(_session_query(), {"key_hash": session_key_hash(key)}).one_or_none()
+    row, unread = found if found is not None else (None, 0)
     now = utcnow()
     if row is None or row.user_id != user_id or row.expires_at <= now or not row.user.is_active:
         return None
@@ -200,12 +202,26 @@ def load_session(user_id: int, key: str) -> UserSession | None:
             connection.execute(sa.update(UserSession).where(UserSession.id == row.id).values(
                 last_seen_at=now, expires_at=row.expires_at if row.remember else now + _session_lifetime(False)))
     row.user.current_session, row.user.current_session_key = row, key
+    row.user.unread_notifications = unread or 0
     return row
 
 
 @cache
 def _session_query() -> sa.Select:
-    return sa.select(UserSession).where(UserSession.key_hash == sa.bindparam("key_hash"))
+    """The sign-in, its account, and how many notifications the person has not read (every page's
+    header shows it): one statement. The notification table is read from the metadata, so that this
+    module does not import the notifications package (which imports the workflow, which imports this)."""
+    notification = db.metadata.tables["notification"]
+    unread = (
+        sa.select(sa.func.count()).select_from(notification)
+        .where(notification.c.read_at.is_(None),
+               sa.or_(notification.c.user_id == User.id,
+                      sa.and_(notification.c.user_id.is_(None), notification.c.unit_id == User.unit_id)))
+        .correlate(User)
+        .scalar_subquery()
+    )
+    return (sa.select(UserSession, unread).join(UserSession.user).options(contains_eager(UserSession.user))
+            .where(UserSession.key_hash == sa.bindparam("key_hash")))
 
 
 def end_session(row: UserSession | None) -> None:

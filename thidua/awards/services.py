@@ -19,6 +19,7 @@ from thidua import audit, workflow
 from thidua.auth.roles import Role
 from thidua.awards.models import FROZEN_STATUSES, AwardDecision, AwardEntry, AwardList
 from thidua.extensions import db
+from thidua.notifications import events
 from thidua.numbers import format_fixed
 from thidua.registration.models import Initiative, InitiativeLabels
 from thidua.results.models import ResultReport
@@ -35,6 +36,28 @@ GROUP_TITLES = {"tap_the": "I. Tập thể", "ca_nhan": "II. Cá nhân"}
 
 class AwardError(Exception):
     """A refused change to the award list, with a message for the user in Vietnamese."""
+
+
+@dataclass(frozen=True)
+class AwardOf:
+    """The commendation an initiative received: its form and the decision that records it."""
+
+    level_name: str
+    citation: str
+
+
+def awards_of(initiative_ids) -> dict[int, AwardOf]:
+    """The decided commendation of each of these initiatives (awarded, and published after), in one query."""
+    ids = list(initiative_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(AwardEntry.initiative_id, AwardDecision)
+        .join(AwardDecision, sa.and_(AwardDecision.award_list_id == AwardEntry.award_list_id,
+                                     AwardDecision.level_id == AwardEntry.level_id))
+        .where(AwardEntry.initiative_id.in_(ids))
+    ).all()
+    return {initiative_id: AwardOf(decision.level_name, decision.citation) for initiative_id, decision in rows}
 
 
 def _require(actor, role: Role, message: str) -> None:
@@ -543,6 +566,10 @@ def record_decision(award_list: AwardList, level: CommendationLevel | None, numb
                                 through=workflow.AWARD_DECISION)
     except WorkflowError as error:
         raise AwardError(f"Sáng kiến #{entry.initiative_id}: {error}") from error
+    # Those already in the gallery do not move, but the unit hears of the award all the same.
+    for entry in entries:
+        if entry.basis == "initiative" and entry.initiative.status == State.PUBLISHED:
+            events.notify(entry.initiative, "award", actor=actor, occurrence=f"decision-{decision.id}", reason=reason)
     decided_levels = {d.level_id for d in award_list.decisions}
     if all(e.level_id in decided_levels for e in award_list.entries):
         award_list.status = "decided"

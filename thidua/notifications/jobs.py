@@ -13,7 +13,7 @@ from thidua.campaigns.models import Campaign, Phase
 from thidua.extensions import db
 from thidua.jobs.models import Job, JobStatus
 from thidua.jobs.services import Progress, execute, job_campaign, job_handler, start_job, sweep_stale_jobs
-from thidua.notifications import services, target_reminders
+from thidua.notifications import delivery, services, target_reminders
 from thidua.notifications.mail import mail_enabled
 from thidua.timeutil import local_today, utcnow
 
@@ -70,6 +70,8 @@ def send_due_reminders(job: Job, progress: Progress) -> dict:
         services.add_counts(total, counts)
     if count:
         job.message = f"Đã xử lý xong {count} lượt nhắc đến hạn."
+    if mail_enabled():
+        delivery.deliver_pending()  # notification e-mail a request queued but could not start sending
     return services.summarise(total, mail_enabled=mail_enabled(), units=count)
 
 

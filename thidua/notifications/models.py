@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -10,13 +11,32 @@ from thidua.extensions import db
 from thidua.timeutil import utcnow
 
 
+class MailStatus(StrEnum):
+    """Where a notification's e-mail is: only a person's notification has one."""
+
+    PENDING = "pending"  # to be sent by the next delivery run
+    SENDING = "sending"  # taken by a run; never sent again, even if that run died
+    SENT = "sent"
+    FAILED = "failed"
+
+
 class Notification(db.Model):
-    """A message on a unit's dashboard."""
+    """A message on a unit's dashboard, or to one person of the unit about one event.
+
+    A unit's notification (`user_id` empty: reminders, targets checked) shows to everyone of the unit.
+    A person's (`user_id` set) says that something happened to one of the unit's initiatives; its
+    `event_key` names that event, and the unique key makes a second notification of it impossible.
+    """
 
     __tablename__ = "notification"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
+    event_key: Mapped[str | None] = mapped_column(sa.String(120))
+    mail_status: Mapped[str | None] = mapped_column(sa.String(12))
+    mail_error: Mapped[str | None] = mapped_column(sa.Text)
+    mailed_at: Mapped[datetime | None]
     campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(sa.String(40))
     title: Mapped[str] = mapped_column(sa.String(255))
@@ -25,7 +45,13 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
 
-    __table_args__ = (sa.Index("ix_notification_unit_created", "unit_id", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_notification_unit_created", "unit_id", "created_at"),
+        sa.Index("ix_notification_user_created", "user_id", "created_at"),
+        sa.Index("ix_notification_mail_status", "mail_status"),
+        sa.UniqueConstraint("user_id", "event_key", name="uq_notification_event_once"),
+        sa.CheckConstraint("mail_status IN ('pending', 'sending', 'sent', 'failed')", name="mail_status_known"),
+    )
 
 
 class ReminderLog(db.Model):

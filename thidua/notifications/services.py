@@ -164,7 +164,8 @@ def recipients_for(units: Iterable[UnitProgress]) -> dict[int, list[str]]:
         rows = db.session.execute(
             sa.select(User.unit_id, User.email)
             .where(User.unit_id.in_(chunk), User.role.in_([r.value for r in UNIT_ROLES]),
-                   User.is_active_account.is_(True), User.email != "")
+                   User.is_active_account.is_(True), User.email != "",
+                   User.email_notifications.is_(True))  # a person who stopped e-mail gets none, reminders included
             .order_by(User.unit_id, User.role, User.id)
         )
         for unit_id, email in rows:
@@ -411,28 +412,45 @@ def group_due(due: list[DueReminder]) -> list[tuple[Campaign, Phase, str, list[U
 # --- the unit's notifications -----------------------------------------------------------------
 
 @cache
+def _seen_by(user_id, unit_id):
+    """What a person sees: their own notifications, and their unit's (reminders, targets checked)."""
+    own = Notification.user_id == user_id
+    if unit_id is None:
+        return own
+    return sa.or_(own, sa.and_(Notification.user_id.is_(None), Notification.unit_id == unit_id))
+
+
+@cache
 def _latest_query() -> sa.Select:
     # Built once per process: the unit's dashboard runs it on every visit (see registration.views).
     unread = sa.func.sum(sa.case((Notification.read_at.is_(None), 1), else_=0)).over()
     return (
         sa.select(Notification, unread)
-        .where(Notification.unit_id == sa.bindparam("unit_id"))
+        .where(_seen_by(sa.bindparam("user_id"), sa.bindparam("unit_id")))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(sa.bindparam("limit"))
     )
 
 
-def latest_for_unit(unit_id: int, limit: int = NOTIFICATIONS_SHOWN) -> tuple[list[Notification], int]:
-    """The unit's latest notifications and how many of all its notifications are unread, in one query."""
-    rows = db.session.execute(_latest_query(), {"unit_id": unit_id, "limit": limit}).all()
+def latest_for(user, limit: int = NOTIFICATIONS_SHOWN) -> tuple[list[Notification], int]:
+    """The person's latest notifications (theirs and their unit's) and how many of all are unread, in one query."""
+    rows = db.session.execute(_latest_query(), {"user_id": user.id, "unit_id": user.unit_id, "limit": limit}).all()
     return [row[0] for row in rows], (int(rows[0][1] or 0) if rows else 0)
 
 
-def mark_all_read(unit_id: int) -> int:
+def inbox_query(user) -> sa.Select:
+    """Every notification the person sees, newest first (for paging)."""
+    return (sa.select(Notification).where(_seen_by(user.id, user.unit_id))
+            .order_by(Notification.created_at.desc(), Notification.id.desc()))
+
+
+def mark_all_read(user) -> int:
+    """Mark read what the person sees: their own notifications and their unit's."""
     result = db.session.execute(
         sa.update(Notification)
-        .where(Notification.unit_id == unit_id, Notification.read_at.is_(None))
+        .where(_seen_by(user.id, user.unit_id), Notification.read_at.is_(None))
         .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
 

@@ -1,7 +1,9 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from wtforms import HiddenField
+from wtforms import BooleanField, HiddenField
+
+from thidua import audit
 
 from thidua.campaigns.compliance import units_to_remind
 from thidua.campaigns.models import Campaign, Phase
@@ -11,7 +13,9 @@ from thidua.forms import ButtonForm, Form
 from thidua.jobs.services import dispatch, start_job
 from thidua.notifications import bp, services
 from thidua.notifications.jobs import SEND_REMINDERS, manual_key, manual_title, recent_manual_job
+from thidua.notifications.delivery import user_of_stop_token
 from thidua.notifications.mail import mail_enabled
+from thidua.paging import page_number
 
 
 class SendRemindersForm(Form):
@@ -77,16 +81,74 @@ def send_reminders(campaign_id: int):
     return redirect(url_for("jobs.detail", job_id=job.id))
 
 
-@bp.post("/don-vi/thong-bao/da-doc")
-def mark_all_read():
-    form = ButtonForm()
-    if not form.validate_on_submit():
+def _mark_read() -> None:
+    if not ButtonForm().validate_on_submit():
         abort(400)
-    unit_id = current_user.unit_id
-    if unit_id is None:
-        abort(403)
-    count = services.mark_all_read(unit_id)
+    count = services.mark_all_read(current_user)
     db.session.commit()
     if count:
         flash(f"Đã đánh dấu {count} thông báo là đã đọc.", "success")
+
+
+@bp.post("/don-vi/thong-bao/da-doc")
+def mark_all_read():
+    """From the unit's dashboard: what the person sees (theirs and their unit's) is read."""
+    if current_user.unit_id is None:
+        abort(403)
+    _mark_read()
     return redirect(url_for("registration.dashboard"))
+
+
+class MailPreferenceForm(Form):
+    email_notifications = BooleanField("Gửi các thông báo này đến thư điện tử của tôi")
+
+
+@bp.get("/thong-bao")
+def inbox():
+    """The person's own notifications (and their unit's), newest first, and their choice of e-mail."""
+    page = db.paginate(services.inbox_query(current_user), page=page_number(),
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    form = MailPreferenceForm(email_notifications=current_user.email_notifications)
+    return render_template("notifications/inbox.html", page=page, form=form, button=ButtonForm(),
+                           mail_enabled=mail_enabled())
+
+
+@bp.post("/thong-bao/da-doc")
+def mark_read():
+    _mark_read()
+    return redirect(url_for("notifications.inbox"))
+
+
+@bp.post("/thong-bao/thu-dien-tu")
+def mail_preference():
+    form = MailPreferenceForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    user.email_notifications = bool(form.email_notifications.data)
+    audit.record("account.mail_preference", actor=user, object_type="user", object_id=user.id,
+                 details={"email_notifications": user.email_notifications})
+    db.session.commit()
+    flash("Đã lưu: các thông báo sẽ được gửi cả qua thư điện tử." if user.email_notifications else
+          "Đã lưu: từ nay các thông báo chỉ hiện trên trang này, không gửi thư điện tử.", "success")
+    return redirect(url_for("notifications.inbox"))
+
+
+@bp.route("/thong-bao/dung-nhan-thu/<token>", methods=["GET", "POST"])
+def stop_mail(token: str):
+    """The link at the foot of every notification e-mail: stop them without signing in."""
+    user = user_of_stop_token(token)
+    if user is None:
+        return render_template("notifications/stop_mail.html", user=None, button=ButtonForm()), 404
+    stopped = False
+    if request.method == "POST":
+        if not ButtonForm().validate_on_submit():
+            abort(400)
+        if user.email_notifications:
+            user.email_notifications = False
+            audit.record("account.mail_preference", actor=None, object_type="user", object_id=user.id,
+                         details={"email_notifications": False, "from": "email_link"})
+            db.session.commit()
+        stopped = True
+    return render_template("notifications/stop_mail.html", user=user, stopped=stopped or not user.email_notifications,
+                           button=ButtonForm())

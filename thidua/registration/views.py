@@ -84,11 +84,21 @@ def dashboard():
             "target_met": registered >= campaign.min_initiatives_per_unit,
             "is_open": registration.is_open() or report.is_open(),
         })
-    from thidua.notifications.services import latest_for_unit
+    from thidua.notifications.services import latest_for  # a later stage's package (it imports the workflow's users)
 
-    notifications, unread = latest_for_unit(unit.id)  # one statement, whatever the number of notifications
+    notifications, unread = latest_for(current_user)  # one statement, whatever the number of notifications
+    from thidua.awards.services import awards_of  # a later stage: read only when something was awarded
+
+    awards = awards_of(i.id for i in initiatives if i.status in (State.AWARDED, State.PUBLISHED))
     return render_template("registration/dashboard.html", unit=unit, cards=cards, notifications=notifications,
-                           unread=unread)
+                           unread=unread, awards=awards)
+
+
+def notify_head_if_ready(initiative: Initiative) -> None:
+    """An editor's save that completes the draft tells the unit's heads it waits for them."""
+    from thidua.notifications.events import ready_for_head  # a later stage's package (see dashboard)
+
+    ready_for_head(initiative, current_user)
 
 
 def _values(form: InitiativeForm) -> dict:
@@ -115,6 +125,7 @@ def new(campaign_id: int):
             initiative = services.create_initiative(
                 campaign, unit, actor=current_user, values=_values(form), authors=form.author_rows(), checked=True
             )
+            notify_head_if_ready(initiative)
         except WorkflowError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -146,11 +157,15 @@ def detail(initiative_id: int):
         services.missing_for_registration(initiative)
         if initiative.status == State.DRAFT and permissions.is_own_unit(current_user, initiative) else []
     )
+    from thidua.awards.services import awards_of  # a later stage: read only once the initiative is awarded
     from thidua.nominations.services import history_origin  # a later stage: read only for "Đề xuất từ"
+
+    award = (awards_of([initiative.id]).get(initiative.id)
+             if initiative.status in (State.AWARDED, State.PUBLISHED) else None)
 
     return render_template(
         "registration/detail.html", initiative=initiative, history=history, moves=moves, missing=missing, phases=Phase,
-        origin=history_origin(history),
+        origin=history_origin(history), award=award,
         can_edit=permissions.can_edit(current_user, initiative) and initiative.status in workflow.EDITABLE
         and window.is_open(),
         window=window, report_window=report_window, transition_form=TransitionForm(),
@@ -180,6 +195,7 @@ def edit(initiative_id: int):
             expected = int(form.version.data or 0)
             services.update_initiative(initiative, actor=current_user, values=_values(form),
                                        authors=form.author_rows(), expected_version=expected)
+            notify_head_if_ready(initiative)
             db.session.commit()
         except WorkflowError as error:
             db.session.rollback()

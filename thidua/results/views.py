@@ -7,6 +7,7 @@ from flask_login import current_user
 from thidua.auth.roles import Role
 from thidua.extensions import db
 from thidua.forms import ButtonForm
+from thidua.notifications.events import ready_for_head
 from thidua.registration.views import get_initiative_or_404
 from thidua.results import bp, permissions, services
 from thidua.results.forms import EvidenceForm, ReportForm
@@ -75,6 +76,7 @@ def edit(initiative_id: int):
         try:
             services.save_report(initiative, actor=current_user, values=values, indicators=form.indicator_rows(),
                                  expected_version=expected)
+            ready_for_head(initiative, current_user)
             db.session.commit()
         except WorkflowError as error:
             db.session.rollback()
@@ -110,6 +112,7 @@ def upload(initiative_id: int):
     try:
         evidence = services.add_evidence(initiative, upload_file.stream, upload_file.filename, actor=current_user,
                                          description=form.description.data or "", replaces=replaces)
+        ready_for_head(initiative, current_user)
         db.session.commit()
     except (RefusedFile, WorkflowError) as error:
         db.session.rollback()
