@@ -16,6 +16,7 @@ ACTION_LABELS = {
     "nomination.accepted": "Tiếp nhận đề xuất của cấp dưới",
     "nomination.declined": "Không tiếp nhận đề xuất của cấp dưới",
     "initiative.created": "Tạo bản nháp",
+    "account.mail_preference": "Đổi lựa chọn nhận thư thông báo",
     "initiative.nominated": "Tiếp nhận từ cấp dưới",
     "initiative.transition": "Chuyển trạng thái",
     "report.saved": "Lưu báo cáo kết quả",
