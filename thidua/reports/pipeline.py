@@ -191,7 +191,7 @@ def _awards(campaign: Campaign, by_status: dict[str, int], review: Step) -> Step
                                     .where(AwardEntry.award_list_id == award_list.id))
         step.state = DONE if award_list.status == "decided" else OPEN
         step.when = award_list.status_label
-        step.figures = [f"Danh sách: {award_list.status_label.lower()}", f"{_n(entries)} đề nghị khen thưởng"]
+        step.figures = [f"{_n(entries)} đề nghị khen thưởng trong danh sách"]
         step.missing += {"draft": ["Chưa trình lãnh đạo duyệt"], "submitted": ["Chờ lãnh đạo duyệt"],
                          "approved": ["Chưa ghi quyết định khen thưởng"]}.get(award_list.status, [])
     step.actions = [Action("Danh sách khen thưởng", "awards.index")]
@@ -246,7 +246,7 @@ def _targets(campaign: Campaign, today: date) -> Step | None:
         sa.select(TargetValue.state, sa.func.count()).where(TargetValue.campaign_id == campaign.id)
         .group_by(TargetValue.state)).all())
     sent, returned = states.get(ValueState.SENT.value, 0), states.get(ValueState.RETURNED.value, 0)
-    step = Step("targets", "Chỉ tiêu", "Chỉ tiêu thi đua", NOT_OPEN)
+    step = Step("targets", "Chỉ tiêu", "Đơn vị báo cáo chỉ tiêu thi đua", NOT_OPEN)
     coming = sorted((r for r in rounds if r.deadline >= today), key=lambda r: r.deadline)
     if today < campaign.launch_date:
         step.when = f"mở ngày {_short(campaign.launch_date)}"
