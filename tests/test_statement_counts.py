@@ -19,7 +19,9 @@ from tests.conftest import count_statements
 PAGES = [
     ("/don-vi", "editor", 6),  # 4 + the initiatives' areas + the unit's latest notifications
     ("/phong-trao", "secretariat", 5),
-    ("/phong-trao/{campaign}", "secretariat", 5),
+    # the hub: user, campaign, block figures (3), initiatives by state, committee (2), rubric, award list,
+    # report versions, targets, extensions
+    ("/phong-trao/{campaign}", "secretariat", 13),
     ("/phong-trao/{campaign}/sang-kien", "secretariat", 6),  # with the page's initiatives' areas
     ("/phong-trao/{campaign}/sang-kien?q=truong&status=registered", "secretariat", 6),
     ("/don-vi-truc-thuoc", "secretariat", 5),
@@ -266,3 +268,61 @@ def test_sending_a_registration_runs_nine_statements(world, client):
     assert not any("FROM initiative_author" in s for s in statements), statements
     db.session.expire_all()
     assert db.session.get(Initiative, initiative.id).status == "registered"
+
+
+# --- the campaign's hub, every step under way: the same statements for 20 units as for 200 -------------------
+
+def every_step_under_way(world, units: int) -> None:
+    """More committee members with sheets, lines on the award list, report versions and target values."""
+    from thidua.auth.roles import Role
+    from thidua.awards.models import AwardEntry, AwardList
+    from thidua.reports.models import CityReport
+    from thidua.review.models import Assignment, CommitteeMember, Criterion, Review
+    from thidua.targets import services as target_services
+    from thidua.targets.models import TargetValue
+
+    campaign = world.campaign
+    if not target_services.targets_of(campaign.id):
+        target_services.apply_default_targets(campaign, actor=world.secretariat)
+        db.session.add(Criterion(campaign_id=campaign.id, position=0, name="Tính mới", max_score=100))
+    award_list = db.session.scalar(sa.select(AwardList).where(AwardList.campaign_id == campaign.id))
+    if award_list is None:
+        award_list = AwardList(campaign_id=campaign.id, status="draft")
+        db.session.add(award_list)
+        db.session.flush()
+    initiatives = db.session.scalars(sa.select(Initiative.id).where(Initiative.campaign_id == campaign.id,
+                                                                    Initiative.status == "registered")
+                                     .order_by(Initiative.id.desc()).limit(units)).all()
+    target = target_services.targets_of(campaign.id)[0]
+    for n, initiative_id in enumerate(initiatives):
+        reviewer = factories.user(Role.REVIEWER, world.office_unit)
+        db.session.add(CommitteeMember(campaign_id=campaign.id, user_id=reviewer.id))
+        assignment = Assignment(campaign_id=campaign.id, initiative_id=initiative_id, reviewer_id=reviewer.id)
+        db.session.add(assignment)
+        db.session.flush()
+        if n % 2:
+            db.session.add(Review(assignment_id=assignment.id, status="submitted", total=80))
+        db.session.add(AwardEntry(award_list_id=award_list.id, initiative_id=initiative_id, position=n))
+    number = db.session.scalar(sa.select(sa.func.count()).select_from(CityReport))
+    db.session.add(CityReport(campaign_id=campaign.id, number=number + 1, draft={}, created_by_id=world.secretariat.id))
+    valued = set(db.session.scalars(sa.select(TargetValue.unit_id).where(TargetValue.target_id == target.id)))
+    for unit_id in db.session.scalars(sa.select(CampaignUnit.unit_id).where(CampaignUnit.campaign_id == campaign.id)):
+        if unit_id not in valued:
+            db.session.add(TargetValue(campaign_id=campaign.id, target_id=target.id, unit_id=unit_id, value=1,
+                                       state="sent" if unit_id % 2 else "accepted"))
+    db.session.commit()
+
+
+def test_the_hub_costs_the_same_whatever_the_size_of_every_step(world, client):
+    client.login(world.secretariat)
+    url = f"/phong-trao/{world.campaign.id}"
+    grow(world, 20)
+    every_step_under_way(world, 10)
+    client.get(url)
+    small = measure(client, url)
+    grow(world, 180)
+    every_step_under_way(world, 100)
+    large = measure(client, url)
+    assert small == large, f"{small} statements with 20 units, {large} with 200"
+    # 13 of a campaign without targets + the targets' rounds and values + the award list's decisions and lines
+    assert large <= 17, f"{large} statements"

@@ -30,6 +30,7 @@ DEPLOYMENT = (
 UNKNOWN = "Đề nghị UBND Thành phố tặng Bằng khen cho {khong_co} tập thể có mô hình tiêu biểu."
 DEPLOYMENT_LABEL = "I. Công tác triển khai"
 PROPOSALS_LABEL = "IV. Phương hướng, đề xuất, kiến nghị"
+PROPOSALS = "Đề nghị UBND Thành phố tặng Bằng khen cho các tập thể có mô hình tiêu biểu."
 PERIOD = "2023–2025"
 SERVED_AT = datetime(2024, 10, 15, 9, 0)
 
@@ -137,7 +138,15 @@ def test_secretariat_writes_and_generates_the_city_report_and_the_leader_reads_t
     assert fits_width(office)
     screenshot(office, "city-report-refused.png")
 
-    # 2. A version in Word and Excel (jobs run in the request in tests).
+    # 2. "Tạo báo cáo" sends what is on the screen: the refused text again refused, no version made.
+    office.get_by_role("button", name="Tạo báo cáo (Word và Excel)").click()
+    expect(office.locator(".flash-error").first).to_contain_text("Chưa tạo báo cáo mới")
+    expect(field(office, PROPOSALS_LABEL)).to_have_value(UNKNOWN)
+    expect(office.get_by_text("Chưa tạo báo cáo nào.", exact=False)).to_be_visible()
+
+    # Corrected but not saved, it is saved and the version, in Word and Excel, is made from it (jobs run in the
+    # request in tests).
+    field(office, PROPOSALS_LABEL).fill(PROPOSALS)
     office.get_by_role("button", name="Tạo báo cáo (Word và Excel)").click()
     expect(office.locator(".flash-success")).to_have_text(
         "Đã tạo báo cáo phiên bản 1.")  # made at once: jobs run in-process in tests
@@ -163,6 +172,7 @@ def test_secretariat_writes_and_generates_the_city_report_and_the_leader_reads_t
     # The saved section, its placeholder filled with the figure of the moment; the refused text is not there.
     assert any("80,0% đơn vị tham gia đã đăng ký" in t for t in texts), texts
     assert not any("khong_co" in t for t in texts)
+    assert PROPOSALS in texts  # typed, never saved with "Lưu nội dung"
     sheet = office.request.get(excel.get_attribute("href"))
     assert sheet.ok and sheet.body()[:2] == b"PK"
     assert fits_width(office)

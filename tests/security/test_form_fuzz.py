@@ -196,6 +196,14 @@ def test_report_draft(signed_in, world, field, value):
     post_one(client, f"/phong-trao/{world.campaign.id}/bao-cao-ubnd/noi-dung", DRAFT, field, value, version=version)
 
 
+@given(field=st.sampled_from(sorted(DRAFT) + ["version"]), value=HOSTILE)
+@FUZZ
+def test_report_generate_with_the_draft(signed_in, world, field, value):
+    """"Tạo báo cáo" sends the narrative too: a refused edit saves nothing and makes no version."""
+    client = signed_in(world.secretariat)
+    post_one(client, f"/phong-trao/{world.campaign.id}/bao-cao-ubnd/tao", DRAFT, field, value)
+
+
 @pytest.mark.parametrize("form", ["registration", "unit", "account", "campaign", "draft"])
 def test_the_valid_payloads_are_accepted(signed_in, world, form):
     """Control: the fuzzed forms start from payloads that save, so a refusal above is the hostile value's doing."""

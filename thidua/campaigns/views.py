@@ -104,47 +104,19 @@ def edit(campaign_id: int):
 
 @bp.get("/phong-trao/<int:campaign_id>")
 def detail(campaign_id: int):
+    """The campaign's hub: its pipeline, step by step, with what is missing and where to act."""
+    from thidua.reports.pipeline import campaign_pipeline  # a later stage, read only: the figures of every step
+
     campaign = get_campaign_or_404(campaign_id)
-    by_block = db.session.execute(
-        sa.select(
-            Unit.block,
-            sa.func.count(sa.distinct(CampaignUnit.unit_id)),
-            sa.func.count(sa.distinct(Initiative.unit_id)),
-        )
-        .select_from(CampaignUnit)
-        .join(Unit, Unit.id == CampaignUnit.unit_id)
-        .outerjoin(Initiative, sa.and_(
-            Initiative.campaign_id == CampaignUnit.campaign_id,
-            Initiative.unit_id == CampaignUnit.unit_id,
-            Initiative.status.in_(REGISTERED_STATES),
-        ))
-        .where(CampaignUnit.campaign_id == campaign.id)
-        .group_by(Unit.block)
-        .order_by(in_vietnamese_order(Unit.block))
-    ).all()
-    blocks = [
-        {"block": block or "—", "participants": total, "registered": done,
-         "rate": (100.0 * done / total) if total else 0.0}
-        for block, total, done in by_block
-    ]
-    total_participants = sum(b["participants"] for b in blocks)
-    total_registered = sum(b["registered"] for b in blocks)
-    by_status = dict(db.session.execute(
-        sa.select(Initiative.status, sa.func.count()).where(Initiative.campaign_id == campaign.id)
-        .group_by(Initiative.status)
-    ).all())
+    pipeline = campaign_pipeline(campaign)
     extensions = db.session.scalars(
         sa.select(Extension)
         .options(joinedload(Extension.unit), joinedload(Extension.granted_by))
         .where(Extension.campaign_id == campaign.id)
         .order_by(Extension.granted_at.desc())
     ).all()
-    return render_template(
-        "campaigns/detail.html", campaign=campaign, stage=services.campaign_stage(campaign), blocks=blocks,
-        total_participants=total_participants, total_registered=total_registered,
-        overall_rate=(100.0 * total_registered / total_participants) if total_participants else 0.0,
-        by_status=by_status, extensions=extensions,
-    )
+    return render_template("campaigns/detail.html", campaign=campaign, stage=services.campaign_stage(campaign),
+                           pipeline=pipeline, by_status=pipeline.by_status, extensions=extensions)
 
 
 @bp.route("/phong-trao/<int:campaign_id>/don-vi-tham-gia", methods=["GET", "POST"])

@@ -61,34 +61,52 @@ def city_report(campaign_id: int):
     return _render_city_report(_campaign(campaign_id))
 
 
-@bp.post(PREFIX + "/noi-dung")
-def save_draft(campaign_id: int):
-    campaign = _campaign(campaign_id)
-    form = DraftForm()
+STALE_DRAFT = "Nội dung báo cáo vừa được người khác sửa; vui lòng tải lại trang để xem bản mới nhất."
+
+
+def _store_typed_draft(campaign: Campaign, form: DraftForm, *, generating: bool = False):
+    """Save what the office typed (flushed, not committed); None when saved, else the page again with the
+    typed text kept and the reason, nothing written (and, `generating`, no new version)."""
+    refused = "Chưa tạo báo cáo mới. " if generating else ""
     if not form.validate_on_submit():  # the form's own summary says what to correct
+        if generating:
+            flash("Chưa tạo báo cáo mới: nội dung có mục cần sửa (xem bên dưới); báo cáo sẽ được lập từ nội dung "
+                  "sau khi sửa.", "error")
         return _render_city_report(campaign, form, 422)
-    try:
-        based_on = int(form.version.data) if form.version.data else None
-    except ValueError:
-        based_on = None
+    based_on = record_id(form.version.data)
     values = {name: field.data or "" for name, field in form._fields.items() if name in services.DRAFT_FIELDS}
     try:
         services.save_draft(campaign, values, actor=current_user, based_on=based_on)
-        db.session.commit()
+        db.session.flush()
     except (services.DraftError, StaleDataError) as error:
         db.session.rollback()
-        message = str(error) if isinstance(error, services.DraftError) else (
-            "Nội dung báo cáo vừa được người khác sửa; vui lòng tải lại trang để xem bản mới nhất.")
-        flash(message + " Nội dung bạn vừa nhập vẫn còn trong ô dưới đây.", "error")
+        message = str(error) if isinstance(error, services.DraftError) else STALE_DRAFT
+        flash(f"{message} {refused}Nội dung bạn vừa nhập vẫn còn trong ô dưới đây.", "error")
         return _render_city_report(campaign, form, 409)
+    return None
+
+
+@bp.post(PREFIX + "/noi-dung")
+def save_draft(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    refused = _store_typed_draft(campaign, DraftForm())
+    if refused is not None:
+        return refused
+    db.session.commit()
     flash("Đã lưu nội dung báo cáo.", "success")
     return redirect(url_for("reports.city_report", campaign_id=campaign.id) + "#noi-dung")
 
 
 @bp.post(PREFIX + "/tao")
 def generate(campaign_id: int):
+    """A new version; when the page's narrative comes with the request (the button submits it), it is saved
+    first, exactly as "Lưu nội dung" would, so that the report is built from the text on the screen."""
     campaign = _campaign(campaign_id)
-    if not ButtonForm().validate_on_submit():
+    if any(name in request.form for name in services.DRAFT_FIELDS):
+        refused = _store_typed_draft(campaign, DraftForm(), generating=True)
+        if refused is not None:
+            return refused
+    elif not ButtonForm().validate_on_submit():
         abort(400)
     report = services.request_report(campaign, actor=current_user)
     db.session.commit()

@@ -21,7 +21,8 @@ from thidua.registration.views import get_initiative_or_404
 from thidua.results import services as results_services
 from thidua.review import bp, permissions, scoring
 from thidua.review.models import Assignment, CommitteeMember, Review
-from thidua.review.services import REVIEW_SUBMITTED
+from thidua.review.services import REVIEW_SUBMITTED, review_deadline
+from thidua.timeutil import local_today
 from thidua.workflow import State, WorkflowError
 
 REVIEW_STATUS_LABELS = {None: "Chưa chấm", "draft": "Bản nháp", "submitted": "Đã gửi"}
@@ -33,7 +34,8 @@ STALE_MESSAGE = (
 def assignments():
     """The reviewer's assignments in every campaign whose committee they sit on, with progress."""
     memberships = db.session.execute(
-        sa.select(Campaign.id, Campaign.name, Campaign.year, Campaign.blind_review)
+        sa.select(Campaign.id, Campaign.name, Campaign.year, Campaign.blind_review, Campaign.timezone,
+                  Campaign.city_report_deadline)
         .join(CommitteeMember, CommitteeMember.campaign_id == Campaign.id)
         .where(CommitteeMember.user_id == current_user.id)
         .order_by(Campaign.year.desc(), Campaign.id.desc())
@@ -52,7 +54,10 @@ def assignments():
     for campaign in memberships:
         items = [row for row in rows if row.campaign_id == campaign.id]
         done = sum(1 for row in items if row.review_status == REVIEW_SUBMITTED)
-        groups.append({"campaign": campaign, "rows": items, "done": done, "total": len(items)})
+        deadline = review_deadline(campaign)
+        groups.append({"campaign": campaign, "rows": items, "done": done, "total": len(items),
+                       "outstanding": len(items) - done, "deadline": deadline,
+                       "days_left": (deadline - local_today(campaign.timezone)).days if deadline else None})
     return render_template("review/reviewer/assignments.html", groups=groups, status_labels=REVIEW_STATUS_LABELS,
                            state_enum=State, code=permissions.blind_code)
 

@@ -1,6 +1,8 @@
 """Review operations shared by the secretariat's and the reviewers' pages."""
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 
 from thidua import workflow
@@ -10,6 +12,12 @@ from thidua.workflow import WorkflowError
 
 REVIEW_DRAFT = "draft"
 REVIEW_SUBMITTED = "submitted"
+
+
+def review_deadline(campaign) -> date | None:
+    """The day by which the committee scores: the report to UBND Thành phố lists what it shortlisted, so that
+    report's deadline is the committee's (None when the campaign sets none)."""
+    return campaign.city_report_deadline
 
 
 def active_assignments(initiative_id: int) -> list[Assignment]:
