@@ -135,7 +135,7 @@ def test_the_gallery_summaries_saved_before_are_rendered_by_the_migration_as_the
     from thidua.markup import markdown_to_html
 
     summaries = ["**Một cửa** điện tử\n\n- [cổng](https://dichvucong.gov.vn)\n- <script>x</script>bước 2",
-                 "[" * 5000, "", "## Kết quả\n\n| A | B |\n|---|---|\n| 1 | 2 |"]
+                 "[" * 5000, "", "## Kết quả\n\n| A | B |\n|---|---|\n| 1 | 2 |", "**Kết quả:**\n- một\n- hai"]
     with sqlite_app.app_context():
         flask_migrate.upgrade(revision="5d2a8c41f7e3")
         with db.engine.begin() as connection:  # each entry with the unit, campaign and initiative it refers to
@@ -150,8 +150,12 @@ def test_the_gallery_summaries_saved_before_are_rendered_by_the_migration_as_the
         flask_migrate.upgrade()
         with db.engine.connect() as connection:
             stored = dict(connection.execute(sa.text("SELECT summary, summary_html FROM gallery_entry")).all())
+            excerpts = dict(connection.execute(sa.text("SELECT summary, excerpt FROM gallery_entry")).all())
         db.engine.dispose()
     assert stored == {summary: markdown_to_html(summary) for summary in summaries}
+    # Revision d8a3f5c2e1b9 renders them again: a list right under a line is a list, its items apart in the excerpt.
+    assert "<li>một</li>" in stored["**Kết quả:**\n- một\n- hai"]
+    assert excerpts["**Kết quả:**\n- một\n- hai"] == "Kết quả:\n• một\n• hai"
 
 
 def test_the_published_models_of_before_are_found_by_their_area_kind_year_and_unit(sqlite_app):

@@ -39,7 +39,7 @@ from thidua.awards.models import AwardDecision, AwardEntry, AwardList, decided_i
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db, in_vietnamese_order
 from thidua.gallery.models import SEARCH_VECTOR_SQL, Adoption, GalleryEntry, GalleryFile
-from thidua.markup import html_to_text, markdown_to_html
+from thidua.markup import html_to_lines, html_to_text, markdown_to_html
 from thidua.registration.models import AREA_LABELS, KIND_LABELS, Initiative
 from thidua.results.models import EvidenceFile, ResultReport
 from thidua.results.uploads import RefusedFile, detect, display_name
@@ -83,10 +83,10 @@ def meta_document(*, area: str, kind: str, year: int | None, unit_name: str, com
 
 
 def excerpt_of(text: str, limit: int = 300) -> str:
-    """The first words of plain text (the summary's, without markup)."""
+    """The first words of plain text (the summary's lines, see markup.html_to_lines), cut between words."""
     if len(text) <= limit:
         return text
-    return text[:limit].rsplit(" ", 1)[0] + "…"
+    return re.split(r"\s+(?=\S*$)", text[:limit])[0].rstrip() + "…"
 
 
 # --- award ----------------------------------------------------------------------------------
@@ -156,7 +156,7 @@ def refresh_entry(entry: GalleryEntry, initiative: Initiative) -> None:
     # The summary is rendered here, when it is saved, and never on a public request.
     entry.summary_html = markdown_to_html(entry.summary)
     summary_text = html_to_text(entry.summary_html)
-    entry.excerpt = excerpt_of(summary_text)
+    entry.excerpt = excerpt_of(html_to_lines(entry.summary_html))  # list items on lines of their own
     entry.kind = initiative.kind
     entry.area = initiative.area
     entry.year = campaign.year
