@@ -98,6 +98,13 @@ def test_the_page_lists_the_ranked_results_and_offers_the_ranking_as_the_default
     assert page.index("Cải cách quy trình tuyển sinh") < page.index("Một cửa điện tử trong tiếp nhận")
     assert '<option value="phu-hop" selected>Phù hợp nhất</option>' in page
     assert "Ứng dụng chữ ký số" not in page
+    assert "dòng" not in page  # what the list counts is models
+
+
+def test_one_model_is_counted_as_a_model(client, world):
+    make_model(world)
+    page = client.get("/thu-vien").get_data(as_text=True)
+    assert "1 mô hình" in page and "1 dòng" not in page
 
 
 @pytest.mark.parametrize("query", ["a b c d e f g h i j k l", "' OR 1=1 --", "%_%", "đ" * 300, "x:* | !y"])
