@@ -126,12 +126,13 @@ def test_a_first_visitor_finds_the_2023_awarded_models_in_the_public_gallery(cli
     for entry in entries:
         assert entry.published_at > decisions[entry.commendation].recorded_at, entry.title
     assert entries[-1].commendation == "Bằng khen của Chủ tịch UBND Thành phố"  # the city's decision came last
-    # A public summary written for the gallery: the aim, then the results as a list, the effect.
+    # A public summary written for the gallery: the aim, then the steps as a numbered list, where else it applies.
     entry = entries[0]
     detail = client.get(f"/thu-vien/{entry.id}-{entry.slug}").get_data(as_text=True)
-    assert "<strong>Kết quả:</strong>" in detail and "<li>Trước khi áp dụng:" in detail and "- Trước" not in detail
-    assert "<strong>Hiệu quả:</strong>" in detail
-    assert "\n• Trước khi áp dụng:" in entry.excerpt
+    summary = detail[detail.index("Giới thiệu mô hình"):detail.index("Kết quả đạt được")]
+    assert "<strong>Mục tiêu:</strong>" in summary and "<strong>Cách làm:</strong></p>\n<ol>\n<li>" in summary
+    assert "1. " not in summary and "<strong>Khả năng nhân rộng:</strong>" in summary
+    assert "\nCách làm:\n1. " in entry.excerpt
     # Every model is found by its area, with or without diacritics.
     found = client.get("/thu-vien.json?q=cai+cach").get_json()
     assert found["total"] == client.get("/thu-vien.json?q=cải+cách").get_json()["total"] >= awarded // 2

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -374,18 +375,20 @@ def _scores(criteria, target: float, rng: random.Random) -> dict[int, tuple[Deci
 
 
 def public_summary(initiative, report) -> str:
-    """The text the secretariat writes for the gallery: the aim, the results as a list, the effect and where
-    else it applies (Markdown, as the office types it: the list right under its bold heading)."""
-    parts = [initiative.objectives.strip()]
-    if report is not None:
-        results = [line.strip().rstrip(".") + "." for line in (report.achievements or "").splitlines() if line.strip()]
-        if results:
-            parts.append("**Kết quả:**\n" + "\n".join(f"- {line}" for line in results))
-        if (report.effect_citizens or "").strip():
-            parts.append(f"**Hiệu quả:** {report.effect_citizens.strip()}")
-        if (report.replication_units or "").strip():
-            parts.append(f"**Khả năng nhân rộng:** {report.replication_units.strip()}")
-    return "\n\n".join(part for part in parts if part)
+    """The text the secretariat writes for the gallery (the page shows the results report beside it): the aim,
+    the steps as a numbered list, where else it applies. Markdown as the office types it, each list right
+    under its bold heading."""
+    parts = [f"**Mục tiêu:** {initiative.objectives.strip()}"] if initiative.objectives.strip() else []
+    content = (initiative.content or "").strip()
+    steps = [step.strip().rstrip(";.").strip() for step in re.split(r"(?:^|;?\s+)\d+\.\s+", content)]
+    steps = [step for step in steps if step]
+    if len(steps) > 1:
+        parts.append("**Cách làm:**\n" + "\n".join(f"{n}. {step}." for n, step in enumerate(steps, start=1)))
+    elif content:
+        parts.append(f"**Cách làm:** {content}")
+    if report is not None and (report.replication_units or "").strip():
+        parts.append(f"**Khả năng nhân rộng:** {report.replication_units.strip()}")
+    return "\n\n".join(parts)
 
 
 def _publish_2023(campaign: Campaign, office: User) -> None:

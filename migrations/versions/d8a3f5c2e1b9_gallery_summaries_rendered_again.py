@@ -28,7 +28,7 @@ EXCERPT = 300  # characters, cut between words (thidua.gallery.services.excerpt_
 def excerpt(text):
     if len(text) <= EXCERPT:
         return text
-    return re.split(r"\s+(?=\S*$)", text[:EXCERPT])[0].rstrip() + "…"
+    return re.split(r"\s+(?=\S*$)", text[:EXCERPT])[0].rstrip(" \n.,;:") + "…"
 
 
 def upgrade():

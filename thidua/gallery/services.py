@@ -86,7 +86,7 @@ def excerpt_of(text: str, limit: int = 300) -> str:
     """The first words of plain text (the summary's lines, see markup.html_to_lines), cut between words."""
     if len(text) <= limit:
         return text
-    return re.split(r"\s+(?=\S*$)", text[:limit])[0].rstrip() + "…"
+    return re.split(r"\s+(?=\S*$)", text[:limit])[0].rstrip(" \n.,;:") + "…"
 
 
 # --- award ----------------------------------------------------------------------------------
