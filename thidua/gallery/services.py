@@ -5,9 +5,9 @@ reduced to words): `search_text`, everything searched (title, public summary, re
 names, and the fields below); `search_title`; and `search_meta`, what describes the model (its
 area's and kind's names, year, unit, form of commendation). So "cai cach" and "cải cách" are the
 same query on any database. A model is found when it contains the query's words, the last one as
-a prefix (people type the start of a word): all of one or two words, all but one of three or four,
-two thirds of more (a Vietnamese word is often two syllables, and a long query still finds the
-model that lacks one of them). The list is ranked:
+a prefix (people type the start of a word): all of one or two words, all but one of three to five,
+all but two of six to eight (a Vietnamese word is often two syllables, and a long query still finds
+the model that lacks one of them). The list is ranked:
 1. the number of the query's words it contains;
 2. the whole query as a phrase, in the title or anywhere;
 3. where each word is: the title (3), the area, kind, year or unit (2), the rest of the text (1);
@@ -312,7 +312,7 @@ def _total(expressions):
 
 
 def words_needed(count: int) -> int:
-    """How many of a query's `count` words a model must contain: 1→1, 2→2, 3→2, 4→3, 6→4, 8→6."""
+    """How many of a query's `count` words a model must contain: 1→1, 2→2, 3→2, 4→3, 5→4, 6→4, 8→6."""
     return max(1, count - count // 3)
 
 
