@@ -83,7 +83,7 @@ def test_demo_load_fills_an_empty_database_with_the_directory_and_both_campaigns
     assert reported_2023 >= 40  # most units sent their results report, from the report form's answers
     awarded_2023 = _count(Initiative, Initiative.campaign_id == c2023.id, Initiative.status.in_(AWARDED))
     published_2023 = _count(Initiative, Initiative.campaign_id == c2023.id, Initiative.status == "published")
-    assert published_2023 == demo.GALLERY_2023  # the best awarded models are in the public gallery
+    assert published_2023 == awarded_2023 >= 10  # every awarded model is in the public gallery
     # Every state change went through the state machine and is in the audit log: registered, reported, then
     # (every reported one) under review and scored, then (the awarded ones) shortlisted and awarded, and published.
     assert _count(AuditLog, AuditLog.action == "initiative.transition", AuditLog.campaign_id == c2023.id) == (
@@ -106,6 +106,36 @@ def test_demo_load_fills_an_empty_database_with_the_directory_and_both_campaigns
     # The unit of the demo's unit accounts is left free to register during a demonstration.
     chu_van_an = db.session.scalar(sa.select(Unit.id).where(Unit.code == "thpt-chu-van-an"))
     assert _count(Initiative, Initiative.campaign_id == c2024.id, Initiative.unit_id == chu_van_an) == 0
+
+
+def test_a_first_visitor_finds_the_2023_awarded_models_in_the_public_gallery(cli, client):
+    from thidua.gallery.models import GalleryEntry
+
+    assert cli("demo", "load").exit_code == 0
+    c2023 = _campaign(2023)
+    awarded = _count(Initiative, Initiative.campaign_id == c2023.id, Initiative.status.in_(AWARDED))
+    page = client.get("/thu-vien").get_data(as_text=True)
+    assert f"{awarded} mô hình" in page and page.count('class="model-card"') == awarded
+    entries = db.session.scalars(sa.select(GalleryEntry).order_by(GalleryEntry.published_at)).all()
+    assert [e.is_public for e in entries] == [True] * awarded
+    # Published by the office through its own service, after the decision of each model's commendation.
+    saved = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "gallery.saved")).all()
+    office = db.session.scalar(sa.select(User.id).where(User.username == "vanphong"))
+    assert len(saved) == awarded and {row.actor_id for row in saved} == {office}
+    decisions = {d.level_name: d for d in db.session.scalars(sa.select(AwardDecision))}
+    for entry in entries:
+        assert entry.published_at > decisions[entry.commendation].recorded_at, entry.title
+    assert entries[-1].commendation == "Bằng khen của Chủ tịch UBND Thành phố"  # the city's decision came last
+    # A public summary written for the gallery: the aim, then the steps as a numbered list, where else it applies.
+    entry = entries[0]
+    detail = client.get(f"/thu-vien/{entry.id}-{entry.slug}").get_data(as_text=True)
+    summary = detail[detail.index("Giới thiệu mô hình"):detail.index("Kết quả đạt được")]
+    assert "<strong>Mục tiêu:</strong>" in summary and "<strong>Cách làm:</strong></p>\n<ol>\n<li>" in summary
+    assert "1. " not in summary and "<strong>Khả năng nhân rộng:</strong>" in summary
+    assert "\nCách làm:\n1. " in entry.excerpt
+    # Every model is found by its area, with or without diacritics.
+    found = client.get("/thu-vien.json?q=cai+cach").get_json()
+    assert found["total"] == client.get("/thu-vien.json?q=cải+cách").get_json()["total"] >= awarded // 2
 
 
 def _moves(campaign: Campaign, source: str, target: str) -> int:
@@ -219,7 +249,7 @@ def test_the_leader_sees_the_2023_results_on_the_ranking_and_the_dashboard(cli, 
     ranking = leader.get(f"/phong-trao/{c2023.id}/hoi-dong/xep-hang")
     assert ranking.status_code == 200
     html = ranking.get_data(as_text=True)
-    assert "Được khen thưởng" in html
+    assert "Đã công bố" in html  # every awarded model is published in the gallery
     assert all(str(escape(initiative.title)) in html for initiative in awarded)
 
     dashboard = leader.get(f"/lanh-dao?campaign={c2023.id}")

@@ -135,7 +135,7 @@ def test_the_gallery_summaries_saved_before_are_rendered_by_the_migration_as_the
     from thidua.markup import markdown_to_html
 
     summaries = ["**Một cửa** điện tử\n\n- [cổng](https://dichvucong.gov.vn)\n- <script>x</script>bước 2",
-                 "[" * 5000, "", "## Kết quả\n\n| A | B |\n|---|---|\n| 1 | 2 |"]
+                 "[" * 5000, "", "## Kết quả\n\n| A | B |\n|---|---|\n| 1 | 2 |", "**Kết quả:**\n- một\n- hai"]
     with sqlite_app.app_context():
         flask_migrate.upgrade(revision="5d2a8c41f7e3")
         with db.engine.begin() as connection:  # each entry with the unit, campaign and initiative it refers to
@@ -150,8 +150,41 @@ def test_the_gallery_summaries_saved_before_are_rendered_by_the_migration_as_the
         flask_migrate.upgrade()
         with db.engine.connect() as connection:
             stored = dict(connection.execute(sa.text("SELECT summary, summary_html FROM gallery_entry")).all())
+            excerpts = dict(connection.execute(sa.text("SELECT summary, excerpt FROM gallery_entry")).all())
         db.engine.dispose()
     assert stored == {summary: markdown_to_html(summary) for summary in summaries}
+    # Revision d8a3f5c2e1b9 renders them again: a list right under a line is a list, its items apart in the excerpt.
+    assert "<li>một</li>" in stored["**Kết quả:**\n- một\n- hai"]
+    assert excerpts["**Kết quả:**\n- một\n- hai"] == "Kết quả:\n• một\n• hai"
+
+
+def test_the_published_models_of_before_are_found_by_their_area_kind_year_and_unit(sqlite_app):
+    """Revision b7c4e1a9d2f6 fills the folded title and description of the models already published."""
+    from datetime import datetime
+
+    from thidua.gallery.services import Filters, public_entries
+
+    with sqlite_app.app_context():
+        flask_migrate.upgrade(revision="4937b010ccf3")
+        with db.engine.begin() as connection:
+            unit = _insert(connection, "unit", code="KL", name="Trường THPT Kim Liên")
+            campaign = _insert(connection, "campaign", name="CCHC 2023", year=2023, organiser_id=unit)
+            initiative = _insert(connection, "initiative", campaign_id=campaign, unit_id=unit, status="published",
+                                 kind="sang_kien", title="Một cửa điện tử", area="tthc")
+            _insert(connection, "gallery_entry", initiative_id=initiative, unit_id=unit, title="Một cửa điện tử",
+                    area="tthc", kind="sang_kien", year=2023, unit_name="Trường THPT Kim Liên",
+                    search_text="mot cua dien tu rut ngan thoi gian", is_public=True,
+                    published_at=datetime(2023, 12, 1, 9, 0))
+        db.engine.dispose()
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            row = connection.execute(sa.text("SELECT search_title, search_meta, search_text FROM gallery_entry")).one()
+        assert row == ("mot cua dien tu", "cai cach thu tuc hanh chinh sang kien 2023 truong thpt kim lien",
+                       "mot cua dien tu rut ngan thoi gian cai cach thu tuc hanh chinh sang kien 2023 truong thpt kim lien")
+        for query in ("cải cách", "sang kien", "2023", "kim lien", "rut ngan"):
+            assert len(db.session.scalars(public_entries(Filters(q=query))).all()) == 1, query
+        db.session.remove()
+        db.engine.dispose()
 
 
 def _insert(connection, table: str, **values) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -373,21 +374,56 @@ def _scores(criteria, target: float, rng: random.Random) -> dict[int, tuple[Deci
     return scores
 
 
-GALLERY_2023 = 8  # the best awarded models of 2023 the secretariat has put in the public gallery
+def public_summary(initiative, report) -> str:
+    """The text the secretariat writes for the gallery (the page shows the results report beside it): the aim,
+    the steps as a numbered list, where else it applies. Markdown as the office types it, each list right
+    under its bold heading."""
+    parts = [f"**Mục tiêu:** {initiative.objectives.strip()}"] if initiative.objectives.strip() else []
+    content = (initiative.content or "").strip()
+    steps = [step.strip().rstrip(";.").strip() for step in re.split(r"(?:^|;?\s+)\d+\.\s+", content)]
+    steps = [step for step in steps if step]
+    if len(steps) > 1:
+        parts.append("**Cách làm:**\n" + "\n".join(f"{n}. {step}." for n, step in enumerate(steps, start=1)))
+    elif content:
+        parts.append(f"**Cách làm:** {content}")
+    if report is not None and (report.replication_units or "").strip():
+        parts.append(f"**Khả năng nhân rộng:** {report.replication_units.strip()}")
+    return "\n\n".join(parts)
 
 
 def _publish_2023(campaign: Campaign, office: User) -> None:
-    """After the decision, the secretariat publishes the best awarded models for other units to replicate."""
+    """After each decision, the secretariat publishes the models it awarded, with a public summary and the
+    evidence files the unit sent, for other units to replicate (the office's own service, at that moment)."""
+    from thidua.awards.models import AwardDecision, AwardEntry
     from thidua.gallery import services as gallery
     from thidua.registration.models import Initiative
+    from thidua.results.models import EvidenceFile, ResultReport
 
-    awarded = db.session.scalars(
-        sa.select(Initiative).where(Initiative.campaign_id == campaign.id, Initiative.status == State.AWARDED.value)
-        .order_by(Initiative.id).limit(GALLERY_2023)).all()
-    for position, initiative in enumerate(awarded):
-        with _clock_at(datetime(2023, 11, 30, 16, 30) + timedelta(minutes=5 * position)) as moment:
+    awarded = db.session.execute(
+        sa.select(Initiative, AwardDecision.recorded_at)
+        .join(AwardEntry, AwardEntry.initiative_id == Initiative.id)
+        .join(AwardDecision, sa.and_(AwardDecision.award_list_id == AwardEntry.award_list_id,
+                                     AwardDecision.level_id == AwardEntry.level_id))
+        .where(Initiative.campaign_id == campaign.id, Initiative.status == State.AWARDED.value)
+        .order_by(AwardDecision.recorded_at, AwardEntry.position, Initiative.id)).all()
+    reports = {r.initiative_id: r for r in db.session.scalars(
+        sa.select(ResultReport).where(ResultReport.initiative_id.in_([i.id for i, _ in awarded])))}
+    files: dict[int, list[int]] = {}
+    for evidence in db.session.scalars(sa.select(EvidenceFile).where(
+            EvidenceFile.initiative_id.in_([i.id for i, _ in awarded])).order_by(EvidenceFile.id)):
+        files.setdefault(evidence.initiative_id, []).append(evidence.id)
+    day, position = None, 0
+    for initiative, recorded_at in awarded:
+        recorded = recorded_at.replace(tzinfo=zone("UTC")).astimezone(zone()).date()
+        position = position + 1 if recorded == day else 0
+        day = recorded
+        # The afternoon after the decision was recorded, one model every few minutes.
+        local = datetime(recorded.year, recorded.month, recorded.day) + timedelta(days=1, hours=14,
+                                                                                minutes=7 * position)
+        with _clock_at(local) as moment:
             gallery.publish_initiative(initiative, actor=office, title=initiative.title,
-                                       summary=gallery.default_summary(initiative), public_file_ids=[], now=moment)
+                                       summary=public_summary(initiative, reports.get(initiative.id)),
+                                       public_file_ids=files.get(initiative.id, []), now=moment)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ rel="noopener noreferrer nofollow". The result is wrapped in `Markup` only after
 from __future__ import annotations
 
 import html as html_lib
+import re
+from html.parser import HTMLParser
 
 import markdown as markdown_lib
 import nh3
@@ -56,6 +58,40 @@ def bounded(text: str) -> str:
     return text
 
 
+# A list item (after a blockquote's ">" if any; numbered up to 99, so that a year starting a line stays
+# text), and a thematic break "- - -" that looks like one.
+_LIST_ITEM = re.compile(r"^(?P<quote>(?: {0,3}>[ ]?)*) {0,3}(?:[-*+]|\d{1,2}\.)[ \t]+\S")
+_BREAK = re.compile(r"^(?: {0,3}>[ ]?)* {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_BLANK = re.compile(r"^(?: {0,3}>[ ]?)*[ \t]*$")
+
+
+def separate_lists(text: str) -> str:
+    """A blank line before a list that starts right under a line of text.
+
+    People write "**Kết quả:**" and the items on the next lines; Python-Markdown wants a blank line
+    first and otherwise shows the items as text ("- một"). Lines already in a list (items, their
+    continuations) are left alone, so nested and loose lists read as before.
+    """
+    lines = text.split("\n")
+    out: list[str] = []
+    in_list = False
+    previous_blank = True
+    for line in lines:
+        blank = bool(_BLANK.match(line))
+        item = _LIST_ITEM.match(line) if not _BREAK.match(line) else None
+        if item and not previous_blank and not in_list:
+            out.append(item.group("quote").rstrip())
+        if item:
+            in_list = True
+        elif blank:
+            pass
+        elif previous_blank and not line.startswith((" ", "\t")):
+            in_list = False  # a paragraph after a blank line ends the list; an indented one continues it
+        out.append(line)
+        previous_blank = blank
+    return "\n".join(out)
+
+
 def markdown_to_html(text: str) -> str:
     """Sanitised HTML for Markdown text (a plain string; `render_markdown` marks it safe).
 
@@ -64,7 +100,7 @@ def markdown_to_html(text: str) -> str:
     """
     if not text or not text.strip():
         return ""
-    text = bounded(text)
+    text = separate_lists(bounded(text.replace("\r\n", "\n").replace("\r", "\n")))
     # Headings # and ## would compete with the page's own; they are shown one level down.
     html = markdown_lib.markdown(text, extensions=EXTENSIONS, output_format="html")
     html = html.replace("<h1>", "<h3>").replace("</h1>", "</h3>").replace("<h2>", "<h3>").replace("</h2>", "</h3>")
@@ -85,6 +121,68 @@ def render_markdown(text: str) -> Markup:
 def html_to_text(html: str) -> str:
     """The words of rendered HTML without its tags."""
     return " ".join(html_lib.unescape(nh3.clean(html, tags=set())).split())
+
+
+_BLOCKS = {"p", "li", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "br", "hr", "ul", "ol", "table"}
+
+
+_MARKER_ONLY = re.compile(r"^(?:•|\d+\.)$")
+
+
+class _Lines(HTMLParser):
+    """Rendered HTML as lines of text: one per paragraph, heading, table row; list items as "• " or "1. "."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self.current: list[str] = []
+        self.lists: list[list] = []  # for each open list: [ordered, next number]
+        self.marker = False  # the line holds a list item's marker and none of its text yet
+
+    def _end_line(self) -> None:
+        if self.marker:
+            return  # the item's text comes in its paragraph (a loose list)
+        line = " ".join("".join(self.current).split())
+        if line and not _MARKER_ONLY.match(line):
+            self.lines.append(line)
+        self.current = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _BLOCKS:
+            self._end_line()
+        if tag in ("ul", "ol"):
+            start = dict(attrs).get("start") or "1"
+            self.lists.append([tag == "ol", int(start) if start.isdigit() else 1])
+        elif tag == "li":
+            ordered, number = self.lists[-1] if self.lists else (False, 1)
+            if ordered:
+                self.lists[-1][1] += 1
+            self.current.append(f"{number}. " if ordered else "• ")
+            self.marker = True
+        elif tag in ("td", "th"):
+            self.current.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag == "li":
+            self.marker = False
+        if tag in _BLOCKS:
+            self._end_line()
+        if tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+
+    def handle_data(self, data):
+        self.current.append(data)
+        if data.strip():
+            self.marker = False
+
+
+def html_to_lines(html: str) -> str:
+    """The text of rendered HTML with its blocks on lines of their own, list items marked (for excerpts)."""
+    parser = _Lines()
+    parser.feed(html or "")
+    parser.close()
+    parser._end_line()
+    return "\n".join(parser.lines)
 
 
 def markdown_to_text(text: str) -> str:

@@ -97,3 +97,39 @@ def test_publish_find_without_diacritics_and_adopt(world, new_context, login, sc
     response = gone.goto("/thu-vien?q=mot cua")
     assert response.status == 200
     expect(gone.locator(".model-card")).to_have_count(0)
+
+
+def test_a_search_without_diacritics_finds_models_by_area_ranked_and_shows_lists_as_lists(world, new_context,
+                                                                                          screenshot):
+    from datetime import datetime, timedelta
+
+    day = datetime(2024, 11, 1, 9, 0)
+    first = "Cải cách quy trình tuyển sinh đầu cấp"
+    make_model(world, title=first, area="khac", now=day,
+               summary="**Kết quả:**\n- Giảm 3 ngày chờ kết quả\n- Phụ huynh không phải đến trường")
+    make_model(world, title="Một cửa điện tử trong tiếp nhận hồ sơ", area="tthc", unit=world.other_school,
+               now=day + timedelta(days=1))
+    make_model(world, title="Ứng dụng chữ ký số cho giáo viên", area="chinh_quyen_so", now=day + timedelta(days=2))
+    db.session.commit()
+
+    for phone in (False, True):
+        public = new_context(phone=phone).new_page()
+        public.goto("/thu-vien")
+        expect(public.locator(".model-card")).to_have_count(3)
+        public.get_by_label("Tìm kiếm").fill("cai cach")
+        public.get_by_role("button", name="Tìm").click()
+        # The title that says it first, then the model of "Cải cách thủ tục hành chính" although newer; the model
+        # of the digital-government area does not say "cải cách".
+        expect(public.locator(".model-card h2")).to_have_text([first, "Một cửa điện tử trong tiếp nhận hồ sơ"])
+        expect(public.get_by_role("status")).to_have_text("2 mô hình phù hợp với “cai cach”.")
+        expect(public.get_by_label("Sắp xếp")).to_have_value("phu-hop")
+        excerpt = public.locator(".model-card").first.locator(".model-excerpt")
+        assert excerpt.inner_text() == "Kết quả:\n• Giảm 3 ngày chờ kết quả\n• Phụ huynh không phải đến trường"
+        assert "dòng" not in public.locator("main").inner_text()
+        assert fits_width(public)
+        screenshot(public, f"gallery-search-{'phone' if phone else 'desktop'}.png")
+
+        public.get_by_role("link", name=first).click()
+        expect(public.locator(".prose li")).to_have_text(["Giảm 3 ngày chờ kết quả", "Phụ huynh không phải đến trường"])
+        assert "- Giảm" not in public.locator(".prose").inner_text()
+        screenshot(public, f"gallery-list-summary-{'phone' if phone else 'desktop'}.png")

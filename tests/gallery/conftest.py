@@ -17,12 +17,14 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def make_model(world, *, title="Một cửa điện tử trong tiếp nhận hồ sơ tuyển sinh", unit=None,
                status=State.SHORTLISTED, achievements="Rút ngắn thời gian xử lý hồ sơ từ 5 ngày xuống 2 ngày.",
-               indicator="Thời gian giải quyết thủ tục", area="tthc", publish=True, summary=None, files=()):
-    """An initiative of `unit` (default: the world's school) with a results report, published unless told."""
+               indicator="Thời gian giải quyết thủ tục", area="tthc", publish=True, summary=None, files=(),
+               kind="giai_phap", now=None):
+    """An initiative of `unit` (default: the world's school) with a results report, published (at `now`) unless
+    told."""
     unit = unit or world.school
-    initiative = factories.initiative(world.campaign, unit, actor=world.editor if unit is world.school else None,
-                                      status=status, title=title, area=area) if unit is world.school else \
-        factories.initiative(world.campaign, unit, actor=world.other_editor, status=status, title=title, area=area)
+    actor = world.editor if unit is world.school else world.other_editor
+    initiative = factories.initiative(world.campaign, unit, actor=actor, status=status, title=title, area=area,
+                                      kind=kind)
     report = ResultReport(initiative_id=initiative.id, achievements=achievements, progress="hoan_thanh",
                           effect_citizens="Phụ huynh không phải đến trường.", indicators=[
                               ReportIndicator(position=0, name=indicator, unit_of_measure="ngày",
@@ -35,7 +37,8 @@ def make_model(world, *, title="Một cửa điện tử trong tiếp nhận h�
     if publish:
         services.publish_initiative(initiative, actor=world.secretariat, title=title,
                                     summary=summary if summary is not None else f"**{title}** — mô tả công khai.",
-                                    public_file_ids=[f.id for f in stored if f.original_name.startswith("cong-khai")])
+                                    public_file_ids=[f.id for f in stored if f.original_name.startswith("cong-khai")],
+                                    now=now)
     db.session.commit()
     initiative.files = stored
     return initiative

@@ -45,11 +45,13 @@ def test_search_finds_the_diacritic_title_with_or_without_diacritics(client, cor
     ("kim lien", "Ứng dụng chữ ký số cho giáo viên"),  # the unit
 ])
 def test_search_covers_summary_results_indicators_and_unit(client, corpus, query, expected):
-    assert titles(client, f"q={query}") == [expected]
+    assert titles(client, f"q={query}")[:1] == [expected]
 
 
-def test_search_words_must_all_match_and_punctuation_is_harmless(client, corpus):
-    assert titles(client, "q=mot cua chu ky") == []
+def test_search_words_must_nearly_all_match_and_punctuation_is_harmless(client, corpus):
+    assert titles(client, "q=chu ky") == ["Ứng dụng chữ ký số cho giáo viên"]  # not every "Chu Văn An" model
+    assert titles(client, "q=mot cua chu ky")[0] == "Một cửa điện tử trong tiếp nhận hồ sơ tuyển sinh"  # 3 of 4
+    assert titles(client, "q=mot cua giay khen") == []  # 2 of 4: not enough
     assert titles(client, "q=' OR 1=1 --") == []
     assert titles(client, "q=%26|!:*()") == [] or True  # no words: the plain list; never an error
     assert client.get("/thu-vien?q=%26|!:*()").status_code == 200

@@ -149,3 +149,34 @@ def test_each_model_cites_the_decision_of_its_own_form_of_commendation(client, w
     assert "Quyết định số 2345/QĐ-UBND ngày 20/12/2024 của UBND Thành phố" in pages[bang_khen.id]
     assert "1234/QĐ-SGDĐT" not in pages[bang_khen.id]
     assert "(đề nghị, chưa có quyết định)" in pages[proposed.id] and "Quyết định số" not in pages[proposed.id]
+
+
+def test_a_summary_list_under_a_bold_line_is_a_list_on_the_page_and_its_items_stay_apart_on_the_card(client, world):
+    summary = "**Kết quả:**\n- Giảm thời gian từ 5 ngày xuống 2 ngày\n- Tiết kiệm giấy in\n\nÁp dụng từ tháng 9."
+    initiative = make_model(world, title="Sổ liên lạc điện tử", summary=summary)
+    entry = entry_of(initiative)
+    detail = client.get(f"/thu-vien/{entry.id}-{entry.slug}").get_data(as_text=True)
+    assert "<li>Giảm thời gian từ 5 ngày xuống 2 ngày</li>" in detail and "- Tiết kiệm" not in detail
+    card = client.get("/thu-vien").get_data(as_text=True)
+    assert ('<p class="model-excerpt">Kết quả:\n• Giảm thời gian từ 5 ngày xuống 2 ngày\n• Tiết kiệm giấy in\n'
+            'Áp dụng từ tháng 9.</p>') in card
+    assert 'content="Kết quả: • Giảm thời gian từ 5 ngày xuống 2 ngày • Tiết kiệm giấy in Áp dụng từ tháng 9."' in detail
+
+
+def test_the_demo_publishes_an_awarded_model_with_its_evidence_files_and_a_summary_with_its_steps(client, world):
+    from thidua import demo
+    from thidua.registration.models import Initiative as Model
+
+    initiative = make_model(world, title="Sổ điểm điện tử", status=State.AWARDED, publish=False,
+                            files=("bao-cao-ket-qua.pdf",))
+    factories.decided_award(world, initiative)
+    initiative.content = "1. Cập nhật dữ liệu học sinh; 2. Tập huấn giáo viên; 3. Hướng dẫn cha mẹ học sinh."
+    db.session.commit()
+    demo._publish_2023(world.campaign, world.secretariat)
+    db.session.commit()
+    assert db.session.get(Model, initiative.id).status == State.PUBLISHED.value
+    entry = entry_of(initiative)
+    page = client.get(f"/thu-vien/{entry.id}-{entry.slug}").get_data(as_text=True)
+    assert f'href="/thu-vien/{entry.id}/tep/{initiative.files[0].id}"' in page  # the unit's file, made public
+    assert "bao-cao-ket-qua.pdf" in page
+    assert "<li>Cập nhật dữ liệu học sinh.</li>" in page and "<li>Hướng dẫn cha mẹ học sinh.</li>" in page

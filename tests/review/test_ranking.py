@@ -376,7 +376,7 @@ def test_a_long_ranking_is_shown_a_hundred_at_a_time_in_rank_order(client, world
     first = client.get(url).get_data(as_text=True)
     assert first.count('data-initiative="') == 100
     assert "Sáng kiến xếp hạng 000" in first and "Sáng kiến xếp hạng 100" not in first
-    assert "Trang 1/2 · 130 dòng" in first and "130 sáng kiến" in first
+    assert "Trang 1/2 · 130 sáng kiến" in first and "130 sáng kiến" in first
     second = client.get(url, query_string={"page": 2}).get_data(as_text=True)
     assert second.count('data-initiative="') == 30
     assert "Sáng kiến xếp hạng 100" in second and '<td data-label="Hạng" class="num rank">101</td>' in second
@@ -398,8 +398,8 @@ def test_a_filtered_ranking_keeps_each_initiatives_place_in_the_whole_ranking(cl
     text = client.get(base, query_string={"area": "chinh_quyen_so"}).get_data(as_text=True)
     ranks = [int(r) for r in re.findall(r'<td data-label="Hạng" class="num rank">(\d+)</td>', text)]
     assert ranks == list(range(1, 181, 3))  # the 1st, 4th, 7th, ... of the whole ranking, not renumbered
-    assert "60 dòng" in text and "Trang " not in text and "180 sáng kiến" in text
+    assert "60 sáng kiến" in text and "Trang " not in text and "180 sáng kiến" in text
     second = client.get(base, query_string={"area": "tthc", "page": 2}).get_data(as_text=True)
     ranks = [int(r) for r in re.findall(r'<td data-label="Hạng" class="num rank">(\d+)</td>', second)]
     assert ranks == [n + 1 for n in range(180) if n % 3][100:]
-    assert "Trang 2/2 · 120 dòng" in second
+    assert "Trang 2/2 · 120 sáng kiến" in second

@@ -35,8 +35,13 @@ class GalleryEntry(db.Model):
     summary: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown, rendered through thidua.markup
     summary_html: Mapped[str] = mapped_column(sa.Text, default="")  # the summary rendered and sanitised on save
     excerpt: Mapped[str] = mapped_column(sa.String(400), default="")  # the summary's first words, plain text
-    # Title, summary, results and indicator names, folded (no diacritics, lower case, words only).
+    # Folded (no diacritics, đ as d, lower case, words only, single spaces), for search and its ranking:
+    # everything searched (title, summary, results, indicator names and the fields of search_meta) ...
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    # ... the title alone (matches there rank first) ...
+    search_title: Mapped[str] = mapped_column(sa.Text, default="")
+    # ... and what describes the model: its area's and kind's names, year, unit, form of commendation.
+    search_meta: Mapped[str] = mapped_column(sa.Text, default="")
     kind: Mapped[str] = mapped_column(sa.String(20), default="")
     area: Mapped[str] = mapped_column(sa.String(30), default="")
     year: Mapped[int | None]

@@ -1,18 +1,28 @@
 """The gallery's operations: publish and unpublish, search the public list, record adoptions.
 
-Search. Every entry keeps `search_text`: its title, public summary, results and indicator
-names folded by `thidua.text.fold` (no diacritics, lower case) and reduced to words, so
-"mot cua" and "một cửa" are the same query on any database. The query's words must all
-appear, the last one as a prefix (people type the start of a word).
-- PostgreSQL: full-text search on that column with the 'simple' configuration, through the GIN
-  expression index `ix_gallery_entry_search` (see models.SEARCH_VECTOR_SQL). Chosen over
-  pg_trgm because it needs no extension (CREATE EXTENSION wants a superuser on most hosts)
-  and matches whole words and word prefixes, which is what people mean here.
-- SQLite (the embedded default, a few thousand entries at most): LIKE on the same column,
-  matching at the start of a word, the same semantics.
+Search. Every entry keeps three folded columns (`thidua.text.fold`: no diacritics, đ as d, lower case,
+reduced to words): `search_text`, everything searched (title, public summary, results, indicator
+names, and the fields below); `search_title`; and `search_meta`, what describes the model (its
+area's and kind's names, year, unit, form of commendation). So "cai cach" and "cải cách" are the
+same query on any database. A model is found when it contains the query's words, the last one as
+a prefix (people type the start of a word): all of one or two words, all but one of three to five,
+all but two of six to eight (a Vietnamese word is often two syllables, and a long query still finds
+the model that lacks one of them). The list is ranked:
+1. the number of the query's words it contains;
+2. the whole query as a phrase, in the title or anywhere;
+3. where each word is: the title (3), the area, kind, year or unit (2), the rest of the text (1);
+4. the newest first.
+Matching and ranking are LIKE patterns on the folded columns, the same on SQLite and PostgreSQL
+(a few thousand entries at most). PostgreSQL first narrows the rows with full-text search on
+`search_text` ('simple' configuration) through the GIN expression index `ix_gallery_entry_search`
+(see models.SEARCH_VECTOR_SQL): chosen over pg_trgm because it needs no extension (CREATE
+EXTENSION wants a superuser on most hosts) and it matches whole words and word prefixes, exactly
+what the LIKE patterns match.
 """
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,8 +39,8 @@ from thidua.awards.models import AwardDecision, AwardEntry, AwardList, decided_i
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db, in_vietnamese_order
 from thidua.gallery.models import SEARCH_VECTOR_SQL, Adoption, GalleryEntry, GalleryFile
-from thidua.markup import html_to_text, markdown_to_html
-from thidua.registration.models import AREA_LABELS, Initiative
+from thidua.markup import html_to_lines, html_to_text, markdown_to_html
+from thidua.registration.models import AREA_LABELS, KIND_LABELS, Initiative
 from thidua.results.models import EvidenceFile, ResultReport
 from thidua.results.uploads import RefusedFile, detect, display_name
 from thidua.review.models import CommendationLevel
@@ -42,7 +52,9 @@ from thidua.workflow import State, WorkflowError
 
 PAGE_SIZE = 20
 MAX_QUERY_WORDS = 8
-SORTS = {"moi-nhat": "Mới công bố", "nhan-rong": "Nhân rộng nhiều nhất"}
+# The first is the default: the best matches of a query first, and without a query the newest first.
+SORTS = {"phu-hop": "Phù hợp nhất", "moi-nhat": "Mới công bố", "nhan-rong": "Nhân rộng nhiều nhất"}
+DEFAULT_SORT = "phu-hop"
 PUBLISHABLE = frozenset({State.SHORTLISTED, State.AWARDED, State.PUBLISHED})
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -62,14 +74,19 @@ def words_of(text: str) -> list[str]:
 
 
 def search_document(*parts: str) -> str:
-    return " ".join(words_of(" ".join(part for part in parts if part)))
+    return " ".join(words_of(" ".join(str(part) for part in parts if part)))
+
+
+def meta_document(*, area: str, kind: str, year: int | None, unit_name: str, commendation: str = "") -> str:
+    """The folded words that describe a model (its search_meta): names of its area and kind, year, unit."""
+    return search_document(AREA_LABELS.get(area, ""), KIND_LABELS.get(kind, ""), year or "", unit_name, commendation)
 
 
 def excerpt_of(text: str, limit: int = 300) -> str:
-    """The first words of plain text (the summary's, without markup)."""
+    """The first words of plain text (the summary's lines, see markup.html_to_lines), cut between words."""
     if len(text) <= limit:
         return text
-    return text[:limit].rsplit(" ", 1)[0] + "…"
+    return re.split(r"\s+(?=\S*$)", text[:limit])[0].rstrip(" \n.,;:") + "…"
 
 
 # --- award ----------------------------------------------------------------------------------
@@ -139,7 +156,7 @@ def refresh_entry(entry: GalleryEntry, initiative: Initiative) -> None:
     # The summary is rendered here, when it is saved, and never on a public request.
     entry.summary_html = markdown_to_html(entry.summary)
     summary_text = html_to_text(entry.summary_html)
-    entry.excerpt = excerpt_of(summary_text)
+    entry.excerpt = excerpt_of(html_to_lines(entry.summary_html))  # list items on lines of their own
     entry.kind = initiative.kind
     entry.area = initiative.area
     entry.year = campaign.year
@@ -151,7 +168,10 @@ def refresh_entry(entry: GalleryEntry, initiative: Initiative) -> None:
     if report is not None:
         results = [report.achievements, report.effect_citizens, report.effect_unit]
         results += [indicator.name for indicator in report.indicators]
-    entry.search_text = search_document(entry.title, summary_text, *results, unit.name)
+    entry.search_title = search_document(entry.title)
+    entry.search_meta = meta_document(area=entry.area, kind=entry.kind, year=entry.year, unit_name=unit.name,
+                                      commendation=entry.commendation)
+    entry.search_text = search_document(entry.title, summary_text, *results, entry.search_meta)
 
 
 def _show_entry(initiative: Initiative, moment: datetime) -> None:
@@ -233,7 +253,7 @@ class Filters:
     year: int | None = None
     unit_type: str = ""
     level: str = ""
-    sort: str = "moi-nhat"
+    sort: str = DEFAULT_SORT
 
     @classmethod
     def from_args(cls, args) -> Filters:
@@ -245,13 +265,13 @@ class Filters:
             year=int(year) if year.isdigit() and len(year) == 4 else None,
             unit_type=(args.get("unit_type") or "")[:40],
             level=(args.get("level") or "")[:255],
-            sort=sort if sort in SORTS else "moi-nhat",
+            sort=sort if sort in SORTS else DEFAULT_SORT,
         )
 
     def as_args(self) -> dict:
         """The non-empty filters, for links (pagination, feed, JSON)."""
         values = {"q": self.q, "area": self.area, "year": self.year, "unit_type": self.unit_type,
-                  "level": self.level, "sort": self.sort if self.sort != "moi-nhat" else ""}
+                  "level": self.level, "sort": self.sort if self.sort != DEFAULT_SORT else ""}
         return {key: value for key, value in values.items() if value}
 
 
@@ -259,17 +279,79 @@ def _is_postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
+@dataclass(frozen=True)
+class Term:
+    word: str
+    prefix: bool  # the last word of the query: any word starting with it
+
+    def pattern(self) -> str:
+        return f"% {self.word}%" if self.prefix else f"% {self.word} %"
+
+
+def query_terms(query: str) -> list[Term]:
+    """The typed query's words, folded, each once; the last one is a prefix."""
+    words = words_of(query)
+    terms: dict[str, Term] = {}
+    for position, word in enumerate(words):
+        last = position == len(words) - 1
+        if word not in terms or last:
+            terms[word] = Term(word, last)
+    return list(terms.values())[:MAX_QUERY_WORDS]
+
+
+def _padded(column):
+    return sa.literal(" ") + column + sa.literal(" ")
+
+
+def _contains(column, term: Term):
+    return _padded(column).like(term.pattern())
+
+
+def _total(expressions):
+    return functools.reduce(operator.add, expressions)
+
+
+def words_needed(count: int) -> int:
+    """How many of a query's `count` words a model must contain: 1→1, 2→2, 3→2, 4→3, 5→4, 6→4, 8→6."""
+    return max(1, count - count // 3)
+
+
+def _matched(terms: list[Term]):
+    """The number of the terms that the entry contains."""
+    return _total(sa.case((_contains(GalleryEntry.search_text, term), 1), else_=0) for term in terms)
+
+
 def search_condition(query: str):
     """The WHERE clause for a typed query (None when it has no words)."""
-    words = words_of(query)[:MAX_QUERY_WORDS]
-    if not words:
+    terms = query_terms(query)
+    if not terms:
         return None
+    needed = words_needed(len(terms))
+    condition = _matched(terms) >= needed
     if _is_postgres():
-        terms = " & ".join(words[:-1] + [words[-1] + ":*"])
+        joiner = " & " if needed == len(terms) else " | "
+        tsquery = joiner.join(term.word + (":*" if term.prefix else "") for term in terms)
         vector = sa.literal_column(SEARCH_VECTOR_SQL)  # spelled as the index is, so the index serves it
-        return vector.op("@@")(sa.func.to_tsquery(sa.literal_column("'simple'"), terms))
-    padded = sa.literal(" ") + GalleryEntry.search_text
-    return sa.and_(*[padded.like(f"% {word}%") for word in words])
+        condition = sa.and_(vector.op("@@")(sa.func.to_tsquery(sa.literal_column("'simple'"), tsquery)), condition)
+    return condition
+
+
+def search_rank(query: str) -> list:
+    """ORDER BY terms putting the best matches of the query first (see the module's docstring)."""
+    terms = query_terms(query)
+    if not terms:
+        return []
+    matched = _matched(terms)
+    where = _total(sa.case((_contains(GalleryEntry.search_title, term), 3),
+                           (_contains(GalleryEntry.search_meta, term), 2),
+                           (_contains(GalleryEntry.search_text, term), 1), else_=0) for term in terms)
+    order = [matched.desc()]
+    words = words_of(query)
+    if len(words) > 1:
+        phrase = Term(" ".join(words), prefix=True)
+        order.append(sa.case((_contains(GalleryEntry.search_title, phrase), 2),
+                             (_contains(GalleryEntry.search_text, phrase), 1), else_=0).desc())
+    return order + [where.desc()]
 
 
 def public_entries(filters: Filters):
@@ -286,10 +368,12 @@ def public_entries(filters: Filters):
         stmt = stmt.where(GalleryEntry.unit_type == filters.unit_type)
     if filters.level:
         stmt = stmt.where(GalleryEntry.commendation == filters.level)
+    newest = [GalleryEntry.published_at.desc(), GalleryEntry.id.desc()]
     if filters.sort == "nhan-rong":
-        return stmt.order_by(GalleryEntry.adoption_count.desc(), GalleryEntry.published_at.desc(),
-                             GalleryEntry.id.desc())
-    return stmt.order_by(GalleryEntry.published_at.desc(), GalleryEntry.id.desc())
+        return stmt.order_by(GalleryEntry.adoption_count.desc(), *newest)
+    if filters.sort == "moi-nhat":
+        return stmt.order_by(*newest)
+    return stmt.order_by(*search_rank(filters.q), *newest)
 
 
 def filter_choices() -> dict:
