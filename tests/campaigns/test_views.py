@@ -67,7 +67,7 @@ def test_creating_a_campaign_with_deadlines_out_of_order_shows_each_message_and_
     client.login(world.secretariat)
 
     response = client.post(NEW_URL, _campaign_form(
-        name="Phong trào thử ngày sai", launch_date="2025-09-10", registration_deadline="2025-09-01",
+        name="Phong trào thử ngày sai", launch_date="10/09/2025", registration_deadline="1/9/2025",
         report_deadline="2025-08-15", city_report_deadline="",
     ))
 
@@ -76,8 +76,8 @@ def test_creating_a_campaign_with_deadlines_out_of_order_shows_each_message_and_
     assert "Hạn đăng ký phải từ ngày phát động trở đi." in html
     assert "Hạn báo cáo kết quả phải sau hạn đăng ký." in html
     assert 'value="Phong trào thử ngày sai"' in html
-    for typed in ("2025-09-10", "2025-09-01", "2025-08-15"):
-        assert f'value="{typed}"' in html
+    for shown in ("10/09/2025", "01/09/2025", "15/08/2025"):  # each read, and shown back the Vietnamese way
+        assert f'value="{shown}"' in html
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == campaigns_before
     assert _audit("campaign.created") == []
