@@ -149,7 +149,8 @@ function searchable(select) {
     score: foldedScore,
     sortField: [{ field: "$score", direction: "desc" }, { field: "$order" }],
     plugins: multiple ? ["remove_button"] : [],
-    hidePlaceholder: true,
+    // A list of several keeps its prompt, so the box does not shrink under a finger leaving it.
+    hidePlaceholder: !multiple,
     placeholder: select.dataset.placeholder || (blank && blank.textContent.trim()) || "Gõ để tìm…",
     render: {
       no_results: () => '<div class="no-results">Không tìm thấy — thử gõ ít chữ hơn.</div>',
