@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.helpers import field, fits_width
+from tests.browser.helpers import field, fits_width, search_box
 from thidua.extensions import db
 
 pytestmark = pytest.mark.browser
@@ -85,7 +85,7 @@ def test_secretariat_creates_a_campaign_and_grants_an_extension(world, page, log
 
     page.get_by_role("link", name="Gia hạn cho đơn vị").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Gia hạn cho đơn vị")
-    unit = page.get_by_role("combobox", name="Đơn vị")
+    unit = search_box(page, "Đơn vị")
     unit.click()
     expect(page.get_by_role("listbox", name="Đơn vị").get_by_role("option")).to_have_text(
         ["Văn phòng", "THPT Chu Văn An", "THPT Kim Liên"])

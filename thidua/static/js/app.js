@@ -65,12 +65,18 @@ function loadScript(src) {
 }
 
 function loadStyle(href) {
-  if (!href || document.querySelector(`link[href="${href}"]`)) return;
-  const link = document.createElement("link");
-  link.rel = "stylesheet";
-  link.href = href;
-  // Before app.css, so that the app's own rules win.
-  document.head.insertBefore(link, document.querySelector('link[rel="stylesheet"]'));
+  // The helpers' markup is only drawn once their stylesheet is in: unstyled, a hidden calendar widens a phone.
+  if (!href) return Promise.resolve();
+  loaded[href] = loaded[href] || new Promise((resolve) => {
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    link.onload = resolve;
+    link.onerror = resolve;
+    // Before app.css, so that the app's own rules win.
+    document.head.insertBefore(link, document.querySelector('link[rel="stylesheet"]'));
+  });
+  return loaded[href];
 }
 
 function loadInOrder(sources) {
@@ -104,8 +110,7 @@ function readDate(text) {
 (function dateFields() {
   const boxes = document.querySelectorAll("input[data-date]");
   if (!boxes.length || !VENDOR.calendar) return;
-  loadStyle(VENDOR.calendarCss);
-  loadInOrder(VENDOR.calendar).then(() => {
+  Promise.all([loadStyle(VENDOR.calendarCss), loadInOrder(VENDOR.calendar)]).then(() => {
     boxes.forEach((box) => {
       const picker = window.flatpickr(box, {
         locale: "vn",
@@ -190,6 +195,6 @@ function candidatesToSelect(fieldset) {
     selects.push(candidatesToSelect(fieldset));
   });
   if (!selects.length || !VENDOR.picker) return;
-  loadStyle(VENDOR.pickerCss);
-  loadScript(VENDOR.picker).then(() => selects.forEach(searchable)).catch(() => {});
+  Promise.all([loadStyle(VENDOR.pickerCss), loadScript(VENDOR.picker)])
+    .then(() => selects.forEach(searchable)).catch(() => {});
 })();
