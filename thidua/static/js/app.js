@@ -191,10 +191,16 @@ function candidatesToSelect(fieldset) {
 
 (function searchableLists() {
   const selects = [...document.querySelectorAll("select[data-search]")];
-  document.querySelectorAll("fieldset[data-search-candidates]").forEach((fieldset) => {
-    selects.push(candidatesToSelect(fieldset));
-  });
+  const lists = [...document.querySelectorAll("fieldset[data-search-candidates]")];
+  lists.forEach((fieldset) => selects.push(candidatesToSelect(fieldset)));
   if (!selects.length || !VENDOR.picker) return;
   Promise.all([loadStyle(VENDOR.pickerCss), loadScript(VENDOR.picker)])
-    .then(() => selects.forEach(searchable)).catch(() => {});
+    .then(() => {
+      selects.forEach(searchable);
+      // Every candidate is in the box already: the page's own search would only say the same again.
+      lists.filter((fieldset) => fieldset.hasAttribute("data-complete")).forEach((fieldset) => {
+        const search = fieldset.closest("section").querySelector('form[role="search"]');
+        if (search) search.hidden = true;
+      });
+    }).catch(() => {});
 })();
