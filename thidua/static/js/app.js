@@ -192,10 +192,10 @@ function candidatesToSelect(fieldset) {
 (function searchableLists() {
   const selects = [...document.querySelectorAll("select[data-search]")];
   const lists = [...document.querySelectorAll("fieldset[data-search-candidates]")];
-  lists.forEach((fieldset) => selects.push(candidatesToSelect(fieldset)));
-  if (!selects.length || !VENDOR.picker) return;
+  if (!(selects.length || lists.length) || !VENDOR.picker) return;
   Promise.all([loadStyle(VENDOR.pickerCss), loadScript(VENDOR.picker)])
     .then(() => {
+      lists.forEach((fieldset) => selects.push(candidatesToSelect(fieldset)));
       selects.forEach(searchable);
       // Every candidate is in the box already: the page's own search would only say the same again.
       lists.filter((fieldset) => fieldset.hasAttribute("data-complete")).forEach((fieldset) => {
