@@ -173,6 +173,7 @@ def test_the_extension_forms_unit_list_of_153_is_searched_with_or_without_diacri
     picker.fill("khong co truong nay")
     expect(page.locator(".ts-dropdown .no-results")).to_have_text("Không tìm thấy — thử gõ ít chữ hơn.")
     picker.fill("tieu hoc dong da")
+    expect(options).to_have_text(["Trường Tiểu học Đống Đa"])
     screenshot(page, f"extension-unit-search-{'phone' if phone else 'desktop'}.png")
     options.first.click()
     expect(page.locator(".ts-control .item")).to_have_text("Trường Tiểu học Đống Đa")

@@ -484,3 +484,18 @@ def test_a_campaign_draws_its_participants_from_its_organisers_subtree_only(worl
     db.session.commit()
     taking_part = set(db.session.scalars(sa.select(CampaignUnit.unit_id).where(CampaignUnit.campaign_id == campaign.id)))
     assert inside.id in taking_part and outside.id not in taking_part
+
+
+@pytest.mark.parametrize("unit_id", ["", "0", "abc"], ids=["nothing chosen", "zero", "not a number"])
+def test_an_extension_without_a_unit_chosen_asks_for_one_and_keeps_the_form(client, world, unit_id):
+    client.login(world.secretariat)
+    typed = f"{world.campaign.registration_deadline + timedelta(days=3):%d/%m/%Y}"
+    response = client.post(f"/phong-trao/{world.campaign.id}/gia-han",
+                           {**_extension_form("", world.campaign.registration_deadline), "unit_id": unit_id,
+                            "until": typed})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert ("Chọn đơn vị được gia hạn." if unit_id != "abc" else "Lựa chọn không hợp lệ.") in html
+    assert f'value="{typed}"' in html  # the date typed stays, the Vietnamese way
+    assert '<option value="">— Chọn đơn vị —</option>' in html or '<option selected value="">— Chọn đơn vị —' in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Extension)) == 0
