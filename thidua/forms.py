@@ -1,8 +1,13 @@
 """Pieces shared by the forms of every stage."""
+import calendar
+import re
+from datetime import date
+
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, StringField, SubmitField, TextAreaField, ValidationError
+from wtforms import Field, SelectChoice, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms import Form as WtfForm
 from wtforms.validators import InputRequired, Length, Optional, StopValidation
+from wtforms.widgets import TextInput
 
 from thidua.numbers import NumberError, format_number, parse_number
 
@@ -83,12 +88,64 @@ def required(message: str = REQUIRED):
     return _Required(message=message)
 
 
-class VnDateField(DateField):
-    """A date, typed in the browser's date picker (ISO) or by hand as dd/mm/yyyy."""
+DATE_EXAMPLE = "25/08/2024"
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_YEARS = range(1900, 2101)
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("format", ["%Y-%m-%d", "%d/%m/%Y"])
-        super().__init__(*args, **kwargs)
+
+def parse_vn_date(text: str) -> date | None:
+    """A date typed as dd/mm/yyyy (d/m/yyyy, dots or dashes also) or ISO yyyy-mm-dd; None for an empty box.
+
+    Raises ValueError with the message to show beside the box, whatever the browser's language is.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    shown = text if len(text) <= 30 else text[:30] + "…"
+    refusal = f"Ngày không hợp lệ: {shown}, vui lòng nhập theo dạng ngày/tháng/năm, ví dụ {DATE_EXAMPLE}."
+    if match := _DAY_MONTH_YEAR.fullmatch(text):
+        day, month, year = (int(part) for part in match.groups())
+    elif match := _ISO_DATE.fullmatch(text):
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        raise ValueError(refusal)
+    if year not in _YEARS or not 1 <= month <= 12:
+        raise ValueError(refusal)
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        raise ValueError(f"Ngày không hợp lệ: {shown} (tháng {month}/{year} chỉ có {last} ngày), vui lòng nhập "
+                         f"theo dạng ngày/tháng/năm, ví dụ {DATE_EXAMPLE}.")
+    return date(year, month, day)
+
+
+class VnDateField(Field):
+    """A date typed as dd/mm/yyyy in a text box, whatever the browser's or the computer's locale.
+
+    `data` is a date, or None for an empty box. static/js/app.js adds a Vietnamese calendar to the box
+    (data-date); without it the box is still typed in. Refused text is shown back as typed; an accepted
+    date comes back as dd/mm/yyyy. ISO yyyy-mm-dd is read too (older links and scripts post it).
+    """
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"data-date": "", "placeholder": "dd/mm/yyyy", "autocomplete": "off", "spellcheck": "false",
+                     "maxlength": 40, **(kwargs.pop("render_kw", None) or {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist:
+            return
+        text = (valuelist[0] or "").strip()
+        self.raw_data = [text]  # a box of spaces counts as empty for the required check
+        self.data = parse_vn_date(text)
+
+    def _value(self):
+        if self.raw_data and (self.process_errors or self.data is None):
+            return self.raw_data[0]
+        return self.data.strftime("%d/%m/%Y") if isinstance(self.data, date) else ""
 
 
 def choices(pairs, blank: str | None = None, blank_value="") -> list[SelectChoice]:

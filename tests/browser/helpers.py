@@ -49,3 +49,13 @@ _CHART_TEXT = """() => [...document.querySelectorAll('svg.chart')].filter(s => s
 def chart_text_clashes(page) -> list[str]:
     """Text of the charts shown that sticks out of its SVG's viewBox or meets other text, as drawn."""
     return page.evaluate(_CHART_TEXT)
+
+
+def search_box(page, label: str):
+    """The search box of a searchable list (static/js/app.js over a <select>), once the script has made it:
+    before that the plain <select> answers to the same name."""
+    from playwright.sync_api import expect
+
+    box = page.locator(".ts-wrapper").get_by_role("combobox", name=label)
+    expect(box).to_be_visible()
+    return box

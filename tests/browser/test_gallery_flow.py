@@ -66,7 +66,7 @@ def test_publish_find_without_diacritics_and_adopt(world, new_context, login, sc
     unit.goto("/thu-vien?q=một cửa")
     unit.get_by_role("link", name=TITLE).click()
     unit.get_by_role("link", name="Đơn vị tôi đã áp dụng mô hình này").click()
-    field(unit, "Ngày bắt đầu áp dụng").fill("2024-09-15")
+    field(unit, "Ngày bắt đầu áp dụng").fill("15/09/2024")
     field(unit, "Đơn vị đã áp dụng như thế nào").fill("Áp dụng quy trình cho tuyển sinh lớp 10 năm học 2024–2025.")
     unit.locator("#file").set_input_files(files=[{"name": "ke-hoach.pdf", "mimeType": "application/pdf",
                                                   "buffer": b"%PDF-1.4\n%%EOF\n"}])

@@ -57,7 +57,7 @@ def test_editor_drafts_an_initiative(world, page, login, screenshot):
     page.get_by_role("checkbox", name=AREA, exact=True).check()
     field(page, "Sự cần thiết (thực trạng và hạn chế)").fill(NEED)
     field(page, "Mục tiêu").fill(OBJECTIVES)
-    field(page, "Thời gian bắt đầu").fill("2024-09-01")
+    field(page, "Thời gian bắt đầu").fill("01/09/2024")
     page.get_by_role("button", name="Lưu bản nháp").click()
 
     title = field(page, "Tên mô hình, giải pháp, sáng kiến")
@@ -71,7 +71,7 @@ def test_editor_drafts_an_initiative(world, page, login, screenshot):
     expect(page.get_by_role("checkbox", name=AREA, exact=True)).to_be_checked()
     expect(field(page, "Sự cần thiết (thực trạng và hạn chế)")).to_have_value(NEED)
     expect(field(page, "Mục tiêu")).to_have_value(OBJECTIVES)
-    expect(field(page, "Thời gian bắt đầu")).to_have_value("2024-09-01")
+    expect(field(page, "Thời gian bắt đầu")).to_have_value("01/09/2024")
     screenshot(page, "registration-form-errors.png")
 
     # Second try: every field of the registration.
@@ -79,7 +79,7 @@ def test_editor_drafts_an_initiative(world, page, login, screenshot):
     title.fill(TITLE)
     page.get_by_role("checkbox", name="Đề án 06", exact=True).check()  # a model may serve several areas
     field(page, "Nội dung và các bước thực hiện").fill(CONTENT)
-    field(page, "Thời gian hoàn thành").fill("2025-05-31")
+    field(page, "Thời gian hoàn thành").fill("31/05/2025")
     field(page, "Kết quả dự kiến (chỉ tiêu, số liệu ban đầu)").fill(EXPECTED)
     page.get_by_role("radio", name="Tập thể", exact=True).check()
     field(page, "Tên tập thể thực hiện").fill(COLLECTIVE)

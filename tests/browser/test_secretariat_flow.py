@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.helpers import field, fits_width
+from tests.browser.helpers import field, fits_width, search_box
 from thidua.extensions import db
 
 pytestmark = pytest.mark.browser
@@ -36,9 +36,9 @@ def test_secretariat_creates_a_campaign_and_grants_an_extension(world, page, log
     field(page, "Năm").fill("2025")
     field(page, "Giai đoạn").fill("2023–2025")
     field(page, "Kế hoạch phát động").fill("Kế hoạch số 2517/KH-SGDĐT ngày 01/8/2024")
-    field(page, "Ngày phát động").fill("2024-10-01")
-    field(page, "Hạn đăng ký (Đợt 1)").fill("2024-09-25")  # before the launch: refused
-    field(page, "Hạn báo cáo kết quả (Đợt 2)").fill("2025-03-31")
+    field(page, "Ngày phát động").fill("1/10/2024")
+    field(page, "Hạn đăng ký (Đợt 1)").fill("25/09/2024")  # before the launch: refused
+    field(page, "Hạn báo cáo kết quả (Đợt 2)").fill("2025-03-31")  # ISO is read too
     page.get_by_role("button", name="Lưu").click()
 
     deadline = field(page, "Hạn đăng ký (Đợt 1)")
@@ -48,9 +48,10 @@ def test_secretariat_creates_a_campaign_and_grants_an_extension(world, page, log
     expect(deadline).to_have_accessible_description("Hạn đăng ký phải từ ngày phát động trở đi.")
     expect(field(page, "Tên phong trào")).to_have_value(NAME)
     expect(field(page, "Kế hoạch phát động")).to_have_value("Kế hoạch số 2517/KH-SGDĐT ngày 01/8/2024")
-    expect(field(page, "Ngày phát động")).to_have_value("2024-10-01")
+    expect(field(page, "Ngày phát động")).to_have_value("01/10/2024")
+    expect(field(page, "Hạn báo cáo kết quả (Đợt 2)")).to_have_value("31/03/2025")
 
-    deadline.fill("2024-11-15")
+    deadline.fill("15/11/2024")
     page.get_by_role("button", name="Lưu").click()
 
     expect(page.get_by_role("status").first).to_have_text("Đã tạo phong trào. Tiếp theo, chọn các đơn vị tham gia.")
@@ -84,11 +85,15 @@ def test_secretariat_creates_a_campaign_and_grants_an_extension(world, page, log
 
     page.get_by_role("link", name="Gia hạn cho đơn vị").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Gia hạn cho đơn vị")
-    units = field(page, "Đơn vị").locator("option")
-    expect(units).to_have_text(["— Chọn đơn vị —", "Văn phòng", "THPT Chu Văn An", "THPT Kim Liên"])
-    field(page, "Đơn vị").select_option(label="THPT Kim Liên")
+    unit = search_box(page, "Đơn vị")
+    unit.click()
+    expect(page.get_by_role("listbox", name="Đơn vị").get_by_role("option")).to_have_text(
+        ["Văn phòng", "THPT Chu Văn An", "THPT Kim Liên"])
+    unit.fill("kim lien")
+    expect(page.get_by_role("listbox", name="Đơn vị").get_by_role("option")).to_have_text(["THPT Kim Liên"])
+    unit.press("Enter")
     field(page, "Đợt").select_option(label="Đợt 1 — Đăng ký")
-    field(page, "Gia hạn đến hết ngày").fill("2024-11-22")
+    field(page, "Gia hạn đến hết ngày").fill("22/11/2024")
     field(page, "Lý do gia hạn").fill(REASON)
     page.get_by_role("button", name="Gia hạn").click()
 

@@ -43,7 +43,8 @@ def test_moving_the_deadline_into_the_past_asks_first_saying_how_many_units_it_s
     page = asked.get_data(as_text=True)
     assert asked.status_code == 409
     assert "<strong>2 đơn vị</strong> chưa hoàn thành đăng ký sẽ không gửi được nữa" in page
-    assert f'value="{yesterday}"' in page  # what was typed stays
+    # what was typed stays, shown the Vietnamese way
+    assert f'value="{local_today() - timedelta(days=1):%d/%m/%Y}"' in page
     assert _deadline(world.campaign.id) == before
     saved = client.post(url, _form(world.campaign, registration_deadline=yesterday, confirm_close="1",
                                    launch_date=(local_today() - timedelta(days=20)).isoformat()))

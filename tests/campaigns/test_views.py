@@ -67,7 +67,7 @@ def test_creating_a_campaign_with_deadlines_out_of_order_shows_each_message_and_
     client.login(world.secretariat)
 
     response = client.post(NEW_URL, _campaign_form(
-        name="Phong trào thử ngày sai", launch_date="2025-09-10", registration_deadline="2025-09-01",
+        name="Phong trào thử ngày sai", launch_date="10/09/2025", registration_deadline="1/9/2025",
         report_deadline="2025-08-15", city_report_deadline="",
     ))
 
@@ -76,8 +76,8 @@ def test_creating_a_campaign_with_deadlines_out_of_order_shows_each_message_and_
     assert "Hạn đăng ký phải từ ngày phát động trở đi." in html
     assert "Hạn báo cáo kết quả phải sau hạn đăng ký." in html
     assert 'value="Phong trào thử ngày sai"' in html
-    for typed in ("2025-09-10", "2025-09-01", "2025-08-15"):
-        assert f'value="{typed}"' in html
+    for shown in ("10/09/2025", "01/09/2025", "15/08/2025"):  # each read, and shown back the Vietnamese way
+        assert f'value="{shown}"' in html
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == campaigns_before
     assert _audit("campaign.created") == []
@@ -484,3 +484,18 @@ def test_a_campaign_draws_its_participants_from_its_organisers_subtree_only(worl
     db.session.commit()
     taking_part = set(db.session.scalars(sa.select(CampaignUnit.unit_id).where(CampaignUnit.campaign_id == campaign.id)))
     assert inside.id in taking_part and outside.id not in taking_part
+
+
+@pytest.mark.parametrize("unit_id", ["", "0", "abc"], ids=["nothing chosen", "zero", "not a number"])
+def test_an_extension_without_a_unit_chosen_asks_for_one_and_keeps_the_form(client, world, unit_id):
+    client.login(world.secretariat)
+    typed = f"{world.campaign.registration_deadline + timedelta(days=3):%d/%m/%Y}"
+    response = client.post(f"/phong-trao/{world.campaign.id}/gia-han",
+                           {**_extension_form("", world.campaign.registration_deadline), "unit_id": unit_id,
+                            "until": typed})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert ("Chọn đơn vị được gia hạn." if unit_id != "abc" else "Lựa chọn không hợp lệ.") in html
+    assert f'value="{typed}"' in html  # the date typed stays, the Vietnamese way
+    assert '<option value="">— Chọn đơn vị —</option>' in html or '<option selected value="">— Chọn đơn vị —' in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Extension)) == 0

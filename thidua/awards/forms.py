@@ -1,12 +1,12 @@
 """Forms of the award list (CSRF through thidua.forms.Form)."""
 from __future__ import annotations
 
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from thidua.forms import (
-    REQUIRED,
     Form,
+    VnDateField,
     no_control_characters,
     required,
     strip_filter,
@@ -25,7 +25,7 @@ class DecisionForm(Form):
                            validators=[InputRequired("Chọn hình thức khen thưởng của quyết định.")])
     number = StringField("Số quyết định", validators=[required(), Length(max=80), no_control_characters],
                          filters=[strip_filter])
-    decided_on = DateField("Ngày ký", validators=[InputRequired(REQUIRED)])
+    decided_on = VnDateField("Ngày ký", validators=[required("Nhập ngày ký quyết định.")])
     signer = StringField("Người ký", validators=[required(), Length(max=255), no_control_characters],
                          filters=[strip_filter])
 

@@ -38,8 +38,13 @@ class CampaignForm(Form):
             raise ValidationError("Hạn báo cáo UBND Thành phố phải sau hạn báo cáo kết quả.")
 
 
+def _chosen_id(value) -> int:
+    """A chosen record's id; 0 when nothing is chosen yet (the list's blank first line)."""
+    return int(value) if value not in (None, "") else 0
+
+
 class ExtensionForm(Form):
-    unit_id = SelectField("Đơn vị", coerce=int, validate_choice=False)
+    unit_id = SelectField("Đơn vị", coerce=_chosen_id, validate_choice=False, render_kw={"data-search": ""})
     phase = SelectField("Đợt", choices=choices((p.value, PHASE_LABELS[p]) for p in Phase))
     until = VnDateField("Gia hạn đến hết ngày", validators=[required("Nhập ngày gia hạn.")])
     reason = TextAreaField("Lý do gia hạn", validators=[required("Ghi rõ lý do gia hạn."), Length(max=2000)],

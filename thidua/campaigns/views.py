@@ -159,7 +159,7 @@ def extension_new(campaign_id: int):
         .where(CampaignUnit.campaign_id == campaign.id)
         .order_by(in_vietnamese_order(Unit.block), in_vietnamese_order(Unit.name))
     ).all()
-    form.unit_id.choices = choices(((u.id, u.short_name or u.name) for u in units), "— Chọn đơn vị —", 0)
+    form.unit_id.choices = choices(((u.id, u.short_name or u.name) for u in units), "— Chọn đơn vị —")
     if request.method == "GET" and request.args.get("unit", type=bounded_int):
         form.unit_id.data = request.args.get("unit", type=bounded_int)
     refusal = services.extension_refusal(campaign)

@@ -80,7 +80,7 @@ class ReturnForm(Form):
 
 class ExtensionForm(Form):
     round_id = SelectField("Đợt báo cáo", coerce=str, validate_choice=False)
-    unit_id = SelectField("Đơn vị", coerce=str, validate_choice=False)
+    unit_id = SelectField("Đơn vị", coerce=str, validate_choice=False, render_kw={"data-search": ""})
     until = VnDateField("Gia hạn đến hết ngày", validators=[required("Nhập ngày gia hạn.")])
     reason = TextAreaField("Lý do", validators=[required("Cần ghi lý do gia hạn."), Length(max=2000),
                                                 no_control_characters], filters=[strip_filter])

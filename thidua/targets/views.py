@@ -9,7 +9,7 @@ from thidua.auth.roles import Role
 from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.exports import xlsx_response
 from thidua.extensions import db
-from thidua.forms import ButtonForm
+from thidua.forms import ButtonForm, choices
 from thidua.numbers import NumberError, format_number, parse_number
 from thidua.paging import record_id
 from thidua.results.uploads import RefusedFile
@@ -277,7 +277,7 @@ def extension_new(campaign_id: int):
     form.round_id.choices = [(str(r.id), f"{r.name} (hạn {r.deadline:%d/%m/%Y})") for r in rounds]
     units = db.session.scalars(db.select(Unit).join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
                                .where(CampaignUnit.campaign_id == campaign.id).order_by(Unit.name)).all()
-    form.unit_id.choices = [(str(u.id), u.name) for u in units]
+    form.unit_id.choices = choices(((str(u.id), u.name) for u in units), "— Chọn đơn vị —")
     status = 200
     if form.validate_on_submit():
         round_ = db.session.get(TargetRound, record_id(form.round_id.data) or 0)
