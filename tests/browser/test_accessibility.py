@@ -54,6 +54,8 @@ class Site:
     """The ids the pages' addresses are made of."""
     campaign: int
     entry: int
+    other_entry: int
+    unpublished: int
     registered: int
     under_review: int
     assignment: int
@@ -62,12 +64,17 @@ class Site:
 def build_site(world) -> Site:
     """A campaign with something on every page: a registered initiative (its report open to write),
     one under review with a rubric, a committee and a reviewer's sheet, a published model on the
-    award list waiting for the leader, the default targets and a report to UBND Thành phố."""
+    award list waiting for the leader, another school's model, one not yet published, the default
+    targets and a report to UBND Thành phố."""
     scoring = scoring_world.build(world)
     registered = factories.initiative(world.campaign, world.school, actor=world.editor, status=State.REGISTERED,
                                       title="Số hóa hồ sơ học bạ")
     target_services.apply_default_targets(world.campaign, actor=world.secretariat)
     model = make_model(world, title=MODEL_TITLE, files=("cong-khai-quy-trinh.pdf",))
+    other_model = make_model(world, title="Ứng dụng chữ ký số cho hồ sơ chuyên môn của giáo viên",
+                             area="chinh_quyen_so", unit=world.other_school)
+    unpublished = make_model(world, title="Làm sạch dữ liệu dân cư học sinh theo Đề án 06", area="de_an_06",
+                             publish=False, files=("cong-khai-ket-qua.pdf",))
     award_list = factories.decided_award(world, model, decided=False)
     award_list.status = "submitted"
     db.session.add(CityReport(campaign_id=world.campaign.id, number=1))
@@ -75,8 +82,11 @@ def build_site(world) -> Site:
     db.session.commit()
     from thidua.gallery.models import GalleryEntry
 
-    entry = db.session.scalar(sa.select(GalleryEntry.id).where(GalleryEntry.initiative_id == model.id))
-    return Site(campaign=world.campaign.id, entry=entry, registered=registered.id, under_review=scoring.initiative.id,
+    def entry(initiative) -> int:
+        return db.session.scalar(sa.select(GalleryEntry.id).where(GalleryEntry.initiative_id == initiative.id))
+
+    return Site(campaign=world.campaign.id, entry=entry(model), other_entry=entry(other_model),
+                unpublished=unpublished.id, registered=registered.id, under_review=scoring.initiative.id,
                 assignment=scoring.assignments[0].id)
 
 
@@ -86,12 +96,17 @@ UNIT_PAGES = {
     "registration-form": "/don-vi/phong-trao/{s.campaign}/dang-ky-moi",
     "report-form": "/sang-kien/{s.registered}/bao-cao",  # opened in Đợt 2 (REPORT_TIME)
     "targets-sheet": "/phong-trao/{s.campaign}/chi-tieu-cua-don-vi",
+    "outstanding-people": "/phong-trao/{s.campaign}/ca-nhan-xuat-sac",
+    "adopt-model": "/thu-vien/{s.other_entry}/nhan-rong",  # another school's model
+    "account": "/tai-khoan",
 }
 PAGES = {
     None: {
         "login": "/dang-nhap",
         "gallery": "/thu-vien",
         "model": "/thu-vien/{s.entry}",
+        "gallery-stats": "/thu-vien/thong-ke",
+        "password-forgot": "/quen-mat-khau",
     },
     "editor": UNIT_PAGES,
     "head": UNIT_PAGES,
@@ -109,10 +124,24 @@ PAGES = {
         "award-list": "/phong-trao/{s.campaign}/khen-thuong",
         "city-report": "/phong-trao/{s.campaign}/bao-cao-ubnd",
         "targets-board": "/phong-trao/{s.campaign}/chi-tieu/bang",
+        "targets-setup": "/phong-trao/{s.campaign}/chi-tieu",
+        "targets-check": "/phong-trao/{s.campaign}/chi-tieu/kiem-tra",
+        "campaign-form": "/phong-trao/{s.campaign}/sua",
+        "participants": "/phong-trao/{s.campaign}/don-vi-tham-gia",
+        "rubric": "/phong-trao/{s.campaign}/hoi-dong/tieu-chi",
+        "award-levels": "/phong-trao/{s.campaign}/hoi-dong/hinh-thuc-khen-thuong",
+        "reminders": "/phong-trao/{s.campaign}/nhac-viec",
+        "account-form": "/quan-tri/tai-khoan/moi",
+        "unit-form": "/don-vi-truc-thuoc/moi",
+        "publish-model": "/sang-kien/{s.unpublished}/cong-bo",
+        "period-summary": "/tong-ket",
+        "audit-log": "/nhat-ky",
     },
     "leader": {
         "dashboard": "/lanh-dao",
         "award-approval": "/phong-trao/{s.campaign}/khen-thuong/duyet",
+        "campaign": "/phong-trao/{s.campaign}",
+        "award-list": "/phong-trao/{s.campaign}/khen-thuong",
     },
     "reviewer": {
         "assignments": "/hoi-dong",
