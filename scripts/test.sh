@@ -13,7 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # --- system packages (Debian) ---------------------------------------------------------
 PACKAGES=(postgresql redis-server chromium fonts-liberation fonts-liberation2 fonts-crosextra-carlito poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui nginx openssl curl)
 # Node and npm bring axe-core (package.json), which the browser tests load into every page they check.
-if ! command -v node >/dev/null 2>&1; then PACKAGES+=(nodejs npm); fi
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then PACKAGES+=(nodejs npm); fi
 missing=()
 for package in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
