@@ -217,6 +217,42 @@ def test_page_has_no_serious_accessibility_violations(world, clock, open_page, a
     assert not violations, f"{address} as {role or 'anyone'} ({'phone' if phone else 'desktop'}):\n" + describe(violations)
 
 
+# Forms sent back with their errors: (who, where, the button that sends). Sent empty, except where the
+# form would take it empty: a score above the maximum on the scoring sheet, a word for a number in the report.
+ERROR_CASES = {
+    "login": (None, "/dang-nhap", "Đăng nhập"),
+    "campaign-form": ("secretariat", "/phong-trao/moi", "Lưu"),
+    "account-form": ("secretariat", "/quan-tri/tai-khoan/moi", "Lưu"),
+    "unit-form": ("secretariat", "/don-vi-truc-thuoc/moi", "Lưu"),
+    "report-form": ("editor", "/sang-kien/{s.registered}/bao-cao", "Lưu báo cáo"),
+    "scoring-sheet": ("reviewer", "/hoi-dong/phieu-cham/{s.assignment}", "Lưu nháp"),
+}
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+@pytest.mark.parametrize("name", list(ERROR_CASES))
+def test_a_form_sent_back_with_errors_has_no_serious_accessibility_violations(world, clock, open_page, axe_source,
+                                                                             name, phone):
+    role, url, button = ERROR_CASES[name]
+    site = build_site(world)
+    if name == "report-form":
+        clock.at(REPORT_TIME)
+    page = open_page(phone=phone)
+    if role:
+        sign_in(page, getattr(world, role))
+    page.goto(url.format(s=site))
+    if name == "scoring-sheet":
+        page.get_by_label("Điểm – Tính mới, sáng tạo", exact=True).fill("35")  # out of 30
+    elif name == "report-form":
+        page.get_by_label("Trước khi áp dụng 1", exact=True).fill("năm")  # not a number
+    # The server's own messages, not the browser's bubbles for `required`.
+    page.evaluate("document.querySelectorAll('form').forEach(f => f.noValidate = true)")
+    page.get_by_role("button", name=button, exact=True).click()
+    expect(page.locator(".has-error, [aria-invalid=true], .flash-error").first).to_be_visible()
+    violations = axe_violations(page, axe_source)
+    assert not violations, f"{name} with its errors ({'phone' if phone else 'desktop'}):\n" + describe(violations)
+
+
 # --- keyboard alone ------------------------------------------------------------------------------
 
 # What has the focus, and whether it shows: its own outline or shadow (or, for the phone's menu box,
