@@ -35,7 +35,7 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING = {"serious", "critical"}
 SKIP_LINK = "Bỏ qua, đến nội dung chính"
 MODEL_TITLE = "Một cửa điện tử trong tiếp nhận hồ sơ tuyển sinh lớp 10"
-# One round of hashing: sixty logins through the real form stay quick.
+# One round of hashing: a hundred logins through the real form stay quick.
 _FAST_HASH = generate_password_hash(factories.PASSWORD, method="pbkdf2:sha256:1")
 
 
@@ -155,8 +155,8 @@ CASES = [(role, name, url) for role, pages in PAGES.items() for name, url in pag
 
 @pytest.fixture
 def open_page(browser, base_url):
-    """A page in a context of its own, desktop or phone. The app's Content-Security-Policy allows
-    only its own scripts: the context lets axe-core in beside them (the page's own rules still run)."""
+    """A page in a context of its own, desktop or phone. The app's Content-Security-Policy allows only
+    its own scripts, so the context sets it aside for axe-core's script tag (it is not what is checked)."""
     contexts = []
 
     def make(*, phone: bool = False):
@@ -191,12 +191,31 @@ def axe_violations(page, axe_source: Path) -> list[dict]:
 
 
 def describe(violations: list[dict]) -> str:
+    """Each rule broken: its id, impact and help, then the elements (selectors) and what to fix on each."""
     lines = []
     for v in violations:
         lines.append(f"{v['id']} ({v['impact']}): {v['help']} — {v['helpUrl']}")
         for node in v["nodes"][:10]:
-            lines.append(f"    {' '.join(map(str, node['target']))}: {node.get('failureSummary', '').splitlines()[-1:]}")
+            fix = "; ".join(line.strip() for line in (node.get("failureSummary") or "").splitlines()[1:] if line.strip())
+            lines.append(f"    {' '.join(map(str, node['target']))} — {fix[:300]}")
+        if len(v["nodes"]) > 10:
+            lines.append(f"    … and {len(v['nodes']) - 10} more")
     return "\n".join(lines)
+
+
+def test_the_check_reports_what_it_finds(world, open_page, axe_source):
+    """The checker itself: an unlabelled box and a faint text are caught and named in the message."""
+    page = open_page()
+    page.goto("/dang-nhap")
+    page.evaluate("""() => { const main = document.querySelector('main');
+      main.insertAdjacentHTML('beforeend', '<input id="khong-nhan" type="text">'
+        + '<p id="mo" style="color:#ccc;background:#fff">Chữ mờ</p>'); }""")
+    violations = axe_violations(page, axe_source)
+    found = {v["id"]: v for v in violations}
+    assert {"label", "color-contrast"} <= set(found), sorted(found)
+    message = describe(violations)
+    assert "label (critical)" in message and "#khong-nhan" in message
+    assert "color-contrast (serious)" in message and "#mo" in message
 
 
 @pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
