@@ -136,6 +136,11 @@ PAGES = {
         "publish-model": "/sang-kien/{s.unpublished}/cong-bo",
         "period-summary": "/tong-ket",
         "audit-log": "/nhat-ky",
+        "outstanding-people": "/phong-trao/{s.campaign}/chi-tieu/ca-nhan",
+        "nominations-incoming": "/phong-trao/{s.campaign}/de-xuat-cap-duoi",
+        "nominations-outgoing": "/phong-trao/{s.campaign}/trinh-cap-tren",
+        "google-forms-import": "/phong-trao/{s.campaign}/nhap-google-forms",
+        "replications": "/quan-tri/nhan-rong",
     },
     "leader": {
         "dashboard": "/lanh-dao",
