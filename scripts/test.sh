@@ -12,6 +12,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # --- system packages (Debian) ---------------------------------------------------------
 PACKAGES=(postgresql redis-server chromium fonts-liberation fonts-liberation2 fonts-crosextra-carlito poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui nginx openssl curl)
+# Node and npm bring axe-core (package.json), which the browser tests load into every page they check.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then PACKAGES+=(nodejs npm); fi
 missing=()
 for package in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -21,6 +23,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# --- Node packages (node_modules/axe-core/axe.min.js for the accessibility tests) ----------
+npm ci --no-audit --no-fund --loglevel=error
 
 # --- Python environment ---------------------------------------------------------------
 if [ ! -x .venv/bin/python ]; then
