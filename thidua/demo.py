@@ -218,7 +218,8 @@ def load(*, today: date | None = None, seed: int = 2023) -> list[DemoLogin]:
         actor=office, organiser=root, name="Phong trào thi đua “Cải cách hành chính” năm 2024", year=2024,
         period="2023–2025", plan_reference="Kế hoạch phát động phong trào thi đua “Cải cách hành chính” giai đoạn 2023 - 2025",
         launch_date=launch, registration_deadline=today + timedelta(days=10),
-        report_deadline=today + timedelta(days=70), city_report_deadline=today + timedelta(days=85),
+        report_deadline=today + timedelta(days=70), review_deadline=today + timedelta(days=80),
+        city_report_deadline=today + timedelta(days=85),
         min_initiatives_per_unit=1, description="Đơn vị đăng ký ít nhất 01 mô hình, giải pháp, sáng kiến về CCHC.",
     )
     campaign_services.set_participants(c2024, groups, actor=office)

@@ -57,7 +57,8 @@ def upgrade():
                                         entry.c.unit_name, entry.c.commendation, entry.c.search_text)).all()
     values = []
     for row in rows:
-        meta = words(AREAS.get(row.area or "", ""), KINDS.get(row.kind or "", ""), row.year or "",
+        field = "Cải cách hành chính CCHC" if row.area in AREAS and row.area != "khac" else ""
+        meta = words(AREAS.get(row.area or "", ""), field, KINDS.get(row.kind or "", ""), row.year or "",
                      row.unit_name, row.commendation)
         values.append({'row_id': row.id, 'title_words': words(row.title), 'meta_words': meta,
                        'all_words': " ".join(part for part in (row.search_text or "", meta) if part)})

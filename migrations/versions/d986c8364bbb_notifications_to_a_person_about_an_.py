@@ -1,7 +1,7 @@
 """Notifications to a person about an event, their e-mail, and a way to stop it
 
 Revision ID: d986c8364bbb
-Revises: 4937b010ccf3
+Revises: d8a3f5c2e1b9
 Create Date: 2026-12-03 15:49:10.721311
 
 A notification may now be one person's, about one event of an initiative (sent, returned, shortlisted,
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd986c8364bbb'
-down_revision = '4937b010ccf3'
+down_revision = 'd8a3f5c2e1b9'
 branch_labels = None
 depends_on = None
 

@@ -19,6 +19,7 @@ class CampaignForm(Form):
     launch_date = VnDateField("Ngày phát động", validators=[required("Nhập ngày phát động.")])
     registration_deadline = VnDateField("Hạn đăng ký (Đợt 1)", validators=[required("Nhập hạn đăng ký.")])
     report_deadline = VnDateField("Hạn báo cáo kết quả (Đợt 2)", validators=[required("Nhập hạn báo cáo kết quả.")])
+    review_deadline = VnDateField("Hạn chấm điểm của Hội đồng", validators=[Optional()])
     city_report_deadline = VnDateField("Hạn báo cáo UBND Thành phố", validators=[Optional()])
     min_initiatives_per_unit = NumberField(
         "Số đề xuất tối thiểu mỗi đơn vị", default=1, validators=[required()], whole=True, minimum=1, maximum=20,
@@ -32,6 +33,12 @@ class CampaignForm(Form):
     def validate_report_deadline(self, field):
         if field.data and self.registration_deadline.data and field.data < self.registration_deadline.data:
             raise ValidationError("Hạn báo cáo kết quả phải sau hạn đăng ký.")
+
+    def validate_review_deadline(self, field):
+        if field.data and self.report_deadline.data and field.data < self.report_deadline.data:
+            raise ValidationError("Hạn chấm điểm phải từ hạn báo cáo kết quả trở đi: Hội đồng chấm những gì đơn vị đã gửi.")
+        if field.data and self.city_report_deadline.data and field.data > self.city_report_deadline.data:
+            raise ValidationError("Hạn chấm điểm phải trước hạn báo cáo UBND Thành phố: báo cáo nêu kết quả chấm.")
 
     def validate_city_report_deadline(self, field):
         if field.data and self.report_deadline.data and field.data < self.report_deadline.data:

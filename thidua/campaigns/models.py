@@ -53,6 +53,8 @@ class Campaign(db.Model):
     launch_date: Mapped[date]
     registration_deadline: Mapped[date]
     report_deadline: Mapped[date]
+    # By when the committee scores (its reviewers' home pages count the days); None: the city report's.
+    review_deadline: Mapped[date | None]
     city_report_deadline: Mapped[date | None]
     min_initiatives_per_unit: Mapped[int] = mapped_column(default=1)
     # How collectives are judged for the award list's "I. Tập thể" (thidua.targets.judging), and the

@@ -258,7 +258,7 @@ def grant_extension(campaign: Campaign, unit: Unit, phase: Phase, until: date, r
 
 CAMPAIGN_FIELDS = (
     "name", "year", "period", "plan_reference", "description", "launch_date",
-    "registration_deadline", "report_deadline", "city_report_deadline", "min_initiatives_per_unit",
+    "registration_deadline", "report_deadline", "review_deadline", "city_report_deadline", "min_initiatives_per_unit",
 )
 
 

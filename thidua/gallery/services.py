@@ -77,9 +77,16 @@ def search_document(*parts: str) -> str:
     return " ".join(words_of(" ".join(str(part) for part in parts if part)))
 
 
+# Every area of the list is a part of administrative reform: a search for "cải cách" or "CCHC" finds
+# the models of all of them, "Xây dựng … chính quyền số" included (its name does not say it).
+REFORM_FIELD = "Cải cách hành chính CCHC"
+
+
 def meta_document(*, area: str, kind: str, year: int | None, unit_name: str, commendation: str = "") -> str:
     """The folded words that describe a model (its search_meta): names of its area and kind, year, unit."""
-    return search_document(AREA_LABELS.get(area, ""), KIND_LABELS.get(kind, ""), year or "", unit_name, commendation)
+    field = REFORM_FIELD if area in AREA_LABELS and area != "khac" else ""
+    return search_document(AREA_LABELS.get(area, ""), field, KIND_LABELS.get(kind, ""), year or "", unit_name,
+                           commendation)
 
 
 def excerpt_of(text: str, limit: int = 300) -> str:

@@ -35,7 +35,7 @@ def assignments():
     """The reviewer's assignments in every campaign whose committee they sit on, with progress."""
     memberships = db.session.execute(
         sa.select(Campaign.id, Campaign.name, Campaign.year, Campaign.blind_review, Campaign.timezone,
-                  Campaign.city_report_deadline)
+                  Campaign.review_deadline, Campaign.city_report_deadline)
         .join(CommitteeMember, CommitteeMember.campaign_id == Campaign.id)
         .where(CommitteeMember.user_id == current_user.id)
         .order_by(Campaign.year.desc(), Campaign.id.desc())

@@ -15,9 +15,9 @@ REVIEW_SUBMITTED = "submitted"
 
 
 def review_deadline(campaign) -> date | None:
-    """The day by which the committee scores: the report to UBND Thành phố lists what it shortlisted, so that
-    report's deadline is the committee's (None when the campaign sets none)."""
-    return campaign.city_report_deadline
+    """The day by which the committee scores: the campaign's own, else the report to UBND Thành phố's (that
+    report lists what the committee shortlisted); None when the campaign sets neither."""
+    return campaign.review_deadline or campaign.city_report_deadline
 
 
 def active_assignments(initiative_id: int) -> list[Assignment]:
