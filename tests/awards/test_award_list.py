@@ -565,3 +565,41 @@ def test_the_initiative_page_neither_offers_nor_makes_awarded_even_on_an_approve
     client.login(s.world.leader)
     page = client.get(f"/lanh-dao?campaign={s.world.campaign.id}").get_data(as_text=True)
     assert '<span class="value">0</span><span class="label">đã khen thưởng</span>' in page
+
+
+def test_the_leaders_are_told_a_list_waits_and_the_office_what_they_decided(client, setup):
+    from thidua.notifications.models import Notification
+
+    s = setup
+    second_leader = factories.user(Role.LEADER, s.world.root, username="phogiamdoc", full_name="Phó Giám đốc")
+    db.session.commit()
+
+    def told(user):
+        db.session.expire_all()
+        return [(n.kind, n.title, n.body) for n in db.session.scalars(
+            sa.select(Notification).where(Notification.user_id == user.id).order_by(Notification.id))]
+
+    compile_(s)
+    submit_(s)
+    for leader in (s.world.leader, second_leader):
+        [(kind, title, body)] = told(leader)
+        assert kind == "event:awards.submitted" and title.startswith("Danh sách đề nghị khen thưởng chờ duyệt")
+        assert s.world.secretariat.full_name in body
+    assert told(s.world.secretariat) == []
+    assert not [kind for kind, _, _ in told(s.world.head) if kind.startswith("event:awards")]  # a unit's head
+
+    client.login(s.world.leader)
+    client.post(url(s.world, "/tra-lai"), {"return-comment": "Bổ sung số liệu cho Tổ Toán Tin",
+                                           "return-version": version_of(s.world)})
+    [(kind, title, body)] = told(s.world.secretariat)
+    assert kind == "event:awards.returned" and "Bổ sung số liệu cho Tổ Toán Tin" in body
+    assert told(second_leader)[-1][0] == "event:awards.submitted"  # the other leader hears of no decision
+
+    submit_(s)
+    services.approve_award_list(services.load_award_list(s.world.campaign.id), actor=s.world.leader)
+    db.session.commit()
+    assert [kind for kind, _, _ in told(s.world.secretariat)] == ["event:awards.returned", "event:awards.approved"]
+    assert len(told(s.world.leader)) == 2  # each submission is its own event
+    page = client.get("/thong-bao").get_data(as_text=True)
+    assert "Danh sách đề nghị khen thưởng chờ duyệt" in page
+    assert f'href="/phong-trao/{s.world.campaign.id}/khen-thuong"' in page

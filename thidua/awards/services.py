@@ -60,6 +60,12 @@ def awards_of(initiative_ids) -> dict[int, AwardOf]:
     return {initiative_id: AwardOf(decision.level_name, decision.citation) for initiative_id, decision in rows}
 
 
+def _campaign_of(award_list: AwardList):
+    from thidua.campaigns.models import Campaign
+
+    return db.session.get(Campaign, award_list.campaign_id)
+
+
 def _require(actor, role: Role, message: str) -> None:
     if actor is None or not getattr(actor, "is_active", False) or actor.role != role:
         raise AwardError(message)
@@ -438,9 +444,10 @@ def submit_award_list(award_list: AwardList, *, actor) -> None:
     award_list.submitted_by_id = actor.id
     award_list.submitted_at = utcnow()
     award_list.updated_at = award_list.submitted_at
-    audit.record("awards.submitted", actor=actor, object_type="award_list", object_id=award_list.id,
-                 campaign_id=award_list.campaign_id, from_state="draft", to_state="submitted",
-                 details={"entries": len(award_list.entries)})
+    entry = audit.record("awards.submitted", actor=actor, object_type="award_list", object_id=award_list.id,
+                         campaign_id=award_list.campaign_id, from_state="draft", to_state="submitted",
+                         details={"entries": len(award_list.entries)})
+    events.award_list_moved(award_list, _campaign_of(award_list), entry, actor=actor)
 
 
 def _require_leader(actor) -> None:
@@ -465,9 +472,10 @@ def approve_award_list(award_list: AwardList, *, actor, expected_version: int | 
     award_list.approved_by_id = actor.id
     award_list.approved_at = utcnow()
     award_list.updated_at = award_list.approved_at
-    audit.record("awards.approved", actor=actor, object_type="award_list", object_id=award_list.id,
-                 campaign_id=award_list.campaign_id, from_state="submitted", to_state="approved",
-                 details={"entries": len(award_list.entries)})
+    entry = audit.record("awards.approved", actor=actor, object_type="award_list", object_id=award_list.id,
+                         campaign_id=award_list.campaign_id, from_state="submitted", to_state="approved",
+                         details={"entries": len(award_list.entries)})
+    events.award_list_moved(award_list, _campaign_of(award_list), entry, actor=actor)
 
 
 def return_award_list(award_list: AwardList, comment: str, *, actor, expected_version: int | None = None) -> None:
@@ -482,8 +490,9 @@ def return_award_list(award_list: AwardList, comment: str, *, actor, expected_ve
     award_list.returned_by_id = actor.id
     award_list.returned_at = utcnow()
     award_list.updated_at = award_list.returned_at
-    audit.record("awards.returned", actor=actor, object_type="award_list", object_id=award_list.id,
-                 campaign_id=award_list.campaign_id, from_state="submitted", to_state="draft", reason=comment)
+    entry = audit.record("awards.returned", actor=actor, object_type="award_list", object_id=award_list.id,
+                         campaign_id=award_list.campaign_id, from_state="submitted", to_state="draft", reason=comment)
+    events.award_list_moved(award_list, _campaign_of(award_list), entry, actor=actor, reason=comment)
 
 
 def reopen_award_list(award_list: AwardList, *, actor, reason: str = "") -> None:

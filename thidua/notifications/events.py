@@ -34,9 +34,13 @@ from thidua.timeutil import format_moment, utcnow
 
 
 class Audience(Enum):
+    # A unit's people, for its initiatives
     EDITORS = frozenset({Role.UNIT_EDITOR})
     HEADS = frozenset({Role.UNIT_HEAD})
     UNIT = frozenset({Role.UNIT_EDITOR, Role.UNIT_HEAD})
+    # The organiser's staff, for its award list
+    LEADERS = frozenset({Role.LEADER})
+    OFFICE = frozenset({Role.SECRETARIAT})
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,18 @@ EVENTS: dict[str, Event] = {
                             "{actor} đã bổ sung báo cáo kết quả của “{title}”. Thủ trưởng đơn vị xem lại và bấm "
                             "“Gửi lại báo cáo”."),
 }
+# The award list between the office and the leader (thidua.awards.services), by its audit action;
+# {campaign}, {count} besides the above.
+AWARD_LIST_EVENTS: dict[str, Event] = {
+    "awards.submitted": Event(Audience.LEADERS, "Danh sách đề nghị khen thưởng chờ duyệt",
+                              "{actor} đã trình danh sách đề nghị khen thưởng của {campaign} ({count} đề nghị). "
+                              "Lãnh đạo xem, duyệt hoặc trả lại kèm ý kiến."),
+    "awards.approved": Event(Audience.OFFICE, "Lãnh đạo đã duyệt danh sách đề nghị khen thưởng",
+                             "{actor} đã duyệt danh sách đề nghị khen thưởng của {campaign}. Văn phòng ghi nhận "
+                             "quyết định khen thưởng của từng hình thức khi có."),
+    "awards.returned": Event(Audience.OFFICE, "Lãnh đạo trả lại danh sách đề nghị khen thưởng",
+                             "{actor} trả lại danh sách đề nghị khen thưởng của {campaign}. Ý kiến: {reason}"),
+}
 # The head's move that follows an editor's work, by the state the record is in.
 HEAD_MOVES = {
     workflow.State.DRAFT: workflow.State.REGISTERED,
@@ -88,15 +104,30 @@ def _initiative_path(initiative_id: int) -> str:
     return current_app.url_map.bind("localhost").build("registration.detail", {"initiative_id": initiative_id})
 
 
-def _recipients(unit_id: int, roles: frozenset[Role], actor, key: str) -> list[tuple[int, str, bool]]:
-    """The unit's active accounts in these roles, but the actor and those already told of `key`: one query."""
+def _recipients(whose, roles: frozenset[Role], actor, key: str) -> list[tuple[int, str, bool]]:
+    """Active accounts (`whose`: of a unit, of an organiser) in these roles, but the actor and those already
+    told of `key`: one query."""
     told = sa.select(Notification.id).where(Notification.user_id == User.id, Notification.event_key == key)
     return db.session.execute(
         sa.select(User.id, User.email, User.email_notifications)
-        .where(User.unit_id == unit_id, User.role.in_([r.value for r in roles]), User.is_active_account.is_(True),
+        .where(whose, User.role.in_([r.value for r in roles]), User.is_active_account.is_(True),
                User.id != (actor.id if actor is not None else -1), ~told.exists())
         .order_by(User.id)
     ).all()
+
+
+def _add(recipients, *, unit_id: int, campaign_id: int, key: str, kind: str, title: str, body: str,
+         link: str) -> int:
+    by_mail = mail_enabled()
+    for user_id, email, wants_mail in recipients:
+        mail = by_mail and wants_mail and bool((email or "").strip())
+        db.session.add(Notification(
+            unit_id=unit_id, campaign_id=campaign_id, user_id=user_id, event_key=key, kind=kind[:40],
+            title=title[:255], body=body, link=link, mail_status=MailStatus.PENDING.value if mail else None,
+        ))
+        if mail and has_app_context():
+            setattr(g, PENDING_FLAG, True)
+    return len(recipients)
 
 
 def notify(initiative, name: str, *, actor, occurrence: str, reason: str | None = None, moment=None) -> int:
@@ -106,23 +137,31 @@ def notify(initiative, name: str, *, actor, occurrence: str, reason: str | None 
     """
     event = EVENTS[name]
     key = f"initiative:{initiative.id}:{name}:{occurrence}"[:120]
-    recipients = _recipients(initiative.unit_id, event.audience.value, actor, key)
+    recipients = _recipients(User.unit_id == initiative.unit_id, event.audience.value, actor, key)
     if not recipients:
         return 0
     values = {"actor": actor.full_name if actor is not None else "Hệ thống", "title": initiative.title,
               "reason": (reason or "").strip() or "không ghi", "moment": format_moment(moment or utcnow())}
-    by_mail = mail_enabled()
-    for user_id, email, wants_mail in recipients:
-        mail = by_mail and wants_mail and bool((email or "").strip())
-        db.session.add(Notification(
-            unit_id=initiative.unit_id, campaign_id=initiative.campaign_id, user_id=user_id, event_key=key,
-            kind=f"event:{name}"[:40], title=f"{event.title}: “{initiative.title}”"[:255],
-            body=event.body.format(**values), link=_initiative_path(initiative.id),
-            mail_status=MailStatus.PENDING.value if mail else None,
-        ))
-        if mail and has_app_context():
-            setattr(g, PENDING_FLAG, True)
-    return len(recipients)
+    return _add(recipients, unit_id=initiative.unit_id, campaign_id=initiative.campaign_id, key=key,
+                kind=f"event:{name}", title=f"{event.title}: “{initiative.title}”", body=event.body.format(**values),
+                link=_initiative_path(initiative.id))
+
+
+def award_list_moved(award_list, campaign, entry, *, actor, reason: str | None = None) -> int:
+    """Tell the leaders that the list waits for them, or the office what the leader decided (`entry`: the
+    audit row of the move, which names it)."""
+    event = AWARD_LIST_EVENTS[entry.action]
+    db.session.flush()
+    key = f"award_list:{award_list.id}:{entry.action}:{entry.id}"[:120]
+    recipients = _recipients(User.organiser_id == campaign.organiser_id, event.audience.value, actor, key)
+    if not recipients:
+        return 0
+    values = {"actor": actor.full_name if actor is not None else "Hệ thống", "campaign": campaign.name,
+              "count": len(award_list.entries), "reason": (reason or "").strip() or "không ghi"}
+    link = current_app.url_map.bind("localhost").build("awards.index", {"campaign_id": campaign.id})
+    return _add(recipients, unit_id=campaign.organiser_id, campaign_id=campaign.id, key=key,
+                kind=f"event:{entry.action}", title=f"{event.title}: {campaign.name}", body=event.body.format(**values),
+                link=link)
 
 
 def initiative_moved(initiative, move: workflow.Transition, entry, *, actor, reason, moment, imported) -> None:
