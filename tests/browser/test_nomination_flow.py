@@ -72,7 +72,7 @@ def test_the_ward_proposes_the_so_accepts_scores_and_ranks_it(world, new_context
 
     # The Sở's ranking shows it, with where it came from, linked to the provenance.
     office.goto(f"/phong-trao/{so.id}")
-    office.get_by_role("link", name="Xếp hạng, đề xuất khen thưởng").click()
+    office.locator('li.step[data-step="review"]').get_by_role("link", name="Xếp hạng, đề xuất khen thưởng").click()
     row = office.locator("tr[data-initiative]", has_text=title)
     expect(row).to_contain_text("88")
     expect(row.locator(".origin")).to_have_text("Đề xuất từ: UBND phường Ba Đình")

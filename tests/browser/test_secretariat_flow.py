@@ -68,7 +68,7 @@ def test_secretariat_creates_a_campaign_and_grants_an_extension(world, page, log
 
     expect(page.get_by_role("status").first).to_have_text("Đã cập nhật danh sách: 3 đơn vị tham gia.")
     expect(page.get_by_role("heading", level=1)).to_have_text(NAME)
-    expect(page.locator(".milestones li", has_text="Đợt 1 — hạn đăng ký").locator("strong")).to_have_text("15/11/2024")
+    expect(page.locator('li.step[data-step="registration"] .step-when')).to_contain_text("15/11/2024")
     blocks = page.locator("table").first.locator("tbody tr")
     expect(blocks).to_have_count(2)
     expect(blocks.nth(0).locator("td").nth(0)).to_have_text("Khối các phòng thuộc Sở")
@@ -83,7 +83,7 @@ def test_secretariat_creates_a_campaign_and_grants_an_extension(world, page, log
     expect(districts.get_by_role("checkbox")).not_to_be_checked()
     page.go_back()
 
-    page.get_by_role("link", name="Gia hạn cho đơn vị").click()
+    page.locator("#buoc-registration").get_by_role("link", name="Gia hạn cho đơn vị").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Gia hạn cho đơn vị")
     unit = search_box(page, "Đơn vị")
     unit.click()

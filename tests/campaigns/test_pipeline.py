@@ -46,7 +46,7 @@ def test_before_the_launch_everything_is_yet_to_open(life, clock):
     assert [s.key for s in pipeline.steps] == ORDER  # no targets, no targets step
     assert [s.state for s in pipeline.steps] == [NOT_OPEN] * 6
     registration = pipeline.step("registration")
-    assert registration.when == "mở ngày 01/08" and registration.current
+    assert registration.when == "mở ngày 01/08 · hạn 25/08/2024" and registration.current
     assert registration.figures == ["0/3 đơn vị đã đăng ký", "0 sáng kiến đăng ký"]
     assert registration.missing == []  # nothing is missing before it opens
     assert pipeline.step("review").missing == ["Chưa lập Hội đồng", "Chưa có tiêu chí chấm", "Chưa phân công chấm"]

@@ -46,7 +46,7 @@ class Step:
     title: str
     what: str  # the step in a few words
     state: str
-    when: str = ""  # "hạn 25/08 · còn 5 ngày", "mở ngày 01/07", "ngày 25/08/2024"
+    when: str = ""  # "hạn 25/08 · còn 5 ngày", "mở ngày 01/07 · hạn 25/08/2024", "ngày 25/08/2024"
     figures: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
@@ -95,7 +95,7 @@ def _phase_step(key: str, title: str, what: str, opens: date | None, deadline: d
                 done: int, total: int) -> Step:
     """A phase in which units send: open from `opens` (None: the day after the previous deadline) to `deadline`."""
     if opens is not None and today < opens:
-        return Step(key, title, what, NOT_OPEN, f"mở ngày {_short(opens)}")
+        return Step(key, title, what, NOT_OPEN, f"mở ngày {_short(opens)} · hạn {format_date(deadline)}")
     if today <= deadline:
         return Step(key, title, what, OPEN, _countdown(deadline, today))
     if total and done >= total:
