@@ -9,15 +9,17 @@ import pytest
 import sqlalchemy as sa
 from markupsafe import escape
 
+from tests import factories
 from thidua import demo, demo_ward
 from thidua.audit import AuditLog
 from thidua.auth.models import User
 from thidua.auth.roles import Role
 from thidua.awards.models import AwardDecision, AwardEntry, AwardList
 from thidua.campaigns import services as campaign_services
-from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
+from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.extensions import db
 from thidua.nominations.models import Nomination
+from thidua.phases import Extension, Phase, phase_window
 from thidua.registration.models import Initiative
 from thidua.review.models import (
     Assignment,
@@ -30,8 +32,6 @@ from thidua.review.models import (
 from thidua.review.ranking import build_ranking
 from thidua.units.models import Unit
 from thidua.workflow import COUNTS_AS_REGISTERED, COUNTS_AS_REPORTED
-
-from tests import factories
 
 REGISTERED = [state.value for state in COUNTS_AS_REGISTERED]
 REPORTED = [state.value for state in COUNTS_AS_REPORTED]
@@ -101,7 +101,7 @@ def test_demo_load_fills_an_empty_database_with_the_directory_and_both_campaigns
     assert campaign_services.current_phase(c2024) is Phase.REGISTRATION
     some_participant = db.session.scalar(
         sa.select(CampaignUnit.unit_id).where(CampaignUnit.campaign_id == c2024.id).limit(1))
-    assert campaign_services.phase_window(c2024, some_participant, Phase.REGISTRATION).is_open()
+    assert phase_window(c2024, some_participant, Phase.REGISTRATION).is_open()
     assert _count(CampaignUnit, CampaignUnit.campaign_id == c2024.id) > 100
     # The unit of the demo's unit accounts is left free to register during a demonstration.
     chu_van_an = db.session.scalar(sa.select(Unit.id).where(Unit.code == "thpt-chu-van-an"))

@@ -4,16 +4,16 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from tests import factories
+from tests.conftest import count_statements
 from thidua.audit import AuditLog
 from thidua.auth.models import User
-from thidua.campaigns.models import CampaignUnit, Extension
+from thidua.campaigns.models import CampaignUnit
 from thidua.extensions import db
+from thidua.phases import Extension
 from thidua.registration.models import Initiative, InitiativeAuthor
 from thidua.timeutil import utcnow
 from thidua.units.models import Unit
-
-from tests import factories
-from tests.conftest import count_statements
 
 # (page, who looks at it, the most statements it may run)
 PAGES = [

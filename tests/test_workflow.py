@@ -5,14 +5,13 @@ from itertools import product
 import pytest
 import sqlalchemy as sa
 
+from tests import factories
 from thidua import workflow
 from thidua.audit import AuditLog
 from thidua.auth.roles import Role
 from thidua.extensions import db
 from thidua.registration.models import Initiative
 from thidua.workflow import TRANSITIONS, State
-
-from tests import factories
 
 ALL_PAIRS = list(product(State, State))
 ALLOWED = sorted(TRANSITIONS, key=lambda pair: (pair[0].value, pair[1].value))
@@ -33,7 +32,7 @@ def in_phase_of(move, world, clock, initiative) -> None:
     """Put the clock inside the move's phase and give the initiative what the move requires."""
     from datetime import datetime, time
 
-    from thidua.campaigns.models import Phase
+    from thidua.phases import Phase
 
     if move.phase is Phase.REPORT or move.requires == "report_complete":
         clock.at(datetime.combine(world.campaign.registration_deadline + timedelta(days=1), time(9, 0)))
@@ -146,8 +145,7 @@ def test_registering_named_authors_needs_shares_adding_to_100(world):
 def test_the_report_phase_opens_the_day_after_registration_closes_and_ends_with_its_deadline(world, clock):
     from datetime import datetime, time
 
-    from thidua.campaigns.models import Phase
-    from thidua.campaigns.services import phase_window
+    from thidua.phases import Phase, phase_window
 
     campaign = world.campaign
     window = phase_window(campaign, world.school.id, Phase.REPORT)

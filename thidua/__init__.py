@@ -49,33 +49,41 @@ def create_app(config: object | None = None) -> Flask:
     web.init_app(app)
     cli.init_app(app)
 
-    from thidua.auth import bp as auth_bp
-    from thidua.awards import bp as awards_bp
-    from thidua.campaigns import bp as campaigns_bp
-    from thidua.gallery import bp as gallery_bp
-    from thidua.jobs import bp as jobs_bp
-    from thidua.main import bp as main_bp
-    from thidua.nominations import bp as nominations_bp
-    from thidua.notifications import bp as notifications_bp  # also registers the reminder job handlers
-    from thidua.registration import bp as registration_bp
-    from thidua.reports import bp as reports_bp  # also registers the report job handler
-    from thidua.results import bp as results_bp
-    from thidua.review import bp as review_bp
-    from thidua.units import bp as units_bp
+    from thidua import stages
 
-    for blueprint in (main_bp, auth_bp, units_bp, campaigns_bp, registration_bp, results_bp, review_bp, jobs_bp,
-                      awards_bp, gallery_bp, nominations_bp):
-        app.register_blueprint(blueprint)
-    app.register_blueprint(reports_bp)
-    app.register_blueprint(notifications_bp)
+    stages.wire()  # what each move requires and does, who hears of it, which function runs each job
     from thidua.notifications import events
 
-    events.init_app(app)  # the unit's people hear of their initiatives' moves
-    from thidua.imports import bp as imports_bp
-
-    app.register_blueprint(imports_bp)
-    from thidua.targets import bp as targets_bp
-    from thidua.targets import import_views, person_views, views  # noqa: F401  (the blueprint's routes)
-
-    app.register_blueprint(targets_bp)
+    events.init_app(app)  # e-mail queued by a request is delivered after it
+    for blueprint in _blueprints():
+        app.register_blueprint(blueprint)
     return app
+
+
+def _blueprints() -> list:
+    """Every blueprint with its routes: each package defines only its blueprint, the views attach to it."""
+    from thidua import auth, awards, campaigns, gallery, imports, jobs, main, nominations, notifications
+    from thidua import registration, reports, results, review, targets, units
+    from thidua.auth import views as _auth  # noqa: F401  (each of these attaches its routes to its blueprint)
+    from thidua.awards import views as _awards  # noqa: F401
+    from thidua.campaigns import views as _campaigns  # noqa: F401
+    from thidua.gallery import office_views as _gallery_office  # noqa: F401
+    from thidua.gallery import views as _gallery  # noqa: F401
+    from thidua.imports import views as _imports  # noqa: F401
+    from thidua.jobs import views as _jobs  # noqa: F401
+    from thidua.main import views as _main  # noqa: F401
+    from thidua.nominations import views as _nominations  # noqa: F401
+    from thidua.notifications import cli as _reminder_commands  # noqa: F401
+    from thidua.notifications import views as _notifications  # noqa: F401
+    from thidua.registration import views as _registration  # noqa: F401
+    from thidua.reports import views as _reports  # noqa: F401
+    from thidua.results import views as _results  # noqa: F401
+    from thidua.review import office_views as _review_office  # noqa: F401
+    from thidua.review import reviewer_views as _review  # noqa: F401
+    from thidua.targets import import_views as _targets_import  # noqa: F401
+    from thidua.targets import person_views as _targets_persons  # noqa: F401
+    from thidua.targets import views as _targets  # noqa: F401
+    from thidua.units import views as _units  # noqa: F401
+
+    return [main.bp, auth.bp, units.bp, campaigns.bp, registration.bp, results.bp, review.bp, jobs.bp, awards.bp,
+            gallery.bp, nominations.bp, reports.bp, notifications.bp, imports.bp, targets.bp]

@@ -27,8 +27,9 @@ from thidua import timeutil
 from thidua.auth.models import User
 from thidua.auth.roles import Role
 from thidua.campaigns import services as campaign_services
-from thidua.campaigns.models import Campaign, Phase
+from thidua.campaigns.models import Campaign
 from thidua.extensions import db
+from thidua.phases import Phase
 from thidua.registration import services as registration_services
 from thidua.text import fold
 from thidua.timeutil import end_of_day_utc, local_today, start_of_day_utc, utcnow, zone

@@ -19,7 +19,8 @@ from enum import StrEnum
 
 from thidua import audit
 from thidua.auth.roles import UNIT_ROLES, Role
-from thidua.campaigns.models import Phase
+from thidua.errors import DeadlinePassed, NotPermitted, ReasonRequired, TransitionNotAllowed, WorkflowError
+from thidua.phases import Phase, phase_window
 from thidua.timeutil import utcnow
 
 
@@ -138,34 +139,15 @@ ONLY_THROUGH_MESSAGES = {
                     "được ghi nhận trên danh sách đã được lãnh đạo duyệt (trang Danh sách đề nghị khen thưởng).",
 }
 
-# Checks on the record that a stage registers by name, e.g. "registration_complete".
-# Each raises a WorkflowError saying what is missing.
+# Bound in one place, thidua.stages.wire(), which create_app calls; read that module for what each
+# name is. The checks on the record a move `requires`, by name (each raises a WorkflowError saying what
+# is missing):
 REQUIREMENTS: dict[str, Callable[[object], None]] = {}
-# What else changes with a move, by transition name (e.g. the report's submission time).
+# What else changes with a move, by transition name (e.g. the report's submission time):
 EFFECTS: dict[str, Callable[[object, datetime], None]] = {}
 # Who hears of every move once it is made, in order: f(initiative, move, audit_entry, actor=, reason=,
-# moment=, imported=). The app registers the unit's notifications (thidua.notifications.events).
+# moment=, imported=):
 LISTENERS: list[Callable[..., None]] = []
-
-
-class WorkflowError(Exception):
-    """A refused change of state, with a message for the user in Vietnamese."""
-
-
-class TransitionNotAllowed(WorkflowError):
-    pass
-
-
-class NotPermitted(WorkflowError):
-    pass
-
-
-class DeadlinePassed(WorkflowError):
-    pass
-
-
-class ReasonRequired(WorkflowError):
-    pass
 
 
 def state_of(initiative) -> State:
@@ -194,9 +176,6 @@ def check_transition(initiative, target: State, *, actor, reason: str | None = N
     `windows`: the initiative's phase windows (PhaseWindow by Phase) the caller already has; a window
     read here is added to it, so that checking several moves reads each phase's extension once.
     """
-    # Imported here: campaigns.services imports this module's states.
-    from thidua.campaigns.services import phase_window
-
     current = state_of(initiative)
     move = get_transition(current, target)
     if move is None:
@@ -230,9 +209,14 @@ def transition(initiative, target: State, *, actor, reason: str | None = None,
                now: datetime | None = None, imported: dict | None = None, through: str | None = None):
     """Move the initiative to `target`, or raise a WorkflowError and change nothing.
 
-    What a move does besides the status: sets `updated_at` (and `registered_at` on registering,
-    clears it on the way back to a draft), runs the move's EFFECTS, writes the audit row, and tells
-    the LISTENERS (the unit's people are notified). All in the caller's transaction.
+    Besides the status, a move (all in the caller's transaction; nothing is committed here):
+    - sets `updated_at`, and `registered_at` on registering (cleared on the way back to a draft);
+    - runs the move's EFFECTS (thidua.stages): "report" and "resubmit" stamp the results report's
+      submission, "reopen_report" clears it, "publish" makes the gallery entry public (made or
+      refreshed from the initiative), "unpublish" hides it;
+    - writes one "initiative.transition" audit row (from, to, reason, the move's name, an import's source);
+    - tells the LISTENERS: the notifications (thidua.notifications.events) write one notification per
+      person told of the move and queue their e-mail, sent after the request.
 
     `imported` (file, row, original moment) replays an answer sent outside thidua: see the
     module's docstring.

@@ -19,8 +19,9 @@ from tests.browser.conftest import CHROMIUM_ARGS, DESKTOP, PHONE, TIMEOUT_MS
 from tests.browser.helpers import field, fits_width, search_box
 from thidua.auth.models import User
 from thidua.auth.roles import Role
-from thidua.campaigns.models import Campaign, Extension
+from thidua.campaigns.models import Campaign
 from thidua.extensions import db
+from thidua.phases import Extension
 from thidua.review import setup
 from thidua.review.models import CommitteeMember
 

@@ -16,21 +16,21 @@ import pytest
 import sqlalchemy as sa
 from flask import render_template_string
 
+from tests import factories
+from tests.conftest import count_statements
+from tests.svg import drawing as svg_drawing
+from tests.svg import drawings as svg_drawings
 from thidua.campaigns import services as campaign_services
 from thidua.campaigns.board import BoardFilters, Chart, Series, build_board, phase_from
-from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
+from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.extensions import db
 from thidua.models import refresh_figures
+from thidua.phases import Extension, Phase
 from thidua.registration.models import Initiative
 from thidua.results.models import ResultReport
 from thidua.text import fold
 from thidua.timeutil import format_date, local_today, start_of_day_utc, to_local, utcnow
 from thidua.units.models import Unit
-
-from tests import factories
-from tests.conftest import count_statements
-from tests.svg import drawing as svg_drawing
-from tests.svg import drawings as svg_drawings
 
 # Written out here rather than taken from thidua.workflow, so that the board is checked
 # against the plan's meaning of the words and not against its own definitions.

@@ -5,14 +5,14 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from tests import factories
 from thidua.audit import AuditLog
 from thidua.awards.models import AwardList
-from thidua.campaigns.models import Campaign, Extension
+from thidua.campaigns.models import Campaign
 from thidua.extensions import db
+from thidua.phases import Extension
 from thidua.timeutil import local_today
 from thidua.workflow import State
-
-from tests import factories
 
 
 def _form(campaign, **changes):

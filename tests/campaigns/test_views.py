@@ -9,13 +9,13 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from tests import factories
 from thidua.audit import AuditLog
-from thidua.campaigns.models import Campaign, CampaignUnit, Extension
+from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.extensions import db
+from thidua.phases import Extension
 from thidua.timeutil import format_date, local_today
 from thidua.workflow import State, transition
-
-from tests import factories
 
 NEW_URL = "/phong-trao/moi"
 

@@ -8,15 +8,14 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
+from tests.imports import helpers as h
 from thidua.campaigns.board import build_board
-from thidua.campaigns.models import Phase
 from thidua.extensions import db
 from thidua.imports import services
 from thidua.imports.models import ImportedRecord
+from thidua.phases import Phase
 from thidua.registration.models import Initiative
 from thidua.reports.figures import block_figures
-
-from tests.imports import helpers as h
 
 
 @pytest.fixture

@@ -7,16 +7,15 @@ from datetime import date, datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 
+from tests import factories
+from tests.factories import State
 from thidua import workflow
 from thidua.auth.roles import Role
 from thidua.extensions import db
 from thidua.notifications import delivery, events
 from thidua.notifications.models import MailStatus, Notification
 from thidua.notifications.services import remind_units
-from thidua.campaigns.models import Phase
-
-from tests import factories
-from tests.factories import State
+from thidua.phases import Phase
 
 
 def told(user) -> list[Notification]:

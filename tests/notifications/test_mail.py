@@ -3,17 +3,16 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from thidua.campaigns.models import Phase
+from tests import factories
+from tests.factories import State
+from tests.notifications.smtp import free_port
 from thidua.extensions import db
 from thidua.jobs.models import Job, JobStatus
 from thidua.notifications import services
 from thidua.notifications.mail import Mailer, MailError, clean_addresses
 from thidua.notifications.models import Notification, ReminderLog
+from thidua.phases import Phase
 from thidua.timeutil import format_date
-
-from tests import factories
-from tests.factories import State
-from tests.notifications.smtp import free_port
 
 
 def _addresses(world):

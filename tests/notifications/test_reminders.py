@@ -7,7 +7,8 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
-from thidua.campaigns.models import Phase
+from tests import factories
+from tests.factories import State
 from thidua.campaigns.services import grant_extension
 from thidua.extensions import db
 from thidua.jobs.models import Job, JobStatus
@@ -15,10 +16,8 @@ from thidua.jobs.services import dispatch, start_job
 from thidua.notifications import services
 from thidua.notifications.jobs import SEND_DUE_REMINDERS, SEND_REMINDERS
 from thidua.notifications.models import Notification, ReminderLog
+from thidua.phases import Phase
 from thidua.timeutil import local_today
-
-from tests import factories
-from tests.factories import State
 
 LAUNCH = date(2024, 9, 3)
 REGISTRATION_DEADLINE = date(2024, 9, 30)

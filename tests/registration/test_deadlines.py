@@ -4,13 +4,12 @@ from datetime import date, datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 
+from tests import factories
 from thidua.audit import AuditLog
 from thidua.campaigns import services as campaign_services
-from thidua.campaigns.models import Phase
 from thidua.extensions import db
+from thidua.phases import Phase
 from thidua.registration.models import Initiative
-
-from tests import factories
 
 DEADLINE = date(2024, 8, 25)
 LAST_SECOND = datetime.combine(DEADLINE, time(23, 59, 59))

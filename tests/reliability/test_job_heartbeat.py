@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from thidua.campaigns.models import Phase
 from thidua.extensions import db
 from thidua.jobs import services as job_services
 from thidua.jobs.models import Job, JobStatus
 from thidua.notifications import services
 from thidua.notifications.models import Notification, ReminderLog
+from thidua.phases import Phase
 from thidua.timeutil import utcnow
 
 

@@ -7,16 +7,16 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import count_statements
+from tests.review import scoring_world
+from tests.review.scoring_world import form
 from thidua.audit import AuditLog
+from thidua.errors import NotPermitted
 from thidua.extensions import db
 from thidua.registration.models import Initiative
 from thidua.review import scoring
 from thidua.review.models import Assignment, CommitteeMember, CriterionScore, Review
-from thidua.workflow import NotPermitted, State
-
-from tests.conftest import count_statements
-from tests.review import scoring_world
-from tests.review.scoring_world import form
+from thidua.workflow import State
 
 
 @pytest.fixture
@@ -335,12 +335,11 @@ def test_scoring_page_runs_the_same_statements_for_3_and_10_criteria(client, wor
 
 
 def _second(world, sizes, blind):
+    from tests import factories
     from thidua.auth.roles import Role  # noqa: F401
     from thidua.registration.models import InitiativeAuthor
     from thidua.results.models import ReportIndicator, ResultReport
     from thidua.review.models import Assignment as A
-
-    from tests import factories
 
     campaign = world.campaign
     campaign.blind_review = blind

@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
-
-from thidua.auth import views  # noqa: E402,F401

@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("awards", __name__)
-
-from thidua.awards import views  # noqa: E402,F401

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from thidua import audit, workflow
 from thidua.auth.roles import Role
 from thidua.awards.models import FROZEN_STATUSES, AwardDecision, AwardEntry, AwardList
+from thidua.errors import WorkflowError
 from thidua.extensions import db
 from thidua.notifications import events
 from thidua.numbers import format_fixed
@@ -28,7 +29,7 @@ from thidua.review.ranking import build_ranking
 from thidua.targets.models import OutstandingPerson
 from thidua.timeutil import utcnow
 from thidua.units.models import Unit
-from thidua.workflow import State, WorkflowError
+from thidua.workflow import State
 
 RECIPIENT_ORDER = ("tap_the", "ca_nhan")
 GROUP_TITLES = {"tap_the": "I. Tập thể", "ca_nhan": "II. Cá nhân"}

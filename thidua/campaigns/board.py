@@ -18,11 +18,12 @@ import sqlalchemy as sa
 
 from thidua.campaigns import services
 from thidua.campaigns.compliance import PROGRESS_COLUMNS, UnitProgress, add_extensions
-from thidua.campaigns.models import Campaign, CampaignUnit, Phase
+from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.charts import Label, place, text_width
 from thidua.extensions import db
 from thidua.numbers import format_number
 from thidua.paging import QueryPage
+from thidua.phases import Phase
 from thidua.text import fold
 from thidua.timeutil import end_of_day_utc, local_today, start_of_day_utc, to_local, utcnow
 from thidua.units.models import UNIT_TYPE_LABELS, Unit, unit_type_label

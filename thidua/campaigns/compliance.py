@@ -12,8 +12,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from thidua import workflow
-from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
+from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.extensions import db, in_vietnamese_order
+from thidua.phases import Extension, Phase
 from thidua.units.models import Unit
 
 REGISTERED = [s.value for s in workflow.COUNTS_AS_REGISTERED]

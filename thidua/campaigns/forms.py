@@ -1,8 +1,8 @@
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import Length, NumberRange, Optional
 
-from thidua.campaigns.models import PHASE_LABELS, Phase
 from thidua.forms import Form, NumberField, VnDateField, choices, no_control_characters, required, strip_filter
+from thidua.phases import PHASE_LABELS, Phase
 from thidua.timeutil import local_today
 
 

@@ -2,37 +2,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from thidua.extensions import db
+from thidua.phases import Phase
 from thidua.text import campaign_phrase
 from thidua.timeutil import DEFAULT_TZ, end_of_day_utc, utcnow
 from thidua.units.models import Unit
-
-
-class Phase(StrEnum):
-    """The two phases in which units submit; each has its own deadline."""
-
-    REGISTRATION = "registration"
-    REPORT = "report"
-
-    @property
-    def label(self) -> str:
-        return PHASE_LABELS[self]
-
-    @property
-    def noun(self) -> str:
-        return PHASE_NOUNS[self]
-
-
-PHASE_LABELS = {
-    Phase.REGISTRATION: "Đợt 1 — Đăng ký",
-    Phase.REPORT: "Đợt 2 — Báo cáo kết quả",
-}
-PHASE_NOUNS = {Phase.REGISTRATION: "đăng ký", Phase.REPORT: "báo cáo kết quả"}
 
 
 class Campaign(db.Model):
@@ -119,27 +97,3 @@ class CampaignUnit(db.Model):
     report_done_at: Mapped[datetime | None]
 
     unit: Mapped[Unit] = relationship(lazy="raise")
-
-
-class Extension(db.Model):
-    """More time for one unit in one phase. The latest grant for a unit and phase is the one in force."""
-
-    __tablename__ = "extension"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"))
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
-    phase: Mapped[str] = mapped_column(sa.String(20))
-    until: Mapped[date]
-    reason: Mapped[str] = mapped_column(sa.Text)
-    granted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
-    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    unit: Mapped[Unit] = relationship(lazy="raise")
-    granted_by = relationship("User", lazy="raise")
-
-    __table_args__ = (sa.Index("ix_extension_lookup", "campaign_id", "unit_id", "phase", "granted_at"),)
-
-    @property
-    def phase_enum(self) -> Phase:
-        return Phase(self.phase)

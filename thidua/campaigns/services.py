@@ -8,105 +8,11 @@ from functools import cache
 import sqlalchemy as sa
 
 from thidua import audit
-from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
+from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.extensions import db
+from thidua.phases import Extension, Phase
 from thidua.timeutil import end_of_day_utc, format_date, local_today, start_of_day_utc, to_local, utcnow
 from thidua.units.models import Unit, in_subtree
-
-
-@dataclass(frozen=True)
-class PhaseWindow:
-    """When one unit may act in one phase of a campaign."""
-
-    campaign: Campaign
-    phase: Phase
-    opens_at: datetime  # UTC, inclusive
-    deadline: date  # the campaign's deadline
-    effective_deadline: date  # the deadline or this unit's extension, whichever is later
-    extension: Extension | None
-
-    @property
-    def closes_at(self) -> datetime:
-        """The first UTC moment at which the phase is closed for this unit."""
-        return end_of_day_utc(self.effective_deadline, self.campaign.timezone)
-
-    def is_open(self, now: datetime | None = None) -> bool:
-        moment = now or utcnow()
-        if moment < self.opens_at:
-            return False
-        return moment < self.closes_at
-
-    def check(self, now: datetime | None = None) -> None:
-        from thidua.workflow import DeadlinePassed
-
-        moment = now or utcnow()
-        if moment < self.opens_at:
-            starts = to_local(self.opens_at, self.campaign.timezone).date()
-            raise DeadlinePassed(
-                f"Phong trào chưa bắt đầu nhận {self.phase.noun} (bắt đầu từ ngày {format_date(starts)})."
-            )
-        if moment >= self.closes_at:
-            raise DeadlinePassed(
-                f"Đã hết hạn {self.phase.noun} (ngày {format_date(self.effective_deadline)}); "
-                "đơn vị cần được Bộ phận Thường trực CCHC gia hạn."
-            )
-
-    def days_left(self, now: datetime | None = None) -> int:
-        return (self.effective_deadline - local_today(self.campaign.timezone, now=now)).days
-
-
-# The queries every form sent by a unit runs, built once per process (functools.cache) and run with their
-# values as parameters: SQLAlchemy finds a reused statement's compiled form without rebuilding the statement
-# and its cache key, which is about half the CPU of a small query.
-
-@cache
-def _extension_queries() -> tuple[sa.Select, sa.Select]:
-    latest = (
-        sa.select(Extension)
-        .where(Extension.campaign_id == sa.bindparam("campaign_id"), Extension.unit_id == sa.bindparam("unit_id"),
-               Extension.phase == sa.bindparam("phase"))
-        .order_by(Extension.granted_at.desc(), Extension.id.desc())
-        .limit(1)
-    )
-    in_force = (
-        sa.select(Extension)
-        .where(Extension.campaign_id.in_(sa.bindparam("campaign_ids", expanding=True)),
-               Extension.unit_id == sa.bindparam("unit_id"))
-        .order_by(Extension.granted_at, Extension.id)
-    )
-    return latest, in_force
-
-
-def current_extension(campaign_id: int, unit_id: int, phase: Phase) -> Extension | None:
-    latest, _ = _extension_queries()
-    return db.session.scalar(latest, {"campaign_id": campaign_id, "unit_id": unit_id, "phase": phase.value})
-
-
-def extensions_in_force(campaign_ids, unit_id: int) -> dict[tuple[int, str], Extension]:
-    """The latest extension per (campaign, phase) for one unit, in one query."""
-    campaign_ids = list(campaign_ids)
-    if not campaign_ids:
-        return {}
-    _, in_force = _extension_queries()
-    rows = db.session.scalars(in_force, {"campaign_ids": campaign_ids, "unit_id": unit_id})
-    return {(ext.campaign_id, ext.phase): ext for ext in rows}
-
-
-def make_window(campaign: Campaign, phase: Phase, extension: Extension | None) -> PhaseWindow:
-    deadline = campaign.deadline(phase)
-    effective = max(deadline, extension.until) if extension else deadline
-    # Đợt 1 opens at the launch; Đợt 2 (carrying out and reporting) once Đợt 1 is over.
-    if phase is Phase.REGISTRATION:
-        opens_at = start_of_day_utc(campaign.launch_date, campaign.timezone)
-    else:
-        opens_at = end_of_day_utc(campaign.registration_deadline, campaign.timezone)
-    return PhaseWindow(campaign, phase, opens_at, deadline, effective, extension)
-
-
-def phase_window(campaign: Campaign | int, unit_id: int, phase: Phase) -> PhaseWindow:
-    if isinstance(campaign, int):
-        campaign = db.session.get(Campaign, campaign)
-    return make_window(campaign, phase, current_extension(campaign.id, unit_id, phase))
 
 
 def campaign_stage(campaign: Campaign, *, now: datetime | None = None) -> str:

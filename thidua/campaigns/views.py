@@ -7,17 +7,26 @@ from thidua import scope, workflow
 from thidua.campaigns import board as board_data
 from thidua.campaigns import bp, services
 from thidua.campaigns.forms import CampaignForm, ExtensionForm
-from thidua.campaigns.models import Campaign, CampaignUnit, Extension, Phase
+from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.exports import ExportWorkbook, csv_response, workbook_response, write_sheet, xlsx_response
 from thidua.extensions import db, in_vietnamese_order
 from thidua.forms import ButtonForm, choices
-from thidua.registration.models import (AREA_LABELS, KIND_LABELS, Initiative, InitiativeArea, InitiativeAuthor,
-                                        area_labels, in_area, ordered_areas)
+from thidua.paging import bounded_int, page_number
+from thidua.phases import Extension, Phase
+from thidua.registration.models import (
+    AREA_LABELS,
+    KIND_LABELS,
+    Initiative,
+    InitiativeArea,
+    InitiativeAuthor,
+    area_labels,
+    in_area,
+    ordered_areas,
+)
 from thidua.text import fold
 from thidua.timeutil import format_date, format_moment
 from thidua.units.models import Unit, in_subtree, unit_type_label
 from thidua.workflow import STATE_LABELS, State
-from thidua.paging import bounded_int, page_number
 
 REGISTERED_STATES = [s.value for s in workflow.COUNTS_AS_REGISTERED]
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from thidua.exports import xlsx_response
 from thidua import scope
+from thidua.errors import WorkflowError
+from thidua.exports import xlsx_response
 from thidua.extensions import db
 from thidua.gallery import bp, permissions, services
 from thidua.gallery.forms import PublishForm, UnpublishForm
@@ -15,7 +16,7 @@ from thidua.registration.views import get_initiative_or_404
 from thidua.results.services import evidence_of
 from thidua.timeutil import format_date
 from thidua.units.models import unit_type_label
-from thidua.workflow import State, WorkflowError
+from thidua.workflow import State
 
 
 @bp.route("/sang-kien/<int:initiative_id>/cong-bo", methods=["GET", "POST"])

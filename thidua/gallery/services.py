@@ -37,6 +37,7 @@ from thidua import audit, workflow
 from thidua.auth.roles import Role
 from thidua.awards.models import AwardDecision, AwardEntry, AwardList, decided_initiatives
 from thidua.campaigns.models import Campaign
+from thidua.errors import WorkflowError
 from thidua.extensions import db, in_vietnamese_order
 from thidua.gallery.models import SEARCH_VECTOR_SQL, Adoption, GalleryEntry, GalleryFile
 from thidua.markup import html_to_lines, html_to_text, markdown_to_html
@@ -48,7 +49,7 @@ from thidua.storage import TooLarge, get_storage
 from thidua.text import fold, slugify
 from thidua.timeutil import local_today, utcnow
 from thidua.units.models import Unit
-from thidua.workflow import State, WorkflowError
+from thidua.workflow import State
 
 PAGE_SIZE = 20
 MAX_QUERY_WORDS = 8
@@ -119,13 +120,13 @@ def award_decided(initiative) -> bool:
         AwardEntry.initiative_id == initiative.id)))))
 
 
-def _check_award_decided(initiative) -> None:
+def check_award_decided(initiative) -> None:
     if not award_decided(initiative):
         raise WorkflowError("Sáng kiến chưa có trong quyết định khen thưởng; khi gỡ khỏi thư viện, sáng kiến trở lại "
                             "trạng thái “Được đề xuất khen thưởng”.")
 
 
-def _check_award_not_decided(initiative) -> None:
+def check_award_not_decided(initiative) -> None:
     if award_decided(initiative):
         raise WorkflowError("Sáng kiến đã có quyết định khen thưởng; khi gỡ khỏi thư viện, sáng kiến trở lại "
                             "trạng thái “Được khen thưởng”.")
@@ -181,7 +182,7 @@ def refresh_entry(entry: GalleryEntry, initiative: Initiative) -> None:
     entry.search_text = search_document(entry.title, summary_text, *results, entry.search_meta)
 
 
-def _show_entry(initiative: Initiative, moment: datetime) -> None:
+def show_entry(initiative: Initiative, moment: datetime) -> None:
     entry = entry_for(initiative.id) or _new_entry(initiative)
     refresh_entry(entry, initiative)
     entry.is_public = True
@@ -189,17 +190,11 @@ def _show_entry(initiative: Initiative, moment: datetime) -> None:
     entry.updated_at = moment
 
 
-def _hide_entry(initiative: Initiative, moment: datetime) -> None:
+def hide_entry(initiative: Initiative, moment: datetime) -> None:
     entry = entry_for(initiative.id)
     if entry is not None:
         entry.is_public = False
         entry.updated_at = moment
-
-
-workflow.REQUIREMENTS["award_decided"] = _check_award_decided
-workflow.REQUIREMENTS["award_not_decided"] = _check_award_not_decided
-workflow.EFFECTS["publish"] = _show_entry
-workflow.EFFECTS["unpublish"] = _hide_entry
 
 
 def publish_initiative(initiative: Initiative, *, actor, title: str, summary: str, public_file_ids: list[int],

@@ -31,7 +31,7 @@ from thidua.imports import columns, matching, parsing
 from thidua.imports.models import ImportBatch, ImportedRecord
 from thidua.imports.parsing import FIELDS, REGISTRATION, REPORT, ImportFileError
 from thidua.jobs.models import Job
-from thidua.jobs.services import JobRefused, Progress, job_handler, start_job
+from thidua.jobs.services import JobRefused, Progress, start_job
 from thidua.registration.models import Initiative
 from thidua.results.models import ResultReport
 from thidua.storage import TooLarge, get_storage
@@ -648,7 +648,6 @@ def request_import(batch: ImportBatch, *, actor) -> Job:
     return job
 
 
-@job_handler(IMPORT_FORMS)
 def run_import(job: Job, progress: Progress) -> dict:
     """All of the file or none of it: one transaction, committed by the jobs mechanism at the end."""
     batch = db.session.get(ImportBatch, job.params["batch_id"])

@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("jobs", __name__)
-
-from thidua.jobs import views  # noqa: E402,F401

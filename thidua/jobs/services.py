@@ -43,21 +43,12 @@ QUEUE_NAME = "thidua"
 # Where the web records which database its jobs belong to (see database_identity).
 WEB_DATABASE_KEY = "thidua:web-database"
 Handler = Callable[[Job, "Progress"], dict[str, Any] | None]
+# The function that does the work of each kind of job, filled by thidua.stages.wire() (create_app).
 HANDLERS: dict[str, Handler] = {}
 
 
 class JobRefused(Exception):
     """A handler's refusal, for people: recorded as its message alone, and not retried."""
-
-
-def job_handler(kind: str):
-    """Register the function that does the work of jobs of this kind."""
-
-    def register(function: Handler) -> Handler:
-        HANDLERS[kind] = function
-        return function
-
-    return register
 
 
 class Progress:

@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("nominations", __name__)
-
-from thidua.nominations import views  # noqa: E402,F401

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from thidua.auth.models import User
 from thidua.extensions import db
 from thidua.jobs.models import Job
-from thidua.jobs.services import Progress, dispatch, job_handler, start_job
+from thidua.jobs.services import Progress, dispatch, start_job
 from thidua.notifications.mail import MailError, Mailer, clean_addresses, mail_enabled
 from thidua.notifications.models import MailStatus, Notification
 from thidua.timeutil import utcnow
@@ -134,7 +134,6 @@ def deliver_pending(progress: Progress | None = None) -> dict[str, int]:
     return counts
 
 
-@job_handler(DELIVER_MAIL)
 def deliver_mail(job: Job, progress: Progress) -> dict:
     counts = deliver_pending(progress)
     job.message = (f"Đã gửi {counts['sent']} thư thông báo" + (f", {counts['failed']} thư lỗi" if counts["failed"] else "")

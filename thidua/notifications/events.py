@@ -199,10 +199,8 @@ def ready_for_head(initiative, actor) -> int:
 
 
 def init_app(app) -> None:
-    """Listen to the workflow's moves; start the e-mail delivery after a request that queued e-mail."""
-    if initiative_moved not in workflow.LISTENERS:
-        workflow.LISTENERS.append(initiative_moved)
-
+    """Start the e-mail delivery after a request that queued e-mail (thidua.stages makes
+    `initiative_moved` a listener of the workflow)."""
     @app.after_request
     def start_delivery(response):
         if g.pop(PENDING_FLAG, False) and response.status_code < 400:

@@ -9,12 +9,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from thidua.campaigns.compliance import units_to_remind
-from thidua.campaigns.models import Campaign, Phase
+from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 from thidua.jobs.models import Job, JobStatus
-from thidua.jobs.services import Progress, execute, job_campaign, job_handler, start_job, sweep_stale_jobs
+from thidua.jobs.services import Progress, execute, job_campaign, start_job, sweep_stale_jobs
 from thidua.notifications import delivery, services, target_reminders
 from thidua.notifications.mail import mail_enabled
+from thidua.phases import Phase
 from thidua.timeutil import local_today, utcnow
 
 SEND_REMINDERS = "send_reminders"
@@ -37,7 +38,6 @@ def manual_milestone(campaign: Campaign, phase: Phase, moment) -> str:
     return f"manual:{local_today(campaign.timezone, now=moment):%Y-%m-%d}"
 
 
-@job_handler(SEND_REMINDERS)
 def send_reminders(job: Job, progress: Progress) -> dict:
     """Remind every unit still missing the phase; params: campaign_id (else the job's campaign), phase."""
     campaign = job_campaign(job)
@@ -53,7 +53,6 @@ def send_reminders(job: Job, progress: Progress) -> dict:
     return services.summarise(counts, mail_enabled=mail_enabled(), units=len(units))
 
 
-@job_handler(SEND_DUE_REMINDERS)
 def send_due_reminders(job: Job, progress: Progress) -> dict:
     """Remind the units whose deadline is 7, 3 or 1 days away: the phases of every campaign with an open
     phase, and the rounds of targets (thidua.notifications.target_reminders); one job does both."""

@@ -35,12 +35,12 @@ from sqlalchemy.exc import IntegrityError
 
 from thidua.auth.models import User
 from thidua.auth.roles import UNIT_ROLES
-from thidua.campaigns.compliance import UnitProgress, units_to_remind, unit_progress
-from thidua.campaigns.models import Campaign, Extension, Phase
-from thidua.campaigns.services import make_window
+from thidua.campaigns.compliance import UnitProgress, unit_progress, units_to_remind
+from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 from thidua.notifications.mail import Mailer, MailError, clean_addresses
 from thidua.notifications.models import Notification, ReminderLog
+from thidua.phases import Extension, Phase, make_window
 from thidua.timeutil import format_date, local_today, utcnow
 
 REMINDER_DAYS = (7, 3, 1)

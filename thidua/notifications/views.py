@@ -4,18 +4,18 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, HiddenField
 
 from thidua import audit
-
 from thidua.campaigns.compliance import units_to_remind
-from thidua.campaigns.models import Campaign, Phase
+from thidua.campaigns.models import Campaign
 from thidua.campaigns.services import current_phase
 from thidua.extensions import db
 from thidua.forms import ButtonForm, Form
 from thidua.jobs.services import dispatch, start_job
 from thidua.notifications import bp, services
-from thidua.notifications.jobs import SEND_REMINDERS, manual_key, manual_title, recent_manual_job
 from thidua.notifications.delivery import user_of_stop_token
+from thidua.notifications.jobs import SEND_REMINDERS, manual_key, manual_title, recent_manual_job
 from thidua.notifications.mail import mail_enabled
 from thidua.paging import page_number
+from thidua.phases import Phase
 
 
 class SendRemindersForm(Form):

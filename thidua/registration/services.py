@@ -10,13 +10,15 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from thidua import audit
 from thidua.auth.roles import Role
-from thidua.campaigns.models import Campaign, Phase
-from thidua.campaigns.services import is_participant, phase_window
+from thidua.campaigns.models import Campaign
+from thidua.campaigns.services import is_participant
+from thidua.errors import DeadlinePassed, WorkflowError
 from thidua.extensions import db
+from thidua.phases import Phase, phase_window
 from thidua.registration.models import Initiative, InitiativeAuthor
 from thidua.timeutil import utcnow
 from thidua.units.models import Unit
-from thidua.workflow import EDITABLE, REQUIREMENTS, DeadlinePassed, State, WorkflowError
+from thidua.workflow import EDITABLE, State
 
 EDITABLE_FIELDS = (
     "kind", "title", "area", "area_other", "solution_type", "novelty", "improves_on", "need", "objectives", "content",
@@ -81,8 +83,6 @@ def check_registration_complete(initiative: Initiative) -> None:
     if missing:
         raise IncompleteRegistration(missing)
 
-
-REQUIREMENTS["registration_complete"] = check_registration_complete
 
 
 def check_can_draft(campaign: Campaign, unit: Unit, *, now: datetime | None = None) -> None:

@@ -6,15 +6,15 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from thidua import workflow
-from thidua.campaigns.models import Campaign, CampaignUnit, Phase
-from thidua.campaigns.services import extensions_in_force, make_window
+from thidua.campaigns.models import Campaign, CampaignUnit
+from thidua.errors import WorkflowError
 from thidua.extensions import db
+from thidua.forms import ButtonForm
+from thidua.phases import Phase, extensions_in_force, make_window
 from thidua.registration import bp, permissions, services
 from thidua.registration.forms import InitiativeForm, TransitionForm
 from thidua.registration.models import Initiative
-from thidua.forms import ButtonForm
-from thidua.workflow import State, WorkflowError
-
+from thidua.workflow import State
 
 # The statements of the most frequent requests are built once per process (functools.cache) and run
 # with their values as parameters: SQLAlchemy finds a reused statement's compiled form without

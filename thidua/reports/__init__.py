@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("reports", __name__)
-
-from thidua.reports import services, views  # noqa: E402,F401  (registers the routes and the job handler)

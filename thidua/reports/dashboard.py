@@ -13,12 +13,14 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from thidua import scope
 from thidua.campaigns import services as campaign_services
 from thidua.campaigns.board import Board, build_board
-from thidua.campaigns.models import Campaign, Phase
+from thidua.campaigns.models import Campaign
 from thidua.charts import BarChart, nice_step
 from thidua.extensions import db
 from thidua.numbers import format_number
+from thidua.phases import Phase
 from thidua.reports.figures import (
     BlockFigures,
     area_figures,
@@ -27,7 +29,6 @@ from thidua.reports.figures import (
 )
 from thidua.reports.rollup import LevelFigures, levels_total, lower_levels
 from thidua.review.models import Criterion, Standing
-from thidua import scope
 from thidua.timeutil import local_today
 
 BINS = 10

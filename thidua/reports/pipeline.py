@@ -15,9 +15,10 @@ import sqlalchemy as sa
 
 from thidua.awards import services as award_services
 from thidua.awards.models import AwardEntry
-from thidua.campaigns.models import Campaign, Phase
+from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 from thidua.numbers import format_number
+from thidua.phases import Phase
 from thidua.registration.models import Initiative
 from thidua.reports import services as report_services
 from thidua.reports.figures import BlockFigures, block_figures

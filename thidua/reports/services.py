@@ -9,7 +9,7 @@ from thidua import audit
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 from thidua.jobs.models import Job
-from thidua.jobs.services import Progress, job_campaign, job_handler, start_job
+from thidua.jobs.services import Progress, job_campaign, start_job
 from thidua.reports.documents import (
     build_report_docx,
     build_report_workbook,
@@ -82,7 +82,6 @@ def request_report(campaign: Campaign, *, actor) -> CityReport:
     return report
 
 
-@job_handler(GENERATE_REPORT)
 def generate_report(job: Job, progress: Progress) -> dict:
     campaign = job_campaign(job)
     report = db.session.get(CityReport, job.params["report_id"])

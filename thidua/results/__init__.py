@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("results", __name__)
-
-from thidua.results import services, views  # noqa: E402,F401  (services registers its workflow checks)

@@ -9,15 +9,15 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from thidua import audit, workflow
-from thidua.campaigns.models import Phase
-from thidua.campaigns.services import phase_window
+from thidua.errors import WorkflowError
 from thidua.extensions import db
+from thidua.phases import Phase, phase_window
 from thidua.registration.models import Initiative
 from thidua.results.models import EvidenceFile, ReportIndicator, ResultReport
 from thidua.results.uploads import RefusedFile, detect, display_name
 from thidua.storage import TooLarge, get_storage
 from thidua.timeutil import utcnow
-from thidua.workflow import State, WorkflowError
+from thidua.workflow import State
 
 REPORT_FIELDS = (
     "progress", "achievements", "effect_citizens", "effect_unit", "novelty", "replication_within",
@@ -79,22 +79,16 @@ def check_report_complete(initiative: Initiative) -> None:
         raise WorkflowError("Báo cáo chưa đủ để gửi, còn thiếu: " + "; ".join(missing) + ".")
 
 
-def _mark_submitted(initiative: Initiative, moment: datetime) -> None:
+def mark_submitted(initiative: Initiative, moment: datetime) -> None:
     report = get_report(initiative.id)
     if report is not None:
         report.submitted_at = moment
 
 
-def _mark_reopened(initiative: Initiative, moment: datetime) -> None:
+def mark_reopened(initiative: Initiative, moment: datetime) -> None:
     report = get_report(initiative.id)
     if report is not None:
         report.submitted_at = None
-
-
-workflow.REQUIREMENTS["report_complete"] = check_report_complete
-workflow.EFFECTS["report"] = _mark_submitted
-workflow.EFFECTS["resubmit"] = _mark_submitted
-workflow.EFFECTS["reopen_report"] = _mark_reopened
 
 
 def save_report(initiative: Initiative, *, actor, values: dict, indicators: list[dict], expected_version: int | None,

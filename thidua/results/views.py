@@ -5,17 +5,18 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from thidua.auth.roles import Role
+from thidua.errors import WorkflowError
 from thidua.extensions import db
 from thidua.forms import ButtonForm
 from thidua.notifications.events import ready_for_head
+from thidua.paging import bounded_int
 from thidua.registration.views import get_initiative_or_404
 from thidua.results import bp, permissions, services
 from thidua.results.forms import EvidenceForm, ReportForm
 from thidua.results.models import EvidenceFile
 from thidua.results.uploads import RefusedFile
 from thidua.storage import get_storage
-from thidua.workflow import State, WorkflowError
-from thidua.paging import bounded_int
+from thidua.workflow import State
 
 
 @bp.app_template_global()

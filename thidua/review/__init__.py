@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("review", __name__)
-
-from thidua.review import office_views, reviewer_views, services  # noqa: E402,F401

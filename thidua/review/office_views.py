@@ -10,22 +10,23 @@ from flask_login import current_user
 from thidua import workflow
 from thidua.auth.models import User
 from thidua.campaigns.models import Campaign
+from thidua.errors import WorkflowError
 from thidua.exports import ExportWorkbook, workbook_response, write_sheet
 from thidua.extensions import db, in_vietnamese_order
 from thidua.forms import ButtonForm
 from thidua.jobs.models import Job, JobStatus
 from thidua.jobs.services import dispatch, start_job
-from thidua.paging import record_id
 from thidua.notifications.mail import mail_enabled
+from thidua.paging import bounded_int, record_id
 from thidua.registration.models import AREA_LABELS, Initiative
-from thidua.review import bp, ranking as ranking_data, setup
+from thidua.review import bp, setup
+from thidua.review import ranking as ranking_data
 from thidua.review.forms import CriterionForm, LevelForm, SettingsForm
 from thidua.review.models import Assignment, CommendationLevel, CommitteeMember, Criterion, CriterionScore, Review
 from thidua.review.services import REVIEW_SUBMITTED
 from thidua.timeutil import format_moment
 from thidua.units.models import Unit, unit_type_label
-from thidua.workflow import STATE_LABELS, State, WorkflowError
-from thidua.paging import bounded_int
+from thidua.workflow import STATE_LABELS, State
 
 PREFIX = "/phong-trao/<int:campaign_id>/hoi-dong"
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from thidua.auth.roles import Role
 from thidua.campaigns.models import Campaign
+from thidua.errors import WorkflowError
 from thidua.extensions import db
 from thidua.numbers import format_number
 from thidua.registration.models import Initiative
@@ -23,7 +24,7 @@ from thidua.review import bp, permissions, scoring
 from thidua.review.models import Assignment, CommitteeMember, Review
 from thidua.review.services import REVIEW_SUBMITTED, review_deadline
 from thidua.timeutil import local_today
-from thidua.workflow import State, WorkflowError
+from thidua.workflow import State
 
 REVIEW_STATUS_LABELS = {None: "Chưa chấm", "draft": "Bản nháp", "submitted": "Đã gửi"}
 STALE_MESSAGE = (

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from thidua import audit, workflow
 from thidua.auth.models import User
 from thidua.auth.roles import Role
+from thidua.errors import NotPermitted, ReasonRequired, WorkflowError
 from thidua.extensions import db
 from thidua.numbers import NumberError, format_number, parse_number
 from thidua.registration.models import Initiative
@@ -23,7 +24,7 @@ from thidua.review.assignment import Candidate, plan_assignment
 from thidua.review.models import Assignment, CommitteeMember, Criterion, CriterionScore, Review
 from thidua.review.services import REVIEW_DRAFT, REVIEW_SUBMITTED, review_counts
 from thidua.timeutil import utcnow
-from thidua.workflow import NotPermitted, ReasonRequired, State, WorkflowError
+from thidua.workflow import State
 
 SCOREABLE = frozenset({State.UNDER_REVIEW})
 COMMENT_LIMIT = 5000

@@ -6,9 +6,9 @@ from datetime import date
 import sqlalchemy as sa
 
 from thidua import workflow
+from thidua.errors import WorkflowError
 from thidua.extensions import db
 from thidua.review.models import Assignment, Review
-from thidua.workflow import WorkflowError
 
 REVIEW_DRAFT = "draft"
 REVIEW_SUBMITTED = "submitted"
@@ -46,5 +46,3 @@ def check_reviews_complete(initiative) -> None:
     if submitted < assigned:
         raise WorkflowError(f"Mới có {submitted}/{assigned} thành viên Hội đồng gửi phiếu chấm.")
 
-
-workflow.REQUIREMENTS["reviews_complete"] = check_reviews_complete

@@ -22,7 +22,7 @@ from thidua.auth.roles import Role
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db, in_vietnamese_order
 from thidua.jobs.models import Job
-from thidua.jobs.services import Progress, job_campaign, job_handler
+from thidua.jobs.services import Progress, job_campaign
 from thidua.notifications.mail import MailError, Mailer, clean_addresses, mail_enabled
 from thidua.registration.models import Initiative
 from thidua.review.assignment import Candidate, Plan, plan_assignment
@@ -646,7 +646,6 @@ def reminder_title(campaign: Campaign) -> str:
     return f"Nhắc thành viên Hội đồng chấm điểm: {campaign.name}"[:255]
 
 
-@job_handler(SEND_REVIEW_REMINDERS)
 def send_review_reminders(job: Job, progress_: Progress) -> dict:
     """E-mail every committee member with unfinished reviews the list of what is left to score."""
     campaign = job_campaign(job)

@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("units", __name__)
-
-from thidua.units import views  # noqa: E402,F401
