@@ -70,11 +70,12 @@ def utc(local: datetime) -> datetime:
 def build(units: int, initiatives: int, seed: int) -> int:
     """Fill the empty tables; returns the campaign's id."""
     from thidua.auth.models import User
-    from thidua.campaigns.models import Campaign, CampaignUnit, Extension
+    from thidua.campaigns.models import Campaign, CampaignUnit
+    from thidua.models import refresh_figures
+    from thidua.phases import Extension
     from thidua.registration.models import Initiative
     from thidua.results.models import ResultReport
     from thidua.units.models import Unit
-    from thidua.models import refresh_figures
 
     rng = random.Random(seed)
     now = utc(NOW_LOCAL)
