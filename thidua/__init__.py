@@ -5,7 +5,18 @@ from pathlib import Path
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """The templates or the migrations: inside the package when installed from a wheel (setup.py puts
+    them there), beside it in a checkout."""
+    inside = PACKAGE / name
+    return inside if inside.is_dir() else PACKAGE.parent / name
+
+
+TEMPLATES = resource_dir("templates")
+MIGRATIONS = resource_dir("migrations")
 
 
 def create_app(config: object | None = None) -> Flask:
@@ -13,7 +24,7 @@ def create_app(config: object | None = None) -> Flask:
 
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
+        template_folder=str(TEMPLATES),
         instance_relative_config=True,
     )
     from thidua.paging import BoundedIntConverter
@@ -35,7 +46,7 @@ def create_app(config: object | None = None) -> Flask:
     from thidua.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
 

@@ -40,7 +40,7 @@ import sqlalchemy as sa
 from flask import current_app, request, session
 from sqlalchemy.dialects import postgresql, sqlite
 
-from thidua import ROOT
+from thidua import PACKAGE, TEMPLATES
 from thidua.extensions import db
 from thidua.timeutil import utcnow
 
@@ -272,10 +272,9 @@ def public_page(view):
 def _code_version() -> str:
     """A digest of the templates and the code: a deploy that changes a page changes its ETag."""
     digest = hashlib.sha256()
-    for folder, pattern in ((ROOT / "templates", "*.html"), (ROOT / "templates", "*.xml"),
-                            (ROOT / "thidua", "*.py")):
+    for folder, pattern in ((TEMPLATES, "*.html"), (TEMPLATES, "*.xml"), (PACKAGE, "*.py")):
         for path in sorted(folder.rglob(pattern)):
-            digest.update(path.relative_to(ROOT).as_posix().encode())
+            digest.update(path.relative_to(folder).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
