@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,14 +11,27 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from thidua.extensions import db
 from thidua.timeutil import utcnow
 
+
+
+class AwardListStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    DECIDED = "decided"
+
+    @property
+    def label(self) -> str:
+        return AWARD_LIST_STATUS_LABELS[self]
+
+
 AWARD_LIST_STATUS_LABELS = {
-    "draft": "Đang lập",
-    "submitted": "Đã trình lãnh đạo duyệt",
-    "approved": "Lãnh đạo đã duyệt",
-    "decided": "Đã có quyết định khen thưởng",
+    AwardListStatus.DRAFT: "Đang lập",
+    AwardListStatus.SUBMITTED: "Đã trình lãnh đạo duyệt",
+    AwardListStatus.APPROVED: "Lãnh đạo đã duyệt",
+    AwardListStatus.DECIDED: "Đã có quyết định khen thưởng",
 }
 # From submission on, the levels, their thresholds and the rubric the list rests on are frozen.
-FROZEN_STATUSES = frozenset({"submitted", "approved", "decided"})
+FROZEN_STATUSES = frozenset({AwardListStatus.SUBMITTED, AwardListStatus.APPROVED, AwardListStatus.DECIDED})
 RECIPIENT_LABELS = {"tap_the": "Tập thể", "ca_nhan": "Cá nhân"}
 
 
@@ -26,7 +40,7 @@ class AwardList(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"), unique=True)
-    status: Mapped[str] = mapped_column(sa.String(20), default="draft")
+    status: Mapped[str] = mapped_column(sa.String(20), default=AwardListStatus.DRAFT.value)
     version: Mapped[int] = mapped_column(default=1)
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     approved_at: Mapped[datetime | None]

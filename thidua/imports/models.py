@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,9 +11,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from thidua.extensions import db
 from thidua.timeutil import utcnow
 
+
+
+class BatchStatus(StrEnum):
+    CHECKED = "checked"
+    IMPORTED = "imported"
+
+    @property
+    def label(self) -> str:
+        return BATCH_STATUS_LABELS[self]
+
+
 BATCH_STATUS_LABELS = {
-    "checked": "Đã kiểm tra, chưa nhập",
-    "imported": "Đã nhập",
+    BatchStatus.CHECKED: "Đã kiểm tra, chưa nhập",
+    BatchStatus.IMPORTED: "Đã nhập",
 }
 
 
@@ -33,7 +45,7 @@ class ImportBatch(db.Model):
     mapping: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     # Typed unit name (exact_key) -> unit id chosen by the user, 0 for "skip these rows".
     unit_choices: Mapped[dict[str, int]] = mapped_column(sa.JSON, default=dict)
-    status: Mapped[str] = mapped_column(sa.String(20), default="checked")
+    status: Mapped[str] = mapped_column(sa.String(20), default=BatchStatus.CHECKED.value)
     counts: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

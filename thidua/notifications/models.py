@@ -20,6 +20,31 @@ class MailStatus(StrEnum):
     FAILED = "failed"
 
 
+class ReminderStatus(StrEnum):
+    """Where one reminder to one unit is (see thidua.notifications.services for the order of steps)."""
+
+    PENDING = "pending"  # the row is written, nothing reached the unit yet
+    SENDING = "sending"  # the notification is on the dashboard, the e-mail is on its way
+    UNKNOWN = "unknown"  # a run died while sending: the e-mail may have left, never sent again
+    SENT = "sent"
+    IN_APP = "in_app"  # the notification only (no mail server, or no address)
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return REMINDER_STATUS_LABELS[self]
+
+
+REMINDER_STATUS_LABELS = {
+    ReminderStatus.PENDING: "Đang chờ gửi",
+    ReminderStatus.SENDING: "Đang gửi thư",
+    ReminderStatus.UNKNOWN: "Không rõ đã gửi thư hay chưa (cần kiểm tra)",
+    ReminderStatus.SENT: "Đã gửi thư và thông báo",
+    ReminderStatus.IN_APP: "Chỉ thông báo trên hệ thống",
+    ReminderStatus.FAILED: "Gửi thư lỗi (đã có thông báo trên hệ thống)",
+}
+
+
 class Notification(db.Model):
     """A message on a unit's dashboard, or to one person of the unit about one event.
 
@@ -65,7 +90,7 @@ class ReminderLog(db.Model):
     phase: Mapped[str] = mapped_column(sa.String(20))
     # "d7:2024-08-25" (7 days before that deadline), "manual:<job id>", ...
     milestone: Mapped[str] = mapped_column(sa.String(60))
-    status: Mapped[str] = mapped_column(sa.String(20), default="pending")  # pending, sent, failed
+    status: Mapped[str] = mapped_column(sa.String(20), default=ReminderStatus.PENDING.value)
     recipients: Mapped[str] = mapped_column(sa.Text, default="")
     error: Mapped[str | None] = mapped_column(sa.Text)
     job_id: Mapped[int | None] = mapped_column(sa.ForeignKey("job.id", ondelete="SET NULL"))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,6 +11,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from thidua.extensions import db
 from thidua.timeutil import utcnow
+
+
+class ReviewStatus(StrEnum):
+    """A reviewer's scores: a draft until submitted; reopened (back to draft) only by the secretariat."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+    @property
+    def label(self) -> str:
+        return REVIEW_STATUS_LABELS[self]
+
+
+REVIEW_STATUS_LABELS = {ReviewStatus.DRAFT: "Bản nháp", ReviewStatus.SUBMITTED: "Đã gửi"}
 
 
 class CommitteeMember(db.Model):
@@ -100,7 +115,7 @@ class Review(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id", ondelete="CASCADE"), unique=True)
-    status: Mapped[str] = mapped_column(sa.String(20), default="draft")  # draft, submitted
+    status: Mapped[str] = mapped_column(sa.String(20), default=ReviewStatus.DRAFT.value)
     total: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     version: Mapped[int] = mapped_column(default=1)

@@ -247,11 +247,22 @@ class RoundExtension(db.Model):
     __table_args__ = (sa.Index("ix_round_extension_lookup", "round_id", "unit_id", "granted_at"),)
 
 
+class PersonState(StrEnum):
+    DRAFT = "draft"
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+    @property
+    def label(self) -> str:
+        return PERSON_STATE_LABELS[self]
+
+
 PERSON_STATE_LABELS = {
-    "draft": "Đang soạn",
-    "sent": "Đã gửi Văn phòng",
-    "accepted": "Văn phòng đưa vào danh sách",
-    "declined": "Văn phòng không đưa vào danh sách",
+    PersonState.DRAFT: "Đang soạn",
+    PersonState.SENT: "Đã gửi Văn phòng",
+    PersonState.ACCEPTED: "Văn phòng đưa vào danh sách",
+    PersonState.DECLINED: "Văn phòng không đưa vào danh sách",
 }
 RATING_LABELS = {
     "xuat_sac": "Hoàn thành xuất sắc nhiệm vụ",
@@ -273,7 +284,7 @@ class OutstandingPerson(db.Model):
     achievements: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     # {target id (str): True/False}: the individual targets the person meets, as the unit states them.
     targets_met: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    state: Mapped[str] = mapped_column(sa.String(12), default="draft")
+    state: Mapped[str] = mapped_column(sa.String(12), default=PersonState.DRAFT.value)
     decision_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
