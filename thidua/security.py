@@ -1,15 +1,12 @@
-"""Security headers, login throttling and the role decorators."""
+"""Security headers and login throttling."""
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import wraps
 
 import sqlalchemy as sa
-from flask import abort, current_app, request, session
+from flask import current_app, request, session
 from werkzeug.exceptions import BadRequest
-from flask_login import current_user
 
-from thidua.auth.roles import Role
 from thidua.extensions import db
 from thidua.timeutil import utcnow
 
@@ -48,24 +45,6 @@ def init_app(app) -> None:
             # and a query that may be the very thing that failed (the 503 page).
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
-
-
-def roles_required(*roles: Role):
-    """Allow only signed-in users with one of these roles (403 otherwise)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        wrapped.required_roles = frozenset(roles)
-        return wrapped
-
-    return decorator
 
 
 def client_address() -> str:

@@ -20,14 +20,6 @@ def review_deadline(campaign) -> date | None:
     return campaign.review_deadline or campaign.city_report_deadline
 
 
-def active_assignments(initiative_id: int) -> list[Assignment]:
-    return list(db.session.scalars(
-        sa.select(Assignment)
-        .where(Assignment.initiative_id == initiative_id, Assignment.conflict_at.is_(None))
-        .order_by(Assignment.id)
-    ))
-
-
 def review_counts(initiative_id: int) -> tuple[int, int]:
     """(active assignments, submitted reviews among them) for one initiative."""
     assigned, submitted = db.session.execute(
