@@ -71,7 +71,7 @@ def service() -> None:
     from thidua.config import Config
     from thidua.extensions import db
     from thidua.registration.models import Initiative
-    from thidua.review import setup
+    from thidua.review import assigning
     from thidua.review.models import Assignment, CommitteeMember
     from thidua.units.models import Unit
     from datetime import date
@@ -109,7 +109,7 @@ def service() -> None:
              "title": f"Sáng kiến {n}", "area": "chinh_quyen_so"} for n in range(INITIATIVES)])
         db.session.commit()
         start = time.perf_counter()
-        plan = setup.run_auto_assignment(campaign, actor=secretariat)
+        plan = assigning.run_auto_assignment(campaign, actor=secretariat)
         db.session.commit()
         elapsed = time.perf_counter() - start
         assert plan.ok, plan.problems
@@ -118,7 +118,7 @@ def service() -> None:
         print(f"service on SQLite (load, plan, {count} Assignment rows, {moved} transitions + audit, commit): "
               f"{elapsed:.2f} s")
         start = time.perf_counter()
-        again = setup.run_auto_assignment(campaign, actor=secretariat)
+        again = assigning.run_auto_assignment(campaign, actor=secretariat)
         db.session.commit()
         print(f"re-run (nothing missing): {len(again.pairs)} new pairs in {time.perf_counter() - start:.2f} s")
 

@@ -463,20 +463,21 @@ def _review(campaign: Campaign, reviewers: list[User], office: User, leader: Use
     """The committee scores every reported initiative; the best are shortlisted and awarded."""
     from thidua.awards import services as awards
     from thidua.results.models import ResultReport
-    from thidua.review import ranking, scoring, setup
+    from thidua.review import assigning, ranking, scoring
+    from thidua.review import committee as committee_setup, levels as levels_setup, rubric as rubric_setup
     from thidua.review.models import Assignment
 
     with _clock_at(schedule.setup_at):
         for reviewer in reviewers:
-            setup.add_member(campaign, reviewer, actor=office, chair=reviewer.username == schedule.chair)
-        setup.update_settings(campaign, actor=office, reviewers_per_initiative=2, blind_review=False,
+            committee_setup.add_member(campaign, reviewer, actor=office, chair=reviewer.username == schedule.chair)
+        committee_setup.update_settings(campaign, actor=office, reviewers_per_initiative=2, blind_review=False,
                               disagreement_threshold=15)
-        setup.apply_default_rubric(campaign, actor=office)
+        rubric_setup.apply_default_rubric(campaign, actor=office)
         for name, min_score, max_count, upward in schedule.levels:
-            setup.save_level(campaign, actor=office, name=name, min_score=min_score, max_count=max_count,
+            levels_setup.save_level(campaign, actor=office, name=name, min_score=min_score, max_count=max_count,
                              proposed_upward=upward, authority="UBND Thành phố" if upward else "")
     with _clock_at(schedule.assign_at):
-        plan = setup.run_auto_assignment(campaign, actor=office)
+        plan = assigning.run_auto_assignment(campaign, actor=office)
         if not plan.ok:
             raise RuntimeError("Không phân công được Hội đồng chấm điểm: " + " ".join(plan.problems))
 
@@ -515,7 +516,7 @@ def _review(campaign: Campaign, reviewers: list[User], office: User, leader: Use
         awards.submit_award_list(awards.load_award_list(campaign.id), actor=office)
     with _clock_at(schedule.approve_at):
         awards.approve_award_list(awards.load_award_list(campaign.id), actor=leader)
-    levels = {lv.proposed_upward: lv for lv in setup.levels(campaign.id)}
+    levels = {lv.proposed_upward: lv for lv in levels_setup.levels(campaign.id)}
     for moment, upward, (number, day, signer) in schedule.decisions:
         with _clock_at(moment):
             award_list = awards.load_award_list(campaign.id)

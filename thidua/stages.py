@@ -18,8 +18,8 @@ from thidua.notifications import jobs as reminders
 from thidua.registration import services as registration
 from thidua.reports import services as reports
 from thidua.results import services as results
+from thidua.review import reminders as review_reminders
 from thidua.review import services as review
-from thidua.review import setup as review_setup
 
 # A named check on the initiative, which raises a WorkflowError saying what is missing.
 REQUIREMENTS = {
@@ -47,7 +47,7 @@ JOB_HANDLERS = {
     reminders.SEND_REMINDERS: reminders.send_reminders,
     reminders.SEND_DUE_REMINDERS: reminders.send_due_reminders,
     delivery.DELIVER_MAIL: delivery.deliver_mail,
-    review_setup.SEND_REVIEW_REMINDERS: review_setup.send_review_reminders,
+    review_reminders.SEND_REVIEW_REMINDERS: review_reminders.send_review_reminders,
     imports.IMPORT_FORMS: imports.run_import,
     reports.GENERATE_REPORT: reports.generate_report,
 }

@@ -22,7 +22,7 @@ from thidua.auth.roles import Role
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 from thidua.phases import Extension
-from thidua.review import setup
+from thidua.review import rubric as rubric_setup
 from thidua.review.models import CommitteeMember
 
 pytestmark = pytest.mark.browser
@@ -254,8 +254,8 @@ def test_without_scripts_the_date_box_and_the_lists_still_work(world, new_contex
 def test_the_rubric_page_fits_a_phone(world, phone_page, page, login, screenshot):
     earlier = factories.campaign(world.root, name="Phong trào thi đua “Cải cách hành chính trong trường học” "
                                                   "năm học 2023–2024 của Sở Giáo dục và Đào tạo", year=2023)
-    setup.apply_default_rubric(earlier, actor=world.secretariat)
-    setup.apply_default_rubric(world.campaign, actor=world.secretariat)
+    rubric_setup.apply_default_rubric(earlier, actor=world.secretariat)
+    rubric_setup.apply_default_rubric(world.campaign, actor=world.secretariat)
     db.session.commit()
 
     for each, name in ((phone_page, "phone"), (page, "desktop")):

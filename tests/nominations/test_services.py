@@ -11,7 +11,7 @@ from thidua.nominations import services
 from thidua.nominations.models import Nomination, NominationState
 from thidua.registration.models import Initiative, InitiativeAuthor
 from thidua.results.models import EvidenceFile, ReportIndicator, ResultReport
-from thidua.review import setup
+from thidua.review import assigning, committee as committee_setup, setup_errors
 from thidua.review.models import CommitteeMember
 from thidua.storage import get_storage
 from thidua.workflow import State
@@ -162,7 +162,7 @@ def test_accepting_copies_the_initiative_into_the_upper_campaign_ready_for_its_c
     assert (nomination.state, nomination.initiative_id) == (NominationState.ACCEPTED.value, copy.id)
     assert nomination.decided_by_id == proposed.secretariat.id
     # the upper committee's assignment picks it up, like the upper level's own reported registrations
-    assert copy.id in [i.id for i in setup.assignable(proposed.campaign.id)]
+    assert copy.id in [i.id for i in assigning.assignable(proposed.campaign.id)]
     assert _audits("nomination.accepted") == 1
     # the source is left as it was
     assert db.session.get(Initiative, source.id).status == State.AWARDED.value
@@ -241,11 +241,11 @@ def test_an_initiative_no_longer_qualifying_is_not_accepted(proposed):
 # --- the committee is the upper organiser's own ----------------------------------------------------
 
 def test_a_reviewer_of_the_lower_organiser_cannot_join_the_upper_committee(proposed):
-    with pytest.raises(setup.SetupError, match="là thành viên Hội đồng của cấp khác"):
-        setup.add_member(proposed.campaign, proposed.ward_reviewer, actor=proposed.secretariat)
+    with pytest.raises(setup_errors.SetupError, match="là thành viên Hội đồng của cấp khác"):
+        committee_setup.add_member(proposed.campaign, proposed.ward_reviewer, actor=proposed.secretariat)
     db.session.rollback()
     assert _count(CommitteeMember) == 0
-    assert proposed.ward_reviewer.id not in [u.id for u in setup.candidate_users(proposed.campaign)[0]]
+    assert proposed.ward_reviewer.id not in [u.id for u in committee_setup.candidate_users(proposed.campaign)[0]]
 
 
 def test_a_reviewer_of_the_lower_organiser_cannot_be_assigned_the_accepted_initiative(proposed):
@@ -253,12 +253,12 @@ def test_a_reviewer_of_the_lower_organiser_cannot_be_assigned_the_accepted_initi
     # a committee row of the lower reviewer, put there by a slip of the data: still refused
     db.session.add(CommitteeMember(campaign_id=proposed.campaign.id, user_id=proposed.ward_reviewer.id))
     db.session.flush()
-    with pytest.raises(setup.SetupError, match="là thành viên Hội đồng của cấp khác"):
-        setup.assign_by_hand(proposed.campaign, copy, proposed.ward_reviewer, actor=proposed.secretariat)
-    setup.add_member(proposed.campaign, proposed.reviewer, actor=proposed.secretariat)
-    plan, _ = setup.plan_for(proposed.campaign)
+    with pytest.raises(setup_errors.SetupError, match="là thành viên Hội đồng của cấp khác"):
+        assigning.assign_by_hand(proposed.campaign, copy, proposed.ward_reviewer, actor=proposed.secretariat)
+    committee_setup.add_member(proposed.campaign, proposed.reviewer, actor=proposed.secretariat)
+    plan, _ = assigning.plan_for(proposed.campaign)
     assert {reviewer for _, reviewer in plan.pairs} <= {proposed.reviewer.id}
-    assignment = setup.assign_by_hand(proposed.campaign, copy, proposed.reviewer, actor=proposed.secretariat)
+    assignment = assigning.assign_by_hand(proposed.campaign, copy, proposed.reviewer, actor=proposed.secretariat)
     assert assignment.reviewer_id == proposed.reviewer.id
     assert copy.status == State.UNDER_REVIEW.value
 

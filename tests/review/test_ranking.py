@@ -17,7 +17,7 @@ from thidua.audit import AuditLog
 from thidua.auth.roles import Role
 from thidua.extensions import db
 from thidua.registration.models import Initiative
-from thidua.review import setup
+from thidua.review import rubric as rubric_setup
 from thidua.review.models import Assignment, CommendationLevel, CommitteeMember, CriterionScore, Review
 from thidua.review.ranking import build_ranking
 
@@ -41,8 +41,8 @@ class Bench:
     def __init__(self, world):
         self.world = world
         self.campaign = world.campaign
-        setup.apply_default_rubric(self.campaign, actor=world.secretariat)
-        self.criteria = setup.criteria(self.campaign.id)
+        rubric_setup.apply_default_rubric(self.campaign, actor=world.secretariat)
+        self.criteria = rubric_setup.criteria(self.campaign.id)
         self.reviewers = [factories.user(Role.REVIEWER, world.office_unit, full_name=f"Thành viên {n}")
                           for n in range(3)]
         for r in self.reviewers:

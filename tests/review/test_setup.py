@@ -13,7 +13,7 @@ from thidua.auth.roles import Role
 from thidua.extensions import db
 from thidua.jobs.models import Job
 from thidua.registration.models import Initiative
-from thidua.review import setup
+from thidua.review import assigning, levels as levels_setup, rubric as rubric_setup, setup_errors
 from thidua.review.models import (
     Assignment, CommendationLevel, CommitteeMember, Criterion, CriterionScore, Review,
 )
@@ -150,7 +150,7 @@ def test_default_rubric_totals_100_with_the_son_la_bands(office, world):
     response = office.post(url(world, "/tieu-chi"), {"action": "default"}, follow_redirects=True)
     text = page(response)
     assert "Đã dùng bộ tiêu chí mặc định" in text and "Tổng điểm tối đa phải bằng" not in text
-    items = setup.criteria(world.campaign.id)
+    items = rubric_setup.criteria(world.campaign.id)
     assert [(c.name, c.max_score) for c in items] == [
         ("Tính mới, sáng tạo", 30), ("Tính hiệu quả", 30), ("Khả năng nhân rộng", 25),
         ("Tính khả thi, bền vững", 10), ("Hồ sơ, minh chứng", 5)]
@@ -160,9 +160,9 @@ def test_default_rubric_totals_100_with_the_son_la_bands(office, world):
 
 
 def test_total_is_validated_and_the_page_says_by_how_much(office, world):
-    setup.apply_default_rubric(world.campaign, actor=world.secretariat)
+    rubric_setup.apply_default_rubric(world.campaign, actor=world.secretariat)
     db.session.commit()
-    last = setup.criteria(world.campaign.id)[-1]
+    last = rubric_setup.criteria(world.campaign.id)[-1]
     response = office.post(url(world, "/tieu-chi"), {
         "action": "save", "criterion_id": last.id, f"c{last.id}-name": "Hồ sơ", f"c{last.id}-max_score": "0",
         f"c{last.id}-csrf_token": office.csrf_token()})
@@ -178,7 +178,7 @@ def test_total_is_validated_and_the_page_says_by_how_much(office, world):
     text = page(office.get(url(world, "/tieu-chi")))
     assert "Tổng điểm tối đa phải bằng" not in text and "Tác động đến sự hài lòng" in text
     db.session.expire_all()  # SQLite may give the new row the removed one's id
-    added = setup.criteria(world.campaign.id)[-1]
+    added = rubric_setup.criteria(world.campaign.id)[-1]
     assert added.bands == [{"min": 4, "max": 5, "label": "Rõ rệt"}, {"min": 0, "max": 3, "label": "Chưa rõ"}]
 
 
@@ -191,16 +191,16 @@ def test_bad_bands_are_refused(office, world, bands, message):
     response = office.post(url(world, "/tieu-chi"), {"action": "save", "new-name": "Tính mới", "new-max_score": "30",
                                                      "new-bands": bands, "new-csrf_token": office.csrf_token()})
     assert response.status_code == 400 and message in page(response)
-    assert not setup.criteria(world.campaign.id)
+    assert not rubric_setup.criteria(world.campaign.id)
 
 
 def test_reorder_criteria(office, world):
-    setup.apply_default_rubric(world.campaign, actor=world.secretariat)
+    rubric_setup.apply_default_rubric(world.campaign, actor=world.secretariat)
     db.session.commit()
-    second = setup.criteria(world.campaign.id)[1]
+    second = rubric_setup.criteria(world.campaign.id)[1]
     office.post(url(world, "/tieu-chi"), {"action": "up", "criterion_id": second.id})
     db.session.expire_all()
-    assert [c.name for c in setup.criteria(world.campaign.id)][:2] == ["Tính hiệu quả", "Tính mới, sáng tạo"]
+    assert [c.name for c in rubric_setup.criteria(world.campaign.id)][:2] == ["Tính hiệu quả", "Tính mới, sáng tạo"]
 
 
 def test_copy_rubric_from_an_earlier_campaign(office, world):
@@ -211,21 +211,21 @@ def test_copy_rubric_from_an_earlier_campaign(office, world):
     db.session.commit()
     assert "Phong trào CCHC năm 2023 (2023, 2 tiêu chí)" in page(office.get(url(world, "/tieu-chi")))
     office.post(url(world, "/tieu-chi"), {"action": "copy", "source_id": earlier.id})
-    items = setup.criteria(world.campaign.id)
+    items = rubric_setup.criteria(world.campaign.id)
     assert [(c.name, c.max_score, c.low, c.bands) for c in items] == [
         ("Hiệu quả", 60, "", [{"min": 50, "max": 60, "label": "Rất rõ"}]), ("Tính mới", 40, "Ít", [])]
-    assert len(setup.criteria(earlier.id)) == 2  # the source is untouched
+    assert len(rubric_setup.criteria(earlier.id)) == 2  # the source is untouched
     assert audit_actions(world.campaign.id)["review.rubric_replaced"] == 1
 
 
 def test_once_marks_are_in_the_rubric_keeps_its_shape(office, world, panel):
-    setup.apply_default_rubric(world.campaign, actor=world.secretariat)
+    rubric_setup.apply_default_rubric(world.campaign, actor=world.secretariat)
     [item] = reported(world, 1, world.other_school)
     factories.submitted_review(item, panel[0], total=80)
     db.session.commit()
-    first = setup.criteria(world.campaign.id)[0]
+    first = rubric_setup.criteria(world.campaign.id)[0]
     text = page(office.get(url(world, "/tieu-chi")))
-    assert setup.LOCK_MESSAGE in text and "Dùng bộ tiêu chí mặc định" not in text
+    assert rubric_setup.LOCK_MESSAGE in text and "Dùng bộ tiêu chí mặc định" not in text
     form = {"action": "save", "criterion_id": first.id, f"c{first.id}-name": first.name,
             f"c{first.id}-max_score": "35", f"c{first.id}-csrf_token": office.csrf_token()}
     response = office.post(url(world, "/tieu-chi"), form)
@@ -238,14 +238,14 @@ def test_once_marks_are_in_the_rubric_keeps_its_shape(office, world, panel):
     assert first.description == "Mô tả mới" and first.max_score == 30 and len(first.bands) == 2
     for action in ({"action": "remove", "criterion_id": first.id}, {"action": "default"}):
         office.post(url(world, "/tieu-chi"), action)
-        assert len(setup.criteria(world.campaign.id)) == 5
+        assert len(rubric_setup.criteria(world.campaign.id)) == 5
     response = office.post(url(world, "/tieu-chi"), {"action": "save", "new-name": "Thêm", "new-max_score": "5",
                                                      "new-csrf_token": office.csrf_token()})
-    assert response.status_code == 400 and len(setup.criteria(world.campaign.id)) == 5
+    assert response.status_code == 400 and len(rubric_setup.criteria(world.campaign.id)) == 5
 
 
 def test_a_criterion_score_alone_also_locks_the_rubric(world, panel):
-    setup.apply_default_rubric(world.campaign, actor=world.secretariat)
+    rubric_setup.apply_default_rubric(world.campaign, actor=world.secretariat)
     [item] = reported(world, 1, world.other_school)
     a = Assignment(campaign_id=world.campaign.id, initiative_id=item.id, reviewer_id=panel[0].id)
     db.session.add(a)
@@ -253,11 +253,11 @@ def test_a_criterion_score_alone_also_locks_the_rubric(world, panel):
     review = Review(assignment_id=a.id, status="draft")
     db.session.add(review)
     db.session.flush()
-    assert not setup.rubric_locked(world.campaign.id)
-    db.session.add(CriterionScore(review_id=review.id, criterion_id=setup.criteria(world.campaign.id)[0].id,
+    assert not rubric_setup.rubric_locked(world.campaign.id)
+    db.session.add(CriterionScore(review_id=review.id, criterion_id=rubric_setup.criteria(world.campaign.id)[0].id,
                                   score=Decimal(20)))
     db.session.flush()
-    assert setup.rubric_locked(world.campaign.id)
+    assert rubric_setup.rubric_locked(world.campaign.id)
 
 
 # --- Levels -----------------------------------------------------------------------------------------
@@ -271,13 +271,13 @@ def test_levels_add_edit_reorder_remove(office, world):
                        "level-min_score": "90", "level-max_count": "3", "level-csrf_token": office.csrf_token()})
     response = office.post(lurl, {"action": "save", "level-name": " ", "level-csrf_token": office.csrf_token()})
     assert response.status_code == 400 and "Nhập tên hình thức khen thưởng." in page(response)
-    items = setup.levels(world.campaign.id)
+    items = levels_setup.levels(world.campaign.id)
     assert [(lv.name, lv.min_score, lv.max_count) for lv in items] == [
         ("Giấy khen của Giám đốc Sở", Decimal("80.00"), None),
         ("Bằng khen của Chủ tịch UBND Thành phố", Decimal("90.00"), 3)]
     office.post(lurl, {"action": "up", "level_id": items[1].id})
     db.session.expire_all()
-    assert [lv.name for lv in setup.levels(world.campaign.id)][0].startswith("Bằng khen")
+    assert [lv.name for lv in levels_setup.levels(world.campaign.id)][0].startswith("Bằng khen")
     lid = items[0].id
     office.post(lurl, {"action": "save", "level_id": lid, f"l{lid}-name": "Giấy khen của Giám đốc Sở",
                        f"l{lid}-min_score": "", f"l{lid}-max_count": "10", f"l{lid}-csrf_token": office.csrf_token()})
@@ -285,7 +285,7 @@ def test_levels_add_edit_reorder_remove(office, world):
     level = db.session.get(CommendationLevel, lid)
     assert (level.min_score, level.max_count) == (None, 10)
     office.post(lurl, {"action": "remove", "level_id": lid})
-    assert [lv.name for lv in setup.levels(world.campaign.id)] == ["Bằng khen của Chủ tịch UBND Thành phố"]
+    assert [lv.name for lv in levels_setup.levels(world.campaign.id)] == ["Bằng khen của Chủ tịch UBND Thành phố"]
     actions = audit_actions(world.campaign.id)
     assert (actions["review.level_added"], actions["review.level_updated"], actions["review.level_removed"]) == (2, 1, 1)
 
@@ -325,8 +325,8 @@ def test_automatic_assignment_through_the_page(office, world, panel):
 def test_automatic_assignment_is_reproducible(app, world, panel):
     world.campaign.reviewers_per_initiative = 2
     items = reported(world, 5)
-    plan_a, _ = setup.plan_for(world.campaign)
-    plan_b, _ = setup.plan_for(world.campaign)
+    plan_a, _ = assigning.plan_for(world.campaign)
+    plan_b, _ = assigning.plan_for(world.campaign)
     assert plan_a.ok and plan_a.pairs == plan_b.pairs and len(plan_a.pairs) == 10
     assert {i for i, _ in plan_a.pairs} == {i.id for i in items}
 
@@ -463,11 +463,11 @@ def test_a_reviewer_never_judges_a_unit_their_unit_oversees_nor_their_own(office
     world.campaign.reviewers_per_initiative = 2
     db.session.commit()
 
-    plan, _ = setup.plan_for(world.campaign)
+    plan, _ = assigning.plan_for(world.campaign)
     assert plan.ok, plan.problems
     assert {r for i, r in plan.pairs if i == item.id} == {at_organiser.id, elsewhere.id}
-    with pytest.raises(setup.SetupError, match="đơn vị quản lý"):
-        setup.assign_by_hand(world.campaign, item, at_ward, actor=world.secretariat)
-    with pytest.raises(setup.SetupError, match="cùng đơn vị"):
-        setup.assign_by_hand(world.campaign, item, at_school, actor=world.secretariat)
-    assert setup.assign_by_hand(world.campaign, item, at_organiser, actor=world.secretariat).reviewer_id == at_organiser.id
+    with pytest.raises(setup_errors.SetupError, match="đơn vị quản lý"):
+        assigning.assign_by_hand(world.campaign, item, at_ward, actor=world.secretariat)
+    with pytest.raises(setup_errors.SetupError, match="cùng đơn vị"):
+        assigning.assign_by_hand(world.campaign, item, at_school, actor=world.secretariat)
+    assert assigning.assign_by_hand(world.campaign, item, at_organiser, actor=world.secretariat).reviewer_id == at_organiser.id

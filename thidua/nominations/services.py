@@ -41,7 +41,7 @@ NOMINATIONS_FROM_LABELS = {
     FROM_SHORTLISTED: "Sáng kiến được cấp dưới đề xuất khen thưởng hoặc đã khen thưởng",
 }
 # The state an accepted initiative enters: the one the upper committee's assignment picks up, as for
-# the upper level's own reported registrations (thidua.review.setup.ASSIGNABLE).
+# the upper level's own reported registrations (thidua.review.assigning.ASSIGNABLE).
 ENTERS_AS = State.REPORTED
 # Columns of the registration that are the lower level's bookkeeping, not its content.
 _NOT_COPIED = {"id", "campaign_id", "status", "version", "shortlisted_level_id", "search_text", "created_by_id",

@@ -22,7 +22,7 @@ from thidua.phases import Phase
 from thidua.registration.models import Initiative
 from thidua.reports import services as report_services
 from thidua.reports.figures import BlockFigures, block_figures
-from thidua.review import scoring, setup
+from thidua.review import scoring, progress as review_progress
 from thidua.review.services import review_deadline
 from thidua.targets import services as target_services
 from thidua.targets.models import TargetValue, ValueState
@@ -143,7 +143,7 @@ def _report(campaign: Campaign, total: BlockFigures, today: date) -> Step:
 
 
 def _review(campaign: Campaign, today: date) -> Step:
-    members = setup.progress(campaign.id)
+    members = review_progress.progress(campaign.id)
     criteria = scoring.criteria_of(campaign.id)
     assigned, scored = sum(m.total for m in members), sum(m.done for m in members)
     deadline = review_deadline(campaign)

@@ -19,8 +19,12 @@ from thidua.jobs.services import dispatch, start_job
 from thidua.notifications.mail import mail_enabled
 from thidua.paging import bounded_int, record_id
 from thidua.registration.models import AREA_LABELS, Initiative
-from thidua.review import bp, setup
+from thidua.review import assigning, bp, reminders, setup_errors
+from thidua.review import committee as committee_setup
+from thidua.review import levels as levels_setup
+from thidua.review import progress as review_progress
 from thidua.review import ranking as ranking_data
+from thidua.review import rubric as rubric_setup
 from thidua.review.forms import CriterionForm, LevelForm, SettingsForm
 from thidua.review.models import Assignment, CommendationLevel, CommitteeMember, Criterion, CriterionScore, Review
 from thidua.review.services import REVIEW_SUBMITTED
@@ -59,7 +63,7 @@ def committee(campaign_id: int):
         action = request.form.get("action")
         if action == "settings":
             if settings_form.validate_on_submit():
-                setup.update_settings(campaign, actor=current_user,
+                committee_setup.update_settings(campaign, actor=current_user,
                                       reviewers_per_initiative=settings_form.reviewers_per_initiative.data,
                                       blind_review=settings_form.blind_review.data,
                                       disagreement_threshold=settings_form.disagreement_threshold.data)
@@ -71,7 +75,7 @@ def committee(campaign_id: int):
             _checked_post()
             try:
                 message = _committee_action(campaign, action)
-            except setup.SetupError as error:
+            except setup_errors.SetupError as error:
                 db.session.rollback()
                 flash(str(error), "error")
             else:
@@ -79,10 +83,10 @@ def committee(campaign_id: int):
                 flash(message, "success")
             return redirect(url_for("review.committee", campaign_id=campaign.id))
     query = (request.args.get("tim") or "").strip()[:100]
-    candidates, matching = setup.candidate_users(campaign, query)
-    return render_template("review/office/committee.html", campaign=campaign, members=setup.members(campaign.id),
+    candidates, matching = committee_setup.candidate_users(campaign, query)
+    return render_template("review/office/committee.html", campaign=campaign, members=committee_setup.members(campaign.id),
                            candidates=candidates, matching=matching, query=query, settings_form=settings_form,
-                           progress={p.user.id: p for p in setup.progress(campaign.id)}), status
+                           progress={p.user.id: p for p in review_progress.progress(campaign.id)}), status
 
 
 def _committee_action(campaign: Campaign, action: str | None) -> str:
@@ -91,22 +95,22 @@ def _committee_action(campaign: Campaign, action: str | None) -> str:
         ids = [record_id(value) for value in request.form.getlist("user_id")][:500]
         users = [db.session.get(User, user_id) for user_id in dict.fromkeys(i for i in ids if i)]
         if not users or None in users:
-            raise setup.SetupError("Chọn tài khoản để thêm vào Hội đồng.")
+            raise setup_errors.SetupError("Chọn tài khoản để thêm vào Hội đồng.")
         chair = request.form.get("chair") == "1" and len(users) == 1
         for user in users:
-            setup.add_member(campaign, user, actor=current_user, chair=chair)
+            committee_setup.add_member(campaign, user, actor=current_user, chair=chair)
         return "Đã thêm " + ", ".join(u.full_name for u in users) + " vào Hội đồng."
     member = _owned(CommitteeMember, record_id(request.form.get("member_id")), campaign)
     if member is None:
-        raise setup.SetupError("Không tìm thấy thành viên Hội đồng.")
+        raise setup_errors.SetupError("Không tìm thấy thành viên Hội đồng.")
     user = db.session.get(User, member.user_id)
     if action == "remove":
-        setup.remove_member(campaign, member, actor=current_user)
+        committee_setup.remove_member(campaign, member, actor=current_user)
         return f"Đã đưa {user.full_name} ra khỏi Hội đồng."
     if action == "chair":
-        setup.set_chair(campaign, member, actor=current_user)
+        committee_setup.set_chair(campaign, member, actor=current_user)
         return f"{user.full_name} là Chủ tịch Hội đồng."
-    raise setup.SetupError("Thao tác không hợp lệ.")
+    raise setup_errors.SetupError("Thao tác không hợp lệ.")
 
 
 # --- Rubric -------------------------------------------------------------------------------------
@@ -120,7 +124,7 @@ def _criterion_form(criterion: Criterion | None = None, *, formdata=None) -> Cri
     return CriterionForm(formdata=None, prefix=prefix, data={
         "name": criterion.name, "max_score": criterion.max_score, "description": criterion.description,
         "low": criterion.low, "middle": criterion.middle, "high": criterion.high,
-        "bands": setup.bands_text(criterion.bands)})
+        "bands": rubric_setup.bands_text(criterion.bands)})
 
 
 @bp.route(PREFIX + "/tieu-chi", methods=["GET", "POST"])
@@ -134,12 +138,12 @@ def rubric(campaign_id: int):
             form = _criterion_form(criterion, formdata=True)
             if form.validate_on_submit():
                 try:
-                    bands = setup.parse_bands(form.bands.data or "", form.max_score.data)
-                    setup.save_criterion(campaign, actor=current_user, criterion=criterion, values={
+                    bands = rubric_setup.parse_bands(form.bands.data or "", form.max_score.data)
+                    rubric_setup.save_criterion(campaign, actor=current_user, criterion=criterion, values={
                         "name": form.name.data, "max_score": form.max_score.data,
                         "description": form.description.data, "low": form.low.data, "middle": form.middle.data,
                         "high": form.high.data, "bands": bands})
-                except setup.SetupError as error:
+                except setup_errors.SetupError as error:
                     db.session.rollback()
                     form.form_errors.append(str(error))
                 else:
@@ -151,7 +155,7 @@ def rubric(campaign_id: int):
             _checked_post()
             try:
                 message = _rubric_action(campaign, action)
-            except setup.SetupError as error:
+            except setup_errors.SetupError as error:
                 db.session.rollback()
                 flash(str(error), "error")
             else:
@@ -159,7 +163,7 @@ def rubric(campaign_id: int):
                 if message:
                     flash(message, "success")
             return redirect(url_for("review.rubric", campaign_id=campaign.id))
-    items = setup.criteria(campaign.id)
+    items = rubric_setup.criteria(campaign.id)
     forms = {c.id: _criterion_form(c) for c in items}
     new_form = _criterion_form()
     if failed is not None:
@@ -169,32 +173,32 @@ def rubric(campaign_id: int):
             forms[failed[0]] = failed[1]
     return render_template(
         "review/office/rubric.html", campaign=campaign, criteria=items, forms=forms, new_form=new_form,
-        failed_id=failed[0] if failed else None, locked=setup.rubric_locked(campaign.id),
-        lock_message=setup.LOCK_MESSAGE, frozen=setup.frozen_message(campaign.id), total=setup.rubric_total(items), target=setup.RUBRIC_TARGET,
-        problems=setup.rubric_problems(items), sources=setup.rubric_sources(campaign),
+        failed_id=failed[0] if failed else None, locked=rubric_setup.rubric_locked(campaign.id),
+        lock_message=rubric_setup.LOCK_MESSAGE, frozen=rubric_setup.frozen_message(campaign.id), total=rubric_setup.rubric_total(items), target=rubric_setup.RUBRIC_TARGET,
+        problems=rubric_setup.rubric_problems(items), sources=rubric_setup.rubric_sources(campaign),
     ), 400 if failed else 200
 
 
 def _rubric_action(campaign: Campaign, action: str | None) -> str | None:
     if action == "default":
-        setup.apply_default_rubric(campaign, actor=current_user)
+        rubric_setup.apply_default_rubric(campaign, actor=current_user)
         return "Đã dùng bộ tiêu chí mặc định (tổng 100 điểm)."
     if action == "copy":
         source = db.session.get(Campaign, record_id(request.form.get("source_id")) or 0)
         if source is None:
-            raise setup.SetupError("Chọn phong trào để sao chép bộ tiêu chí.")
-        made = setup.copy_rubric(campaign, source, actor=current_user)
+            raise setup_errors.SetupError("Chọn phong trào để sao chép bộ tiêu chí.")
+        made = rubric_setup.copy_rubric(campaign, source, actor=current_user)
         return f"Đã sao chép {len(made)} tiêu chí từ “{source.name}”."
     criterion = _owned(Criterion, record_id(request.form.get("criterion_id")), campaign)
     if criterion is None:
-        raise setup.SetupError("Không tìm thấy tiêu chí.")
+        raise setup_errors.SetupError("Không tìm thấy tiêu chí.")
     if action == "remove":
-        setup.remove_criterion(campaign, criterion, actor=current_user)
+        rubric_setup.remove_criterion(campaign, criterion, actor=current_user)
         return "Đã xóa tiêu chí."
     if action in ("up", "down"):
-        setup.move_criterion(campaign, criterion, -1 if action == "up" else 1, actor=current_user)
+        rubric_setup.move_criterion(campaign, criterion, -1 if action == "up" else 1, actor=current_user)
         return None
-    raise setup.SetupError("Thao tác không hợp lệ.")
+    raise setup_errors.SetupError("Thao tác không hợp lệ.")
 
 
 # --- Commendation levels ------------------------------------------------------------------------
@@ -211,11 +215,11 @@ def levels(campaign_id: int):
             submitted = LevelForm(prefix=f"l{level.id}" if level else "level")
             if submitted.validate_on_submit():
                 try:
-                    setup.save_level(campaign, actor=current_user, name=submitted.name.data,
+                    levels_setup.save_level(campaign, actor=current_user, name=submitted.name.data,
                                      min_score=submitted.min_score.data, max_count=submitted.max_count.data,
                                      level=level, proposed_upward=bool(submitted.proposed_upward.data),
                                      authority=submitted.authority.data or "")
-                except setup.SetupError as error:
+                except setup_errors.SetupError as error:
                     db.session.rollback()
                     submitted.form_errors.append(str(error))
                 else:
@@ -230,17 +234,17 @@ def levels(campaign_id: int):
                     flash("Không tìm thấy hình thức khen thưởng.", "error")
                 elif action == "remove":
                     name = level.name
-                    setup.remove_level(campaign, level, actor=current_user)
+                    levels_setup.remove_level(campaign, level, actor=current_user)
                     db.session.commit()
                     flash(f"Đã xóa “{name}”.", "success")
                 elif action in ("up", "down"):
-                    setup.move_level(campaign, level, -1 if action == "up" else 1, actor=current_user)
+                    levels_setup.move_level(campaign, level, -1 if action == "up" else 1, actor=current_user)
                     db.session.commit()
-            except setup.SetupError as error:
+            except setup_errors.SetupError as error:
                 db.session.rollback()
                 flash(str(error), "error")
             return redirect(url_for("review.levels", campaign_id=campaign.id))
-    items = setup.levels(campaign.id)
+    items = levels_setup.levels(campaign.id)
     edit_forms = {lv.id: LevelForm(formdata=None, prefix=f"l{lv.id}", data={
         "name": lv.name, "min_score": lv.min_score, "max_count": lv.max_count,
         "proposed_upward": lv.proposed_upward, "authority": lv.authority}) for lv in items}
@@ -249,7 +253,7 @@ def levels(campaign_id: int):
             form = failed[1]
         else:
             edit_forms[failed[0]] = failed[1]
-    frozen = setup.frozen_message(campaign.id)
+    frozen = rubric_setup.frozen_message(campaign.id)
     return render_template("review/office/levels.html", campaign=campaign, levels=items, form=form,
                            edit_forms=edit_forms, failed_id=failed[0] if failed else None,
                            frozen=frozen), 400 if failed else 200
@@ -265,23 +269,23 @@ def assign(campaign_id: int):
         action = request.form.get("action")
         try:
             message, category = _assign_action(campaign, action)
-        except (setup.SetupError, WorkflowError) as error:
+        except (setup_errors.SetupError, WorkflowError) as error:
             db.session.rollback()
             flash(str(error), "error")
         else:
             db.session.commit()
             flash(message, category)
         return redirect(url_for("review.assign", campaign_id=campaign.id))
-    plan, initiatives = setup.plan_for(campaign)
-    committee = setup.members(campaign.id)
-    assignments = setup.campaign_assignments(campaign.id)
+    plan, initiatives = assigning.plan_for(campaign)
+    committee = committee_setup.members(campaign.id)
+    assignments = assigning.campaign_assignments(campaign.id)
     submitted = set(db.session.scalars(
         sa.select(Review.assignment_id).join(Assignment, Assignment.id == Review.assignment_id)
         .where(Assignment.campaign_id == campaign.id, Review.status == REVIEW_SUBMITTED)))
     by_initiative: dict[int, list[Assignment]] = {}
     for a in assignments:
         by_initiative.setdefault(a.initiative_id, []).append(a)
-    loads = setup.assignment_summary(assignments)
+    loads = assigning.assignment_summary(assignments)
     reviewer_loads = {}
     for a in assignments:
         if a.active:
@@ -296,9 +300,9 @@ def assign(campaign_id: int):
 
 def _assign_action(campaign: Campaign, action: str | None) -> tuple[str, str]:
     if action == "auto":
-        plan = setup.run_auto_assignment(campaign, actor=current_user)
+        plan = assigning.run_auto_assignment(campaign, actor=current_user)
         if not plan.ok:
-            raise setup.SetupError("Chưa phân công được: " + " ".join(plan.problems))
+            raise setup_errors.SetupError("Chưa phân công được: " + " ".join(plan.problems))
         if not plan.pairs:
             return "Mọi sáng kiến đã đủ thành viên chấm; không có gì để phân công thêm.", "info"
         return (f"Đã phân công tự động {len(plan.pairs)} lượt chấm "
@@ -307,16 +311,16 @@ def _assign_action(campaign: Campaign, action: str | None) -> tuple[str, str]:
         initiative = _owned(Initiative, record_id(request.form.get("initiative_id")), campaign)
         user = db.session.get(User, record_id(request.form.get("user_id")) or 0)
         if initiative is None or user is None:
-            raise setup.SetupError("Chọn sáng kiến và thành viên Hội đồng.")
-        setup.assign_by_hand(campaign, initiative, user, actor=current_user)
+            raise setup_errors.SetupError("Chọn sáng kiến và thành viên Hội đồng.")
+        assigning.assign_by_hand(campaign, initiative, user, actor=current_user)
         return f"Đã phân công {user.full_name} chấm sáng kiến #{initiative.id}.", "success"
     if action == "remove":
         assignment = _owned(Assignment, record_id(request.form.get("assignment_id")), campaign)
         if assignment is None:
-            raise setup.SetupError("Không tìm thấy phân công.")
-        setup.unassign(campaign, assignment, actor=current_user)
+            raise setup_errors.SetupError("Không tìm thấy phân công.")
+        assigning.unassign(campaign, assignment, actor=current_user)
         return "Đã gỡ phân công.", "success"
-    raise setup.SetupError("Thao tác không hợp lệ.")
+    raise setup_errors.SetupError("Thao tác không hợp lệ.")
 
 
 # --- Progress and reminders ---------------------------------------------------------------------
@@ -324,9 +328,9 @@ def _assign_action(campaign: Campaign, action: str | None) -> tuple[str, str]:
 @bp.get(PREFIX + "/tien-do")
 def progress(campaign_id: int):
     campaign = _campaign(campaign_id)
-    rows = setup.progress(campaign.id)
+    rows = review_progress.progress(campaign.id)
     recent = db.session.scalars(
-        sa.select(Job).where(Job.kind == setup.SEND_REVIEW_REMINDERS, Job.campaign_id == campaign.id)
+        sa.select(Job).where(Job.kind == reminders.SEND_REVIEW_REMINDERS, Job.campaign_id == campaign.id)
         .order_by(Job.id.desc()).limit(5)).all()
     return render_template("review/office/progress.html", campaign=campaign, rows=rows, recent=recent,
                            total=sum(r.total for r in rows), done=sum(r.done for r in rows),
@@ -339,16 +343,16 @@ def remind(campaign_id: int):
     campaign = _campaign(campaign_id)
     _checked_post()
     back = url_for("review.progress", campaign_id=campaign.id)
-    if not setup.unfinished(campaign.id):
+    if not review_progress.unfinished(campaign.id):
         flash("Mọi thành viên Hội đồng đã chấm xong; không có ai cần nhắc.", "info")
         return redirect(back)
     running = db.session.scalar(
-        sa.select(Job).where(Job.kind == setup.SEND_REVIEW_REMINDERS, Job.campaign_id == campaign.id,
+        sa.select(Job).where(Job.kind == reminders.SEND_REVIEW_REMINDERS, Job.campaign_id == campaign.id,
                              Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value])).limit(1))
     if running is not None:
         flash("Việc nhắc thành viên Hội đồng đang chạy; không gửi thêm lần nữa.", "info")
         return redirect(url_for("jobs.detail", job_id=running.id))
-    job = start_job(setup.SEND_REVIEW_REMINDERS, actor=current_user, title=setup.reminder_title(campaign),
+    job = start_job(reminders.SEND_REVIEW_REMINDERS, actor=current_user, title=reminders.reminder_title(campaign),
                     campaign_id=campaign.id)
     job.params = {**job.params, "campaign_id": campaign.id}
     db.session.commit()

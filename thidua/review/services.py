@@ -5,7 +5,6 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from thidua import workflow
 from thidua.errors import WorkflowError
 from thidua.extensions import db
 from thidua.review.models import Assignment, Review
