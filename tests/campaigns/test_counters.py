@@ -6,14 +6,13 @@ import re
 
 import pytest
 
+from tests import factories
 from thidua.campaigns.board import build_board
 from thidua.campaigns.models import Phase
 from thidua.extensions import db
 from thidua.numbers import format_percent
 from thidua.reports.figures import campaign_figures
 from thidua.workflow import State
-
-from tests import factories
 
 
 def _text(html: str) -> str:
@@ -52,13 +51,8 @@ def _blocks_total(html: str) -> tuple[int, int]:
     return participants, registered
 
 
-# The campaign list still counts a unit with one registered initiative as registered (campaigns/views.py counts
-# on its own): strict xfail until the list reads the board's counters, so the fix turns these into passes.
-KNOWN_LIST_BUG = pytest.mark.xfail(strict=True, reason="the campaign list ignores the minimum of initiatives")
-
-
 @pytest.mark.parametrize(("minimum", "registered", "rate"),
-                         [pytest.param(2, 0, "0,0%", marks=KNOWN_LIST_BUG), (1, 1, "33,3%")])
+                         [(2, 0, "0,0%"), (1, 1, "33,3%")])
 def test_every_page_counts_a_unit_as_registered_only_with_the_minimum_of_initiatives(
         client, world, minimum, registered, rate):
     campaign = world.campaign  # three participants: the office, two schools
@@ -89,7 +83,6 @@ def test_every_page_counts_a_unit_as_registered_only_with_the_minimum_of_initiat
     assert (set(_block_rates(detail).values()) == {"0,0%"}) == (not registered)
 
 
-@KNOWN_LIST_BUG
 def test_the_list_counts_each_campaign_with_its_own_minimum(client, world):
     """Two campaigns, the same registrations, minimums 1 and 3: each row says its own figure."""
     strict = factories.campaign(world.root, name="Phong trào chỉ tiêu cao", year=2025, min_initiatives_per_unit=3,

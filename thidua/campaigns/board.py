@@ -250,11 +250,43 @@ class Board(Tally):
         return [group for block in self.blocks for group in block.types]
 
 
-def done_condition(phase: Phase, minimum: int):
-    """SQL: the participant has done what the phase asks (see UnitProgress.is_missing)."""
+def done_condition(phase: Phase, minimum):
+    """SQL: the participant has done what the phase asks (see UnitProgress.is_missing).
+
+    `minimum`: the campaign's minimum of registered initiatives, a number or a SQL expression
+    (CAMPAIGN_MINIMUM, for several campaigns at once)."""
     if phase is Phase.REGISTRATION:
         return CampaignUnit.registered_count >= minimum
     return sa.and_(CampaignUnit.registered_count > 0, CampaignUnit.reported_count >= CampaignUnit.registered_count)
+
+
+# The campaign's minimum of registered initiatives per unit, never below one (as Board.minimum).
+CAMPAIGN_MINIMUM = sa.case((Campaign.min_initiatives_per_unit > 1, Campaign.min_initiatives_per_unit), else_=1)
+
+
+@dataclass(frozen=True)
+class CampaignCounters:
+    participants: int = 0
+    registered_units: int = 0  # participants with the campaign's minimum of registered initiatives
+    initiatives: int = 0  # registered initiatives (not drafts, not withdrawn)
+
+
+def campaign_counters(campaign_ids) -> dict[int, CampaignCounters]:
+    """The board's counters for several campaigns in one statement (the campaign list)."""
+    campaign_ids = list(campaign_ids)
+    if not campaign_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(CampaignUnit.campaign_id, sa.func.count(),
+                  sa.func.coalesce(sa.func.sum(sa.case((done_condition(Phase.REGISTRATION, CAMPAIGN_MINIMUM), 1),
+                                                       else_=0)), 0),
+                  sa.func.coalesce(sa.func.sum(CampaignUnit.registered_count), 0))
+        .join(Campaign, Campaign.id == CampaignUnit.campaign_id)
+        .where(CampaignUnit.campaign_id.in_(campaign_ids))
+        .group_by(CampaignUnit.campaign_id)
+    )
+    return {campaign_id: CampaignCounters(int(total), int(done), int(initiatives))
+            for campaign_id, total, done, initiatives in rows}
 
 
 BLOCK = sa.func.coalesce(sa.func.nullif(Unit.block, ""), NO_BLOCK)

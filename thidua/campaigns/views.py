@@ -50,26 +50,14 @@ def index():
         sa.select(Campaign).where(scope.readable_campaigns(current_user))
         .order_by((Campaign.organiser_id != current_user.organiser_id), Campaign.year.desc(), Campaign.id.desc())
     ).all()
-    participants = dict(db.session.execute(
-        sa.select(CampaignUnit.campaign_id, sa.func.count()).group_by(CampaignUnit.campaign_id)
-    ).all())
-    registered_units = dict(db.session.execute(
-        sa.select(Initiative.campaign_id, sa.func.count(sa.distinct(Initiative.unit_id)))
-        .where(Initiative.status.in_(REGISTERED_STATES))
-        .group_by(Initiative.campaign_id)
-    ).all())
-    initiatives = dict(db.session.execute(
-        sa.select(Initiative.campaign_id, sa.func.count())
-        .where(Initiative.status.in_(REGISTERED_STATES))
-        .group_by(Initiative.campaign_id)
-    ).all())
+    counters = board_data.campaign_counters(c.id for c in campaigns)  # the board's own counters
     rows = [
         {
             "campaign": c,
             "stage": services.campaign_stage(c),
-            "participants": participants.get(c.id, 0),
-            "registered_units": registered_units.get(c.id, 0),
-            "initiatives": initiatives.get(c.id, 0),
+            "participants": counters.get(c.id, board_data.CampaignCounters()).participants,
+            "registered_units": counters.get(c.id, board_data.CampaignCounters()).registered_units,
+            "initiatives": counters.get(c.id, board_data.CampaignCounters()).initiatives,
             "below": c.organiser_id != current_user.organiser_id,
         }
         for c in campaigns
