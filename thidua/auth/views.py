@@ -169,10 +169,10 @@ def users():
     unit_id = request.args.get("unit", type=bounded_int)
     stmt = sa.select(User).where(scope.kept_accounts(current_user)).order_by(User.username)
     if query:
-        pattern = f"%{fold(query)}%"
-        stmt = stmt.outerjoin(Unit, Unit.id == User.unit_id).where(
-            sa.or_(User.username.ilike(f"%{query}%"), User.full_name.ilike(f"%{query}%"), Unit.search_text.like(pattern))
-        )
+        stmt = stmt.outerjoin(Unit, Unit.id == User.unit_id).where(sa.or_(  # "%" and "_" are letters typed
+            User.username.icontains(query, autoescape=True), User.full_name.icontains(query, autoescape=True),
+            Unit.search_text.contains(fold(query), autoescape=True),
+        ))
     if role in {r.value for r in Role}:
         stmt = stmt.where(User.role == role)
     if unit_id:

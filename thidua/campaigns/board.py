@@ -293,8 +293,7 @@ BLOCK = sa.func.coalesce(sa.func.nullif(Unit.block, ""), NO_BLOCK)
 
 
 def _like(word: str):
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return Unit.search_text.like(f"%{escaped}%", escape="\\")
+    return Unit.search_text.contains(word, autoescape=True)  # "%" and "_" are letters typed, not wildcards
 
 
 def _conditions(filters: BoardFilters, done) -> list:

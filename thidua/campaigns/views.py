@@ -205,8 +205,9 @@ def _initiatives_query(campaign: Campaign, *columns):
     if filters["kind"] in KIND_LABELS:
         stmt = stmt.where(Initiative.kind == filters["kind"])
     if filters["q"]:
-        folded = f"%{fold(filters['q'])}%"
-        stmt = stmt.where(sa.or_(Unit.search_text.like(folded), Initiative.search_text.like(folded)))
+        folded = fold(filters["q"])  # "%" and "_" are letters typed, not wildcards
+        stmt = stmt.where(sa.or_(Unit.search_text.contains(folded, autoescape=True),
+                                 Initiative.search_text.contains(folded, autoescape=True)))
     return stmt.order_by(in_vietnamese_order(Unit.block), in_vietnamese_order(Unit.name), Initiative.id), filters
 
 

@@ -27,7 +27,7 @@ def index():
     stmt = (sa.select(Unit).where(scope.kept_units(current_user))
             .order_by(in_vietnamese_order(Unit.block), Unit.unit_type, in_vietnamese_order(Unit.name)))
     if filters["q"]:
-        stmt = stmt.where(Unit.search_text.like(f"%{fold(filters['q'])}%"))
+        stmt = stmt.where(Unit.search_text.contains(fold(filters["q"]), autoescape=True))
     if filters["block"]:
         stmt = stmt.where(Unit.block == filters["block"])
     if filters["type"]:
