@@ -26,10 +26,6 @@ XLSX_HEADERS = ["STT", "Tập thể/Họ và tên", "Chức vụ", "Đơn vị",
                 "Tóm tắt kết quả", "Điểm Hội đồng", "Hình thức đề nghị", "Ghi chú"]
 
 
-def _campaign(campaign_id: int) -> Campaign:
-    return db.session.get(Campaign, campaign_id) or abort(404)
-
-
 def _checked_post() -> None:
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -84,7 +80,7 @@ def _run(campaign: Campaign, action, success: str):
 
 @bp.route(PREFIX)
 def index(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     award_list = services.load_award_list(campaign.id)
     entries = list(award_list.entries) if award_list else []
     levels = _levels(campaign)
@@ -106,7 +102,7 @@ def index(campaign_id: int):
 
 @bp.route(PREFIX + "/lap", methods=["POST"])
 def compile_list(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     _checked_post()
     return _run(campaign, lambda: services.compile_award_list(campaign, actor=current_user),
                 "Đã cập nhật danh sách từ các sáng kiến được đề xuất khen thưởng.")
@@ -114,7 +110,7 @@ def compile_list(campaign_id: int):
 
 @bp.route(PREFIX + "/sap-xep", methods=["POST"])
 def move(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     _checked_post()
 
     def action():
@@ -132,7 +128,7 @@ def move(campaign_id: int):
 
 @bp.route(PREFIX + "/ghi-chu", methods=["POST"])
 def annotate(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     form = EntryForm()
     if not form.validate_on_submit():
         if form.csrf_token.errors:
@@ -164,7 +160,7 @@ def _collective_note() -> str:
 @bp.route(PREFIX + "/tap-the/them", methods=["POST"])
 def add_collective(campaign_id: int):
     """The office adds a collective beyond the campaign's rule, with its reason."""
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     _checked_post()
 
     def action():
@@ -180,7 +176,7 @@ def add_collective(campaign_id: int):
 @bp.route(PREFIX + "/tap-the/bo", methods=["POST"])
 def remove_collective(campaign_id: int):
     """The office takes a collective judged on the targets off the list, with its reason."""
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     _checked_post()
 
     def action():
@@ -195,7 +191,7 @@ def remove_collective(campaign_id: int):
 
 @bp.route(PREFIX + "/trinh-duyet", methods=["POST"])
 def submit(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     _checked_post()
     return _run(campaign, lambda: services.submit_award_list(_list_or_refuse(campaign), actor=current_user),
                 "Đã trình lãnh đạo duyệt danh sách; hình thức khen thưởng và bộ tiêu chí được giữ nguyên từ nay.")
@@ -204,7 +200,7 @@ def submit(campaign_id: int):
 @bp.route(PREFIX + "/duyet", methods=["GET", "POST"])
 def approve(campaign_id: int):
     """GET: what the leader is about to approve (or return); POST: approve that version of the list."""
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     if request.method == "POST":
         form = ApproveForm()
         if not form.validate_on_submit():
@@ -232,7 +228,7 @@ def _confirmation(campaign: Campaign, return_form: ReturnForm, status: int = 200
 
 @bp.route(PREFIX + "/tra-lai", methods=["POST"])
 def return_list(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     form = ReturnForm(prefix="return")
     if not form.validate_on_submit():
         if form.csrf_token.errors:
@@ -246,7 +242,7 @@ def return_list(campaign_id: int):
 
 @bp.route(PREFIX + "/mo-lai", methods=["POST"])
 def reopen(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     form = ReopenForm(prefix="reopen")
     if not form.validate_on_submit():
         if form.csrf_token.errors:
@@ -260,7 +256,7 @@ def reopen(campaign_id: int):
 
 @bp.route(PREFIX + "/quyet-dinh", methods=["POST"])
 def decision(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     form = DecisionForm(prefix="decision")
     form.level_id.choices = []
     if not form.validate_on_submit():
@@ -300,7 +296,7 @@ def _list_and_lines(campaign: Campaign):
 
 @bp.route(PREFIX + ".xlsx")
 def export_xlsx(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     award_list, lines = _list_and_lines(campaign)
     title = f"DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG — {campaign.name}"
     if award_list is not None:
@@ -316,7 +312,7 @@ def export_xlsx(campaign_id: int):
 
 @bp.route(PREFIX + ".docx")
 def export_docx(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     award_list, lines = _list_and_lines(campaign)
     content = build_document(campaign=campaign, award_list=award_list, lines=lines, today=local_today())
     return send_file(io.BytesIO(content), mimetype=DOCX_MIMETYPE, as_attachment=True,

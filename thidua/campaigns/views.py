@@ -31,10 +31,6 @@ from thidua.workflow import STATE_LABELS, State
 REGISTERED_STATES = [s.value for s in workflow.COUNTS_AS_REGISTERED]
 
 
-def get_campaign_or_404(campaign_id: int) -> Campaign:
-    return db.session.get(Campaign, campaign_id) or abort(404)
-
-
 def _organiser() -> Unit:
     """A new campaign is the organiser's the secretariat acts for."""
     organiser = db.session.get(Unit, current_user.organiser_id) if current_user.organiser_id else None
@@ -82,7 +78,7 @@ def new():
 
 @bp.route("/phong-trao/<int:campaign_id>/sua", methods=["GET", "POST"])
 def edit(campaign_id: int):
-    campaign = get_campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     form = CampaignForm(obj=campaign)
     closing = []
     if form.validate_on_submit():
@@ -104,7 +100,7 @@ def detail(campaign_id: int):
     """The campaign's hub: its pipeline, step by step, with what is missing and where to act."""
     from thidua.reports.pipeline import campaign_pipeline  # a later stage, read only: the figures of every step
 
-    campaign = get_campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     pipeline = campaign_pipeline(campaign)
     extensions = db.session.scalars(
         sa.select(Extension)
@@ -118,7 +114,7 @@ def detail(campaign_id: int):
 
 @bp.route("/phong-trao/<int:campaign_id>/don-vi-tham-gia", methods=["GET", "POST"])
 def participants(campaign_id: int):
-    campaign = get_campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     form = ButtonForm()
     groups = db.session.execute(
         sa.select(Unit.block, Unit.unit_type, sa.func.count())
@@ -148,7 +144,7 @@ def participants(campaign_id: int):
 
 @bp.route("/phong-trao/<int:campaign_id>/gia-han", methods=["GET", "POST"])
 def extension_new(campaign_id: int):
-    campaign = get_campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     form = ExtensionForm()
     units = db.session.execute(
         sa.select(Unit.id, Unit.short_name, Unit.name)
@@ -213,7 +209,7 @@ def _initiatives_query(campaign: Campaign, *columns):
 
 @bp.get("/phong-trao/<int:campaign_id>/sang-kien")
 def initiatives(campaign_id: int):
-    campaign = get_campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     stmt, filters = _initiatives_query(campaign)
     if request.args.get("format") in ("xlsx", "csv"):
         export = _initiatives_xlsx if request.args["format"] == "xlsx" else _initiatives_csv
@@ -300,7 +296,7 @@ def _initiatives_csv(campaign: Campaign, stmt):
 @bp.get("/phong-trao/<int:campaign_id>/tien-do")
 def board(campaign_id: int):
     """Every participating unit against the 100% target of one phase; ?format=xlsx downloads it."""
-    campaign = get_campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     phase = board_data.phase_from(request.args.get("phase"), campaign)
     filters = board_data.BoardFilters.from_args(request.args)
     export = request.args.get("format") == "xlsx"

@@ -17,10 +17,6 @@ from thidua.jobs.models import Job, JobStatus
 from thidua.jobs.services import dispatch
 
 
-def _campaign_or_404(campaign_id: int) -> Campaign:
-    return db.session.get(Campaign, campaign_id) or abort(404)
-
-
 def _batch_or_404(campaign: Campaign, batch_id: int) -> ImportBatch:
     batch = db.session.get(ImportBatch, batch_id)
     if batch is None or batch.campaign_id != campaign.id:
@@ -58,12 +54,12 @@ def _render_index(campaign: Campaign, form: UploadForm, status: int = 200):
 
 @bp.get("/phong-trao/<int:campaign_id>/nhap-google-forms")
 def index(campaign_id: int):
-    return _render_index(_campaign_or_404(campaign_id), UploadForm())
+    return _render_index(db.get_or_404(Campaign, campaign_id), UploadForm())
 
 
 @bp.post("/phong-trao/<int:campaign_id>/nhap-google-forms")
 def upload(campaign_id: int):
-    campaign = _campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     form = UploadForm()
     if form.validate_on_submit():
         try:
@@ -95,14 +91,14 @@ def _render_review(campaign: Campaign, batch: ImportBatch, *, error: str | None 
 
 @bp.get("/phong-trao/<int:campaign_id>/nhap-google-forms/<int:batch_id>")
 def review(campaign_id: int, batch_id: int):
-    campaign = _campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     return _render_review(campaign, _batch_or_404(campaign, batch_id))
 
 
 @bp.post("/phong-trao/<int:campaign_id>/nhap-google-forms/<int:batch_id>")
 def choose(campaign_id: int, batch_id: int):
     """Save the column mapping, the date order and the units chosen for unclear names."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     batch = _batch_or_404(campaign, batch_id)
     form = ButtonForm()
     if not form.validate_on_submit():
@@ -138,7 +134,7 @@ def choose(campaign_id: int, batch_id: int):
 
 @bp.post("/phong-trao/<int:campaign_id>/nhap-google-forms/<int:batch_id>/nhap")
 def apply(campaign_id: int, batch_id: int):
-    campaign = _campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     batch = _batch_or_404(campaign, batch_id)
     form = ButtonForm()
     if not form.validate_on_submit():

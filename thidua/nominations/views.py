@@ -1,7 +1,7 @@
 """Pages of nomination upward: the lower secretariat proposes, the upper secretariat accepts or declines."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from thidua import scope
@@ -18,10 +18,6 @@ OUTGOING = "/phong-trao/<int:campaign_id>/trinh-cap-tren"
 INCOMING = "/phong-trao/<int:campaign_id>/de-xuat-cap-duoi"
 
 
-def _campaign(campaign_id: int) -> Campaign:
-    return db.session.get(Campaign, campaign_id) or abort(404)
-
-
 def _may_change(campaign: Campaign) -> bool:
     return current_user.role == Role.SECRETARIAT and scope.can_change_campaign(current_user, campaign)
 
@@ -32,7 +28,7 @@ def _form_errors(form) -> str:
 
 @bp.get(OUTGOING)
 def outgoing(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     upper = services.upper_of(campaign)
     choices = services.upper_choices(campaign)
     feeds_form = FeedsForm()
@@ -48,7 +44,7 @@ def outgoing(campaign_id: int):
 
 @bp.post(OUTGOING + "/cap-tren")
 def set_feeds(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     back = redirect(url_for("nominations.outgoing", campaign_id=campaign.id))
     form = FeedsForm()
     if not form.validate_on_submit():
@@ -75,7 +71,7 @@ def set_feeds(campaign_id: int):
 
 @bp.post(OUTGOING + "/de-xuat")
 def propose(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     back = redirect(url_for("nominations.outgoing", campaign_id=campaign.id))
     form = ProposeForm()
     if not form.validate_on_submit():
@@ -102,7 +98,7 @@ def propose(campaign_id: int):
 
 @bp.get(INCOMING)
 def incoming(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     return render_template("nominations/incoming.html", campaign=campaign, groups=services.incoming(campaign),
                            may_change=_may_change(campaign), button_form=ButtonForm(), decline_form=DeclineForm(),
                            states=NominationState)
@@ -117,7 +113,7 @@ def _nomination(campaign: Campaign, nomination_id: int) -> Nomination:
 
 @bp.post(INCOMING + "/<int:nomination_id>/tiep-nhan")
 def accept(campaign_id: int, nomination_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     nomination = _nomination(campaign, nomination_id)
     back = redirect(url_for("nominations.incoming", campaign_id=campaign.id) + f"#de-xuat-{nomination.id}")
     if not ButtonForm().validate_on_submit():
@@ -135,7 +131,7 @@ def accept(campaign_id: int, nomination_id: int):
 
 @bp.post(INCOMING + "/<int:nomination_id>/khong-tiep-nhan")
 def decline(campaign_id: int, nomination_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     nomination = _nomination(campaign, nomination_id)
     back = redirect(url_for("nominations.incoming", campaign_id=campaign.id) + f"#de-xuat-{nomination.id}")
     form = DeclineForm()

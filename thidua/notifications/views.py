@@ -22,10 +22,6 @@ class SendRemindersForm(Form):
     phase = HiddenField()
 
 
-def _campaign_or_404(campaign_id: int) -> Campaign:
-    return db.session.get(Campaign, campaign_id) or abort(404)
-
-
 def _phase(campaign: Campaign, value: str | None) -> Phase:
     """The phase asked for, else the campaign's current one, else Đợt 1."""
     try:
@@ -36,7 +32,7 @@ def _phase(campaign: Campaign, value: str | None) -> Phase:
 
 @bp.get("/phong-trao/<int:campaign_id>/nhac-viec")
 def reminders(campaign_id: int):
-    campaign = _campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     phase = _phase(campaign, request.args.get("phase"))
     recipients = services.reminder_recipients(campaign, phase)
     history, history_total = services.reminder_history(campaign.id)
@@ -52,7 +48,7 @@ def reminders(campaign_id: int):
 
 @bp.post("/phong-trao/<int:campaign_id>/nhac-viec")
 def send_reminders(campaign_id: int):
-    campaign = _campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     form = SendRemindersForm()
     if not form.validate_on_submit():
         abort(400)

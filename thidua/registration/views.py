@@ -107,7 +107,7 @@ def _values(form: InitiativeForm) -> dict:
 
 @bp.route("/don-vi/phong-trao/<int:campaign_id>/dang-ky-moi", methods=["GET", "POST"])
 def new(campaign_id: int):
-    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    campaign = db.get_or_404(Campaign, campaign_id)
     unit = current_user.unit
     try:
         services.check_can_draft(campaign, unit)

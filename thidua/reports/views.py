@@ -34,10 +34,6 @@ from thidua.paging import bounded_int, record_id
 PREFIX = "/phong-trao/<int:campaign_id>/bao-cao-ubnd"
 
 
-def _campaign(campaign_id: int) -> Campaign:
-    return db.session.get(Campaign, campaign_id) or abort(404)
-
-
 def _render_city_report(campaign: Campaign, form: DraftForm | None = None, status: int = 200):
     blocks, total = block_figures(campaign)
     areas = area_figures(campaign)
@@ -58,7 +54,7 @@ def _render_city_report(campaign: Campaign, form: DraftForm | None = None, statu
 
 @bp.get(PREFIX)
 def city_report(campaign_id: int):
-    return _render_city_report(_campaign(campaign_id))
+    return _render_city_report(db.get_or_404(Campaign, campaign_id))
 
 
 STALE_DRAFT = "Nội dung báo cáo vừa được người khác sửa; vui lòng tải lại trang để xem bản mới nhất."
@@ -88,7 +84,7 @@ def _store_typed_draft(campaign: Campaign, form: DraftForm, *, generating: bool 
 
 @bp.post(PREFIX + "/noi-dung")
 def save_draft(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     refused = _store_typed_draft(campaign, DraftForm())
     if refused is not None:
         return refused
@@ -101,7 +97,7 @@ def save_draft(campaign_id: int):
 def generate(campaign_id: int):
     """A new version; when the page's narrative comes with the request (the button submits it), it is saved
     first, exactly as "Lưu nội dung" would, so that the report is built from the text on the screen."""
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     if any(name in request.form for name in services.DRAFT_FIELDS):
         refused = _store_typed_draft(campaign, DraftForm(), generating=True)
         if refused is not None:

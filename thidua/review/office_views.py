@@ -35,10 +35,6 @@ from thidua.workflow import STATE_LABELS, State
 PREFIX = "/phong-trao/<int:campaign_id>/hoi-dong"
 
 
-def _campaign(campaign_id: int) -> Campaign:
-    return db.session.get(Campaign, campaign_id) or abort(404)
-
-
 def _checked_post() -> None:
     """Every POST carries a valid CSRF token (a one-button form checks it)."""
     if not ButtonForm().validate_on_submit():
@@ -56,7 +52,7 @@ def _owned(model, object_id, campaign: Campaign):
 
 @bp.route(PREFIX, methods=["GET", "POST"])
 def committee(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     settings_form = SettingsForm(obj=campaign, prefix="settings")
     status = 200
     if request.method == "POST":
@@ -129,7 +125,7 @@ def _criterion_form(criterion: Criterion | None = None, *, formdata=None) -> Cri
 
 @bp.route(PREFIX + "/tieu-chi", methods=["GET", "POST"])
 def rubric(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     failed: tuple[int | None, CriterionForm] | None = None
     if request.method == "POST":
         action = request.form.get("action")
@@ -205,7 +201,7 @@ def _rubric_action(campaign: Campaign, action: str | None) -> str | None:
 
 @bp.route(PREFIX + "/hinh-thuc-khen-thuong", methods=["GET", "POST"])
 def levels(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     form = LevelForm(formdata=None, prefix="level")
     failed: tuple[int | None, LevelForm] | None = None
     if request.method == "POST":
@@ -263,7 +259,7 @@ def levels(campaign_id: int):
 
 @bp.route(PREFIX + "/phan-cong", methods=["GET", "POST"])
 def assign(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     if request.method == "POST":
         _checked_post()
         action = request.form.get("action")
@@ -327,7 +323,7 @@ def _assign_action(campaign: Campaign, action: str | None) -> tuple[str, str]:
 
 @bp.get(PREFIX + "/tien-do")
 def progress(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     rows = review_progress.progress(campaign.id)
     recent = db.session.scalars(
         sa.select(Job).where(Job.kind == reminders.SEND_REVIEW_REMINDERS, Job.campaign_id == campaign.id)
@@ -340,7 +336,7 @@ def progress(campaign_id: int):
 
 @bp.post(PREFIX + "/tien-do/nhac")
 def remind(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     _checked_post()
     back = url_for("review.progress", campaign_id=campaign.id)
     if not review_progress.unfinished(campaign.id):
@@ -366,7 +362,7 @@ def remind(campaign_id: int):
 
 @bp.get(PREFIX + "/xep-hang")
 def ranking(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     filters = ranking_data.RankingFilters.from_args(request.args)
     data = ranking_data.ranking_page(campaign, filters, request.args.get("page", type=bounded_int),
                                      current_app.config.get("RANKING_PAGE_SIZE", 100))
@@ -392,7 +388,7 @@ RANKING_ACTIONS = {
 
 @bp.post(PREFIX + "/xep-hang/xu-ly")
 def ranking_action(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     _checked_post()
     action = request.form.get("action")
     back = url_for("review.ranking", campaign_id=campaign.id, **ranking_data.RankingFilters.from_args(
@@ -447,7 +443,7 @@ def _number(value: Decimal | None):
 
 @bp.get(PREFIX + "/xuat-diem.xlsx")
 def export_scores(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     rows = db.session.execute(
         sa.select(Initiative.id, Initiative.title, Unit.name, User.full_name, Criterion.position, Criterion.name,
                   Criterion.max_score, CriterionScore.score, CriterionScore.comment, Review.total, Review.submitted_at)
@@ -477,7 +473,7 @@ def export_scores(campaign_id: int):
 
 @bp.get(PREFIX + "/xuat-xep-hang.xlsx")
 def export_ranking(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     data = ranking_data.build_ranking(campaign, ranking_data.RankingFilters.from_args(request.args))
     rows = data.rows
     workbook = ExportWorkbook(rows=len(rows))

@@ -47,10 +47,6 @@ def target_applies_text(target) -> str:
     return ", ".join(names) or "Mọi đơn vị tham gia"
 
 
-def _campaign(campaign_id: int) -> Campaign:
-    return db.session.get(Campaign, campaign_id) or abort(404)
-
-
 def _in_campaign(model, record_id: int, campaign: Campaign):
     record = db.session.get(model, record_id)
     if record is None or record.campaign_id != campaign.id:
@@ -85,7 +81,7 @@ def _refused(error: Exception):
 
 @bp.get(BASE)
 def setup(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     targets = services.targets_of(campaign.id)
     copy_form = CopyForm()
     copy_form.source.choices = [(str(c.id), f"{c.name} (năm {c.year})") for c in services.copy_sources(campaign)]
@@ -142,18 +138,18 @@ def _edit_target(campaign: Campaign, target: Target | None):
 
 @bp.route(BASE + "/moi", methods=["GET", "POST"])
 def target_new(campaign_id: int):
-    return _edit_target(_campaign(campaign_id), None)
+    return _edit_target(db.get_or_404(Campaign, campaign_id), None)
 
 
 @bp.route(BASE + "/<int:target_id>/sua", methods=["GET", "POST"])
 def target_edit(campaign_id: int, target_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     return _edit_target(campaign, _in_campaign(Target, target_id, campaign))
 
 
 @bp.post(BASE + "/<int:target_id>/xoa")
 def target_delete(campaign_id: int, target_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     target = _in_campaign(Target, target_id, campaign)
     if not _may_change(campaign) or not ButtonForm().validate_on_submit():
         abort(403 if not _may_change(campaign) else 400)
@@ -169,7 +165,7 @@ def target_delete(campaign_id: int, target_id: int):
 
 @bp.post(BASE + "/mac-dinh")
 def apply_defaults(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     if not _may_change(campaign) or not ButtonForm().validate_on_submit():
         abort(403 if not _may_change(campaign) else 400)
     try:
@@ -183,7 +179,7 @@ def apply_defaults(campaign_id: int):
 
 @bp.post(BASE + "/sao-chep")
 def copy(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     if not _may_change(campaign):
         abort(403)
     form = CopyForm()
@@ -203,7 +199,7 @@ def copy(campaign_id: int):
 
 @bp.post(BASE + "/cach-xet")
 def rule(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     if not _may_change(campaign):
         abort(403)
     form = RuleForm()
@@ -242,18 +238,18 @@ def _edit_round(campaign: Campaign, round_: TargetRound | None):
 
 @bp.route(BASE + "/dot/moi", methods=["GET", "POST"])
 def round_new(campaign_id: int):
-    return _edit_round(_campaign(campaign_id), None)
+    return _edit_round(db.get_or_404(Campaign, campaign_id), None)
 
 
 @bp.route(BASE + "/dot/<int:round_id>/sua", methods=["GET", "POST"])
 def round_edit(campaign_id: int, round_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     return _edit_round(campaign, _in_campaign(TargetRound, round_id, campaign))
 
 
 @bp.post(BASE + "/dot/<int:round_id>/xoa")
 def round_delete(campaign_id: int, round_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     round_ = _in_campaign(TargetRound, round_id, campaign)
     if not _may_change(campaign) or not ButtonForm().validate_on_submit():
         abort(403 if not _may_change(campaign) else 400)
@@ -269,7 +265,7 @@ def round_delete(campaign_id: int, round_id: int):
 
 @bp.route(BASE + "/gia-han", methods=["GET", "POST"])
 def extension_new(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     if request.method == "POST" and not _may_change(campaign):
         abort(403)
     form = ExtensionForm()
@@ -304,7 +300,7 @@ def extension_new(campaign_id: int):
 
 @bp.get(BASE + "/kiem-tra")
 def check_list(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     state = request.args.get("trang_thai", ValueState.SENT.value)
     if state not in {s.value for s in ValueState} and state != "":
         state = ValueState.SENT.value
@@ -328,7 +324,7 @@ def _back_to_check(campaign: Campaign):
 
 @bp.post(BASE + "/gia-tri/<int:value_id>/xac-nhan")
 def accept(campaign_id: int, value_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     value = _value_of(campaign, value_id)
     if not _may_change(campaign):
         abort(403)
@@ -345,7 +341,7 @@ def accept(campaign_id: int, value_id: int):
 
 @bp.post(BASE + "/gia-tri/<int:value_id>/tra-lai")
 def return_value(campaign_id: int, value_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     value = _value_of(campaign, value_id)
     if not _may_change(campaign):
         abort(403)
@@ -379,7 +375,7 @@ def _board_filters(board):
 
 @bp.get(BASE + "/bang")
 def board(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     data = boards.build_board(campaign)
     filters = _board_filters(data)
     return render_template("targets/board.html", campaign=campaign, board=data, filters=filters,
@@ -389,7 +385,7 @@ def board(campaign_id: int):
 
 @bp.get(BASE + "/bang.xlsx")
 def board_xlsx(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     data = boards.build_board(campaign)
     filters = _board_filters(data)
     units = boards.filtered(data, **filters)
@@ -467,7 +463,7 @@ def _read_entries(sheet) -> tuple[dict[int, services.Entry], list[str]]:
 
 @bp.route(UNIT_BASE, methods=["GET", "POST"])
 def unit_sheet(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     unit = _participant(campaign)
     sheets = services.unit_sheet(campaign, unit)
     status, typed = 200, None
@@ -501,7 +497,7 @@ def unit_sheet(campaign_id: int):
 
 @bp.post(UNIT_BASE + "/dot/<int:round_id>/gui")
 def send(campaign_id: int, round_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     unit = _participant(campaign)
     round_ = _in_campaign(TargetRound, round_id, campaign)
     if not ButtonForm().validate_on_submit():
@@ -517,7 +513,7 @@ def send(campaign_id: int, round_id: int):
 
 @bp.post(UNIT_BASE + "/<int:target_id>/minh-chung")
 def upload(campaign_id: int, target_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     unit = _participant(campaign)
     target = _in_campaign(Target, target_id, campaign)
     back = redirect(url_for("targets.unit_sheet", campaign_id=campaign.id) + f"#chi-tieu-{target.id}")
@@ -555,7 +551,7 @@ def unit_evidence(campaign: Campaign, unit: Unit, evidence_id: int, of: str) -> 
 
 @bp.post(UNIT_BASE + "/minh-chung/<int:evidence_id>/xoa")
 def remove_file(campaign_id: int, evidence_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     unit = _participant(campaign)
     evidence = unit_evidence(campaign, unit, evidence_id, "value")
     name = evidence.original_name
