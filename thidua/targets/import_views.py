@@ -24,13 +24,14 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 from thidua.forms import ButtonForm
 from thidua.storage import TooLarge, get_storage
 from thidua.targets import bp
 from thidua.targets import importer
 from thidua.targets.services import TargetError
-from thidua.targets.views import BASE, _campaign, _may_change
+from thidua.targets.views import BASE, _may_change
 
 TOKEN_AGE = 24 * 3600
 
@@ -59,7 +60,7 @@ def _file_name(filename: str | None) -> str:
 
 @bp.route(BASE + "/nhap", methods=["GET", "POST"])
 def import_upload(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     if request.method == "GET":  # reading is the scope's to allow (the organiser above reads it too)
         return _upload_page(campaign)
     if not _may_change(campaign):
@@ -91,7 +92,7 @@ def import_upload(campaign_id: int):
 
 @bp.post(BASE + "/nhap/ap-dung")
 def import_apply(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     if not _may_change(campaign):
         abort(403)
     if not ButtonForm().validate_on_submit():

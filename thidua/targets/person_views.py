@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from thidua.auth.roles import Role
+from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 from thidua.forms import ButtonForm
 from thidua.results.uploads import RefusedFile
@@ -13,7 +14,7 @@ from thidua.targets.forms import DecideForm, PersonForm
 from thidua.targets.models import RATING_LABELS, OutstandingPerson
 from thidua.targets.services import TargetError
 from thidua.targets.views import (
-    BASE, _campaign, _done, _form_errors, _may_change, _may_edit, _participant, _refused, unit_evidence,
+    BASE, _done, _form_errors, _may_change, _may_edit, _participant, _refused, unit_evidence,
 )
 
 UNIT_PERSONS = "/phong-trao/<int:campaign_id>/ca-nhan-xuat-sac"
@@ -52,7 +53,7 @@ def _unit_page(campaign, unit, form, editing=None, status=200):
 
 @bp.route(UNIT_PERSONS, methods=["GET", "POST"])
 def persons_unit(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     unit = _participant(campaign)
     form = _form(campaign)
     if request.method == "POST":
@@ -71,7 +72,7 @@ def persons_unit(campaign_id: int):
 
 @bp.route(UNIT_PERSONS + "/<int:person_id>/sua", methods=["GET", "POST"])
 def person_edit(campaign_id: int, person_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     unit = _participant(campaign)
     person = _person_of_unit(campaign, unit, person_id)
     form = _form(campaign, person)
@@ -90,7 +91,7 @@ def person_edit(campaign_id: int, person_id: int):
 
 
 def _unit_action(campaign_id: int, person_id: int, action, success: str):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     unit = _participant(campaign)
     person = _person_of_unit(campaign, unit, person_id)
     if not ButtonForm().validate_on_submit():
@@ -130,7 +131,7 @@ def person_upload(campaign_id: int, person_id: int):
 
 @bp.post(UNIT_PERSONS + "/minh-chung/<int:evidence_id>/xoa")
 def person_remove_file(campaign_id: int, evidence_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     unit = _participant(campaign)
     evidence = unit_evidence(campaign, unit, evidence_id, "person")
     try:
@@ -146,7 +147,7 @@ def person_remove_file(campaign_id: int, evidence_id: int):
 
 @bp.get(BASE + "/ca-nhan")
 def persons_office(campaign_id: int):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     rows = persons.persons_of(campaign.id, states=("sent", "accepted", "declined"))
     return render_template("targets/persons_office.html", campaign=campaign, rows=rows,
                            files=persons.files_of([p.id for p, _ in rows]), decide_form=DecideForm(),
@@ -154,7 +155,7 @@ def persons_office(campaign_id: int):
 
 
 def _decide(campaign_id: int, person_id: int, accept: bool):
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     person = db.session.get(OutstandingPerson, person_id)
     if person is None or person.campaign_id != campaign.id:
         abort(404)
