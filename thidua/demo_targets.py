@@ -22,7 +22,9 @@ from thidua.extensions import db
 from thidua.targets import persons as person_services
 from thidua.targets import services as target_services
 from thidua.targets.defaults import SEED_001
-from thidua.targets.models import AppliesTo, OutstandingPerson, Target, TargetRound, TargetValue, ValueState
+from thidua.targets.models import (
+    AppliesTo, OutstandingPerson, PersonState, Target, TargetRound, TargetValue, ValueState,
+)
 from thidua.timeutil import zone
 from thidua.units.models import Unit
 
@@ -201,7 +203,8 @@ def _persons_2023(campaign: Campaign, units: list[Unit], accounts, office, rng: 
             "campaign_id": campaign.id, "unit_id": unit.id, "full_name": name, "job_title": title,
             "rating": "xuat_sac" if index % 3 == 0 else "tot", "achievements": achievements,
             "targets_met": {str(t.id): (t.mandatory or index % 2 == 0) for t in individual},
-            "state": "declined" if index in PERSON_DECLINED else ("accepted" if decided else "sent"),
+            "state": (PersonState.DECLINED if index in PERSON_DECLINED
+                      else PersonState.ACCEPTED if decided else PersonState.SENT),
             "decision_reason": PERSON_DECLINED.get(index, ""), "version": 1,
             "created_at": sent_at - timedelta(days=2), "updated_at": sent_at - timedelta(days=1),
             "updated_by_id": accounts[(unit.code, Role.UNIT_EDITOR)].id, "sent_at": sent_at,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from thidua import audit, workflow
 from thidua.auth.roles import Role
-from thidua.awards.models import FROZEN_STATUSES, AwardDecision, AwardEntry, AwardList
+from thidua.awards.models import FROZEN_STATUSES, AwardDecision, AwardEntry, AwardList, AwardListStatus
 from thidua.errors import WorkflowError
 from thidua.extensions import db
 from thidua.notifications import events
@@ -26,7 +26,7 @@ from thidua.registration.models import Initiative, InitiativeLabels
 from thidua.results.models import ResultReport
 from thidua.review.models import CommendationLevel
 from thidua.review.ranking import build_ranking
-from thidua.targets.models import OutstandingPerson
+from thidua.targets.models import OutstandingPerson, PersonState
 from thidua.timeutil import utcnow
 from thidua.units.models import Unit
 from thidua.workflow import State
@@ -77,7 +77,7 @@ def _require_secretariat(actor) -> None:
 
 
 def _require_draft(award_list: AwardList) -> None:
-    if award_list.status != "draft":
+    if award_list.status != AwardListStatus.DRAFT:
         raise AwardError(f"Danh sách đang ở trạng thái “{award_list.status_label}”, không thể chỉnh sửa.")
 
 
@@ -191,7 +191,7 @@ def compile_award_list(campaign, *, actor) -> AwardList:
     _require_secretariat(actor)
     award_list = load_award_list(campaign.id)
     if award_list is None:
-        award_list = AwardList(campaign_id=campaign.id, status="draft", entries=[], excluded_units={})
+        award_list = AwardList(campaign_id=campaign.id, status=AwardListStatus.DRAFT, entries=[], excluded_units={})
         db.session.add(award_list)
     _require_draft(award_list)
     ranking = build_ranking(campaign)
@@ -284,7 +284,7 @@ def _compile_persons(award_list: AwardList, campaign, kept: list, dropped: list,
     from thidua.targets.persons import individual_targets, reason_for_list
 
     accepted = list(db.session.scalars(sa.select(OutstandingPerson).where(
-        OutstandingPerson.campaign_id == campaign.id, OutstandingPerson.state == "accepted")
+        OutstandingPerson.campaign_id == campaign.id, OutstandingPerson.state == PersonState.ACCEPTED)
         .order_by(OutstandingPerson.decided_at, OutstandingPerson.id)))
     on_list = {e.person_id: e for e in award_list.entries if e.basis == "person"}
     accepted_ids = {p.id for p in accepted}
@@ -438,15 +438,16 @@ def _line_name(entry: AwardEntry) -> str:
 def submit_award_list(award_list: AwardList, *, actor) -> None:
     """The secretariat submits the draft for approval; from now on the levels and the rubric are frozen."""
     _require_secretariat(actor)
-    if award_list.status != "draft":
+    if award_list.status != AwardListStatus.DRAFT:
         raise AwardError(f"Danh sách đang ở trạng thái “{award_list.status_label}”, không thể trình duyệt.")
     _check_ready(award_list, "submit")
-    award_list.status = "submitted"
+    award_list.status = AwardListStatus.SUBMITTED
     award_list.submitted_by_id = actor.id
     award_list.submitted_at = utcnow()
     award_list.updated_at = award_list.submitted_at
     entry = audit.record("awards.submitted", actor=actor, object_type="award_list", object_id=award_list.id,
-                         campaign_id=award_list.campaign_id, from_state="draft", to_state="submitted",
+                         campaign_id=award_list.campaign_id,
+                         from_state=AwardListStatus.DRAFT, to_state=AwardListStatus.SUBMITTED,
                          details={"entries": len(award_list.entries)})
     events.award_list_moved(award_list, _campaign_of(award_list), entry, actor=actor)
 
@@ -456,7 +457,7 @@ def _require_leader(actor) -> None:
 
 
 def _require_submitted(award_list: AwardList, expected_version: int | None) -> None:
-    if award_list.status != "submitted":
+    if award_list.status != AwardListStatus.SUBMITTED:
         raise AwardError(f"Danh sách đang ở trạng thái “{award_list.status_label}”; lãnh đạo chỉ duyệt hoặc trả lại "
                          "danh sách Văn phòng đã trình.")
     if expected_version is not None and expected_version != award_list.version:
@@ -469,12 +470,13 @@ def approve_award_list(award_list: AwardList, *, actor, expected_version: int | 
     _require_leader(actor)
     _require_submitted(award_list, expected_version)
     _check_ready(award_list, "approve")
-    award_list.status = "approved"
+    award_list.status = AwardListStatus.APPROVED
     award_list.approved_by_id = actor.id
     award_list.approved_at = utcnow()
     award_list.updated_at = award_list.approved_at
     entry = audit.record("awards.approved", actor=actor, object_type="award_list", object_id=award_list.id,
-                         campaign_id=award_list.campaign_id, from_state="submitted", to_state="approved",
+                         campaign_id=award_list.campaign_id,
+                         from_state=AwardListStatus.SUBMITTED, to_state=AwardListStatus.APPROVED,
                          details={"entries": len(award_list.entries)})
     events.award_list_moved(award_list, _campaign_of(award_list), entry, actor=actor)
 
@@ -486,13 +488,14 @@ def return_award_list(award_list: AwardList, comment: str, *, actor, expected_ve
     comment = (comment or "").strip()
     if not comment:
         raise AwardError("Cần ghi ý kiến để Văn phòng biết cần sửa gì.")
-    award_list.status = "draft"
+    award_list.status = AwardListStatus.DRAFT
     award_list.return_comment = comment
     award_list.returned_by_id = actor.id
     award_list.returned_at = utcnow()
     award_list.updated_at = award_list.returned_at
     entry = audit.record("awards.returned", actor=actor, object_type="award_list", object_id=award_list.id,
-                         campaign_id=award_list.campaign_id, from_state="submitted", to_state="draft", reason=comment)
+                         campaign_id=award_list.campaign_id,
+                         from_state=AwardListStatus.SUBMITTED, to_state=AwardListStatus.DRAFT, reason=comment)
     events.award_list_moved(award_list, _campaign_of(award_list), entry, actor=actor, reason=comment)
 
 
@@ -500,17 +503,17 @@ def reopen_award_list(award_list: AwardList, *, actor, reason: str = "") -> None
     """Back to a draft (submitted or approved, before any decision), by the secretariat, with a reason:
     the levels and the rubric can then change, and the list goes to the leader again."""
     _require_secretariat(actor)
-    if award_list.status not in ("submitted", "approved") or award_list.decisions:
+    if award_list.status not in (AwardListStatus.SUBMITTED, AwardListStatus.APPROVED) or award_list.decisions:
         raise AwardError("Chỉ mở lại được danh sách đã trình hoặc đã duyệt và chưa có quyết định khen thưởng nào.")
     if not (reason or "").strip():
         raise AwardError("Cần ghi rõ lý do mở lại danh sách.")
     previous = award_list.status
-    award_list.status = "draft"
+    award_list.status = AwardListStatus.DRAFT
     award_list.approved_by_id = None
     award_list.approved_at = None
     award_list.updated_at = utcnow()
     audit.record("awards.reopened", actor=actor, object_type="award_list", object_id=award_list.id,
-                 campaign_id=award_list.campaign_id, from_state=previous, to_state="draft",
+                 campaign_id=award_list.campaign_id, from_state=previous, to_state=AwardListStatus.DRAFT,
                  reason=reason.strip())
 
 
@@ -547,7 +550,7 @@ def record_decision(award_list: AwardList, level: CommendationLevel | None, numb
     on the list has its decision, the list is "decided".
     """
     _require_secretariat(actor)
-    if award_list.status != "approved":
+    if award_list.status != AwardListStatus.APPROVED:
         raise AwardError("Chỉ ghi nhận quyết định khen thưởng sau khi lãnh đạo đã duyệt danh sách.")
     if level is None or level.campaign_id != award_list.campaign_id:
         raise AwardError("Chọn hình thức khen thưởng của quyết định.")
@@ -582,10 +585,10 @@ def record_decision(award_list: AwardList, level: CommendationLevel | None, numb
             events.notify(entry.initiative, "award", actor=actor, occurrence=f"decision-{decision.id}", reason=reason)
     decided_levels = {d.level_id for d in award_list.decisions}
     if all(e.level_id in decided_levels for e in award_list.entries):
-        award_list.status = "decided"
+        award_list.status = AwardListStatus.DECIDED
     award_list.updated_at = utcnow()
     audit.record("awards.decided", actor=actor, object_type="award_list", object_id=award_list.id,
-                 campaign_id=award_list.campaign_id, from_state="approved", to_state=award_list.status,
+                 campaign_id=award_list.campaign_id, from_state=AwardListStatus.APPROVED, to_state=award_list.status,
                  details={"level": level.name, "level_id": level.id, "authority": decision.authority,
                           "number": number, "date": decided_on.isoformat(), "signer": signer,
                           "initiatives": [e.initiative_id for e in entries if e.initiative_id],
@@ -609,7 +612,7 @@ def waiting_for_approval(visible=sa.true()) -> list[tuple[AwardList, object, int
         sa.select(AwardList, Campaign, sa.func.count(AwardEntry.id))
         .join(Campaign, Campaign.id == AwardList.campaign_id)
         .outerjoin(AwardEntry, AwardEntry.award_list_id == AwardList.id)
-        .where(AwardList.status == "submitted", visible)
+        .where(AwardList.status == AwardListStatus.SUBMITTED, visible)
         .group_by(AwardList.id, Campaign.id).order_by(AwardList.submitted_at, AwardList.id))]
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from thidua.awards import bp, services
 from thidua.awards.documents import DOCX_MIMETYPE, award_rows, award_sections, build_document, load_persons
 from thidua.awards.forms import ApproveForm, DecisionForm, EntryForm, ReopenForm, ReturnForm
-from thidua.awards.models import RECIPIENT_LABELS
+from thidua.awards.models import RECIPIENT_LABELS, AwardListStatus
 from thidua.campaigns.models import Campaign
 from thidua.exports import ExportWorkbook, workbook_response, write_sheet
 from thidua.extensions import db
@@ -90,7 +90,8 @@ def index(campaign_id: int):
                                       for item in on_list if item.decision is None]
     from thidua.targets import judging
 
-    collectives = judging.judge(campaign) if award_list is not None and award_list.status == "draft" else []
+    drafting = award_list is not None and award_list.status == AwardListStatus.DRAFT
+    collectives = judging.judge(campaign) if drafting else []
     on_list_units = {e.unit_id for e in entries if e.basis == "targets"}
     return render_template("awards/index.html", campaign=campaign, award_list=award_list,
                            addable=[c for c in collectives if c.standing.unit_id not in on_list_units],
@@ -213,7 +214,7 @@ def approve(campaign_id: int):
 
 def _confirmation(campaign: Campaign, return_form: ReturnForm, status: int = 200):
     award_list = services.load_award_list(campaign.id)
-    if award_list is None or award_list.status != "submitted":
+    if award_list is None or award_list.status != AwardListStatus.SUBMITTED:
         flash("Không có danh sách nào đang chờ lãnh đạo duyệt.", "info")
         return _back(campaign)
     entries = list(award_list.entries)

@@ -28,7 +28,7 @@ from thidua.campaigns import progress
 from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.extensions import db, in_vietnamese_order
 from thidua.imports import columns, matching, parsing
-from thidua.imports.models import ImportBatch, ImportedRecord
+from thidua.imports.models import BatchStatus, ImportBatch, ImportedRecord
 from thidua.imports.parsing import FIELDS, REGISTRATION, REPORT, ImportFileError
 from thidua.jobs.models import Job
 from thidua.jobs.services import JobRefused, Progress, start_job
@@ -185,7 +185,7 @@ def create_batch(campaign: Campaign, filename: str, data: bytes, *, kind: str | 
         campaign_id=campaign.id, kind=kind, filename=filename, storage_key=stored.key, size=stored.size,
         sha256=stored.sha256, day_first=parsing.guess_day_first(timestamps),
         mapping=mapping,
-        unit_choices=_earlier_choices(campaign, stored.sha256, kind), status="checked",
+        unit_choices=_earlier_choices(campaign, stored.sha256, kind), status=BatchStatus.CHECKED,
         created_by_id=actor.id, created_at=utcnow(),
     )
     db.session.add(batch)
@@ -217,7 +217,7 @@ def earlier_import_of_same_file(batch: ImportBatch) -> ImportBatch | None:
     return db.session.scalar(
         sa.select(ImportBatch).where(
             ImportBatch.campaign_id == batch.campaign_id, ImportBatch.sha256 == batch.sha256,
-            ImportBatch.status == "imported", ImportBatch.id != batch.id,
+            ImportBatch.status == BatchStatus.IMPORTED, ImportBatch.id != batch.id,
         ).order_by(ImportBatch.id.desc()).limit(1)
     )
 
@@ -509,7 +509,7 @@ def _plan_reports(plan: Plan, campaign: Campaign) -> None:
 
 def apply_batch(batch: ImportBatch, *, actor, data: bytes | None = None) -> dict[str, int]:
     """Write what plan_batch() shows, or raise ImportRefused and write nothing. The caller commits."""
-    if batch.status == "imported":
+    if batch.status == BatchStatus.IMPORTED:
         raise ImportRefused("Tệp này đã được nhập; nhập lại không thay đổi gì.")
     plan = plan_batch(batch, data=data)
     if plan.blocked:
@@ -530,7 +530,7 @@ def apply_batch(batch: ImportBatch, *, actor, data: bytes | None = None) -> dict
     counts["empty_rows"] = len(plan.empty_rows)
     counts["new_participants"] = len(plan.new_participants)
     counts["units"] = len({row.unit.id for row in rows})
-    batch.status = "imported"
+    batch.status = BatchStatus.IMPORTED
     batch.counts = counts
     batch.imported_by_id = actor.id
     batch.imported_at = utcnow()

@@ -11,7 +11,7 @@ from thidua.extensions import db
 from thidua.forms import ButtonForm
 from thidua.imports import bp, matching, services
 from thidua.imports.forms import UploadForm
-from thidua.imports.models import ImportBatch
+from thidua.imports.models import BatchStatus, ImportBatch
 from thidua.imports.parsing import FIELDS, KIND_CHOICES, REQUIRED_FIELDS, ImportFileError
 from thidua.jobs.models import Job, JobStatus
 from thidua.jobs.services import dispatch
@@ -80,7 +80,8 @@ def _render_review(campaign: Campaign, batch: ImportBatch, *, error: str | None 
     return render_template(
         "imports/review.html", campaign=campaign, batch=batch, plan=plan, form=ButtonForm(), error=error,
         running=job if job is not None and not job.finished else None,
-        failed=job if job is not None and job.status == JobStatus.FAILED and batch.status != "imported" else None,
+        failed=(job if job is not None and job.status == JobStatus.FAILED and batch.status != BatchStatus.IMPORTED
+                else None),
         kinds=KIND_CHOICES, fields=services.field_choices(batch.kind), field_labels=FIELDS[batch.kind],
         outcome_labels=services.OUTCOME_LABELS,
         required=[FIELDS[batch.kind][name] for name in REQUIRED_FIELDS[batch.kind]], earlier=services.earlier_import_of_same_file(batch),
@@ -103,7 +104,7 @@ def choose(campaign_id: int, batch_id: int):
     form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
-    if batch.status == "imported":
+    if batch.status == BatchStatus.IMPORTED:
         return _render_review(campaign, batch, error="Tệp này đã được nhập; không thay đổi được cách ghép cột.",
                               status=409)
     allowed = set(FIELDS[batch.kind])
@@ -139,7 +140,7 @@ def apply(campaign_id: int, batch_id: int):
     form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
-    if batch.status == "imported":
+    if batch.status == BatchStatus.IMPORTED:
         return _render_review(campaign, batch, error="Tệp này đã được nhập; nhập lại không thay đổi gì.", status=409)
     plan = services.plan_batch(batch)
     if plan.blocked:  # the button is shown disabled; a request that gets here anyway is refused the same way

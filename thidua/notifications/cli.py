@@ -11,6 +11,7 @@ from thidua.notifications import bp
 def run_due(dry_run: bool) -> None:
     """Gửi nhắc việc 7, 3 và 1 ngày trước hạn (các đợt và báo cáo chỉ tiêu) cho các đơn vị chưa nộp (chạy ngay)."""
     from thidua.notifications import services, target_reminders
+    from thidua.jobs.models import JobStatus
     from thidua.notifications.jobs import start_due_reminders
     from thidua.timeutil import format_date
 
@@ -26,7 +27,7 @@ def run_due(dry_run: bool) -> None:
         click.echo(f"{len(due) + len(due_targets)} lượt nhắc đến hạn.")
         return
     job = start_due_reminders(run_here=True)
-    if job.status != "done":
+    if job.status != JobStatus.DONE:
         raise click.ClickException(f"Công việc #{job.id} gặp lỗi: {job.error}")
     result = job.result or {}
     click.echo(f"Công việc #{job.id}: " + " ".join(str(v) for k, v in result.items() if k != "details"))

@@ -39,7 +39,7 @@ from thidua.campaigns.compliance import UnitProgress, unit_progress, units_to_re
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 from thidua.notifications.mail import Mailer, MailError, clean_addresses
-from thidua.notifications.models import Notification, ReminderLog
+from thidua.notifications.models import Notification, ReminderLog, ReminderStatus
 from thidua.phases import Extension, Phase, make_window
 from thidua.timeutil import format_date, local_today, utcnow
 
@@ -51,15 +51,6 @@ NOTIFICATIONS_SHOWN = 8
 PHASE_TASKS = {
     Phase.REGISTRATION: "đăng ký mô hình, giải pháp, sáng kiến",
     Phase.REPORT: "báo cáo kết quả thực hiện mô hình, giải pháp, sáng kiến",
-}
-
-STATUS_LABELS = {
-    "pending": "Đang chờ gửi",
-    "sending": "Đang gửi thư",
-    "unknown": "Không rõ đã gửi thư hay chưa (cần kiểm tra)",
-    "sent": "Đã gửi thư và thông báo",
-    "in_app": "Chỉ thông báo trên hệ thống",
-    "failed": "Gửi thư lỗi (đã có thông báo trên hệ thống)",
 }
 
 MAIL_DISABLED_NOTE = (
@@ -235,7 +226,7 @@ def deliver(campaign_id: int, phase_key: str, milestone: str, plans: list[tuple[
         for unit_id, display_name, text in plans:
             to = addresses.get(unit_id, [])
             entry = ReminderLog(campaign_id=campaign_id, unit_id=unit_id, phase=phase_key, milestone=milestone,
-                                status="pending", recipients=", ".join(to), job_id=job_id)
+                                status=ReminderStatus.PENDING, recipients=", ".join(to), job_id=job_id)
             db.session.add(entry)
             try:
                 db.session.commit()
@@ -246,21 +237,21 @@ def deliver(campaign_id: int, phase_key: str, milestone: str, plans: list[tuple[
                     counts["skipped_already_reminded"] += 1
                     _advance(progress, f"{display_name}: đã được nhắc ở mốc này, bỏ qua.")
                     continue
-                if entry.status == "unknown":
+                if entry.status == ReminderStatus.UNKNOWN:
                     counts["unknown"] += 1
                     _advance(progress, f"{display_name}: lần gửi trước bị gián đoạn khi đang gửi thư; "
                                        "không gửi lại, cần kiểm tra.")
                     continue
             db.session.add(Notification(unit_id=unit_id, campaign_id=campaign_id, kind=NOTIFICATION_KIND,
                                         title=text.title, body=text.body, link=text.link))
-            entry.status = "sending"
+            entry.status = ReminderStatus.SENDING
             db.session.commit()
             counts["notified"] += 1
             if not mailer.enabled:
-                entry.status = "in_app"
+                entry.status = ReminderStatus.IN_APP
                 outcome = "đã tạo thông báo (không gửi thư)"
             elif not to:
-                entry.status = "in_app"
+                entry.status = ReminderStatus.IN_APP
                 entry.error = "Đơn vị và các tài khoản của đơn vị chưa có địa chỉ thư điện tử."
                 counts["no_email"] += 1
                 outcome = "đã tạo thông báo; chưa có địa chỉ thư"
@@ -268,12 +259,12 @@ def deliver(campaign_id: int, phase_key: str, milestone: str, plans: list[tuple[
                 try:
                     mailer.send(to, text.subject, text.email)
                 except MailError as error:
-                    entry.status = "failed"
+                    entry.status = ReminderStatus.FAILED
                     entry.error = str(error)[:2000]
                     counts["failed"] += 1
                     outcome = "gửi thư lỗi"
                 else:
-                    entry.status = "sent"
+                    entry.status = ReminderStatus.SENT
                     entry.sent_at = utcnow()
                     counts["sent"] += 1
                     outcome = f"đã gửi thư tới {len(to)} địa chỉ"
@@ -295,7 +286,7 @@ def _take_over(campaign_id: int, unit_id: int, phase_key: str, milestone: str, j
         sa.select(ReminderLog).where(ReminderLog.campaign_id == campaign_id, ReminderLog.unit_id == unit_id,
                                      ReminderLog.phase == phase_key, ReminderLog.milestone == milestone)
     )
-    if entry is None or entry.status not in ("pending", "sending") or entry.job_id is None:
+    if entry is None or entry.status not in (ReminderStatus.PENDING, ReminderStatus.SENDING) or entry.job_id is None:
         return None
     if entry.job_id != job_id:
         owner = db.session.get(Job, entry.job_id)
@@ -303,9 +294,9 @@ def _take_over(campaign_id: int, unit_id: int, phase_key: str, milestone: str, j
             return None  # a live run is reminding this unit right now
     previous_status, previous_job = entry.status, entry.job_id
     # Claim it only if nobody changed it meanwhile (two resumed runs at once: one wins).
-    new_status = "pending" if previous_status == "pending" else "unknown"
+    new_status = ReminderStatus.PENDING if previous_status == ReminderStatus.PENDING else ReminderStatus.UNKNOWN
     values = {"job_id": job_id, "status": new_status}
-    if new_status == "unknown":
+    if new_status == ReminderStatus.UNKNOWN:
         values["error"] = UNKNOWN_NOTE
     claimed = db.session.execute(
         sa.update(ReminderLog)

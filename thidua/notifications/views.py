@@ -14,6 +14,7 @@ from thidua.notifications import bp, services
 from thidua.notifications.delivery import user_of_stop_token
 from thidua.notifications.jobs import SEND_REMINDERS, manual_key, manual_title, recent_manual_job
 from thidua.notifications.mail import mail_enabled
+from thidua.notifications.models import REMINDER_STATUS_LABELS
 from thidua.paging import page_number
 from thidua.phases import Phase
 
@@ -40,7 +41,7 @@ def reminders(campaign_id: int):
     return render_template(
         "notifications/reminders.html", campaign=campaign, phase=phase, phases=list(Phase),
         current=current_phase(campaign), recipients=recipients, form=form, history=history,
-        history_total=history_total, mail_enabled=mail_enabled(), status_labels=services.STATUS_LABELS,
+        history_total=history_total, mail_enabled=mail_enabled(), status_labels=REMINDER_STATUS_LABELS,
         milestone_label=services.milestone_label, days_phrase=services.days_phrase,
         without_email=sum(1 for r in recipients if not r.emails),
     )

@@ -14,7 +14,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from thidua.awards import services as award_services
-from thidua.awards.models import AwardEntry
+from thidua.awards.models import AwardEntry, AwardListStatus
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
 from thidua.numbers import format_number
@@ -190,11 +190,12 @@ def _awards(campaign: Campaign, by_status: dict[str, int], review: Step) -> Step
     else:
         entries = db.session.scalar(sa.select(sa.func.count()).select_from(AwardEntry)
                                     .where(AwardEntry.award_list_id == award_list.id))
-        step.state = DONE if award_list.status == "decided" else OPEN
+        step.state = DONE if award_list.status == AwardListStatus.DECIDED else OPEN
         step.when = award_list.status_label
         step.figures = [f"{_n(entries)} đề nghị khen thưởng trong danh sách"]
-        step.missing += {"draft": ["Chưa trình lãnh đạo duyệt"], "submitted": ["Chờ lãnh đạo duyệt"],
-                         "approved": ["Chưa ghi quyết định khen thưởng"]}.get(award_list.status, [])
+        step.missing += {AwardListStatus.DRAFT: ["Chưa trình lãnh đạo duyệt"],
+                         AwardListStatus.SUBMITTED: ["Chờ lãnh đạo duyệt"],
+                         AwardListStatus.APPROVED: ["Chưa ghi quyết định khen thưởng"]}.get(award_list.status, [])
     step.actions = [Action("Danh sách khen thưởng", "awards.index")]
     return step
 

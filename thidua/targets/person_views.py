@@ -11,7 +11,7 @@ from thidua.forms import ButtonForm
 from thidua.results.uploads import RefusedFile
 from thidua.targets import bp, persons
 from thidua.targets.forms import DecideForm, PersonForm
-from thidua.targets.models import RATING_LABELS, OutstandingPerson
+from thidua.targets.models import RATING_LABELS, OutstandingPerson, PersonState
 from thidua.targets.services import TargetError
 from thidua.targets.views import (
     BASE, _done, _form_errors, _may_change, _may_edit, _participant, _refused, unit_evidence,
@@ -148,7 +148,7 @@ def person_remove_file(campaign_id: int, evidence_id: int):
 @bp.get(BASE + "/ca-nhan")
 def persons_office(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
-    rows = persons.persons_of(campaign.id, states=("sent", "accepted", "declined"))
+    rows = persons.persons_of(campaign.id, states=(PersonState.SENT, PersonState.ACCEPTED, PersonState.DECLINED))
     return render_template("targets/persons_office.html", campaign=campaign, rows=rows,
                            files=persons.files_of([p.id for p, _ in rows]), decide_form=DecideForm(),
                            targets=persons.individual_targets(campaign.id), may_change=_may_edit(campaign))

@@ -12,14 +12,14 @@ from thidua import audit
 from thidua.auth.roles import Role
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
-from thidua.targets.models import RATING_LABELS, AppliesTo, OutstandingPerson, TargetEvidence
+from thidua.targets.models import RATING_LABELS, AppliesTo, OutstandingPerson, PersonState, TargetEvidence
 from thidua.targets.services import (
     TargetError, _forget_files, check_definitions_changeable, notify_unit, store_file, targets_of,
 )
 from thidua.timeutil import end_of_day_utc, format_date, utcnow
 from thidua.units.models import Unit
 
-EDITABLE = frozenset({"draft"})
+EDITABLE = frozenset({PersonState.DRAFT})
 
 
 def individual_targets(campaign_id: int):
@@ -82,7 +82,7 @@ def save_person(campaign: Campaign, unit: Unit, person: OutstandingPerson | None
     marks = {str(k): bool(v) for k, v in (values.get("targets_met") or {}).items() if str(k) in known}
     created = person is None
     if created:
-        person = OutstandingPerson(campaign_id=campaign.id, unit_id=unit.id, state="draft")
+        person = OutstandingPerson(campaign_id=campaign.id, unit_id=unit.id, state=PersonState.DRAFT)
         db.session.add(person)
     else:
         _require_editable(person)
@@ -115,10 +115,10 @@ def send_person(campaign: Campaign, unit: Unit, person: OutstandingPerson, *, ac
     _require_editable(person)
     if not person.achievements.strip():
         raise TargetError(f"Cần ghi thành tích của “{person.full_name}” trước khi gửi.")
-    person.state, person.sent_at, person.sent_by_id = "sent", now or utcnow(), actor.id
+    person.state, person.sent_at, person.sent_by_id = PersonState.SENT, now or utcnow(), actor.id
     db.session.flush()
     audit.record("persons.sent", actor=actor, object_type="outstanding_person", object_id=person.id,
-                 campaign_id=campaign.id, unit_id=unit.id, from_state="draft", to_state="sent",
+                 campaign_id=campaign.id, unit_id=unit.id, from_state=PersonState.DRAFT, to_state=PersonState.SENT,
                  details={"full_name": person.full_name})
 
 
@@ -130,15 +130,15 @@ def decide_person(person: OutstandingPerson, accept: bool, reason: str = "", *, 
     reason = (reason or "").strip()
     previous = person.state
     if accept:
-        if previous not in ("sent", "declined"):
+        if previous not in (PersonState.SENT, PersonState.DECLINED):
             raise TargetError("Chỉ tiếp nhận được đề nghị đơn vị đã gửi.")
-        person.state, person.decision_reason = "accepted", reason[:2000]
+        person.state, person.decision_reason = PersonState.ACCEPTED, reason[:2000]
     else:
-        if previous not in ("sent", "accepted"):
+        if previous not in (PersonState.SENT, PersonState.ACCEPTED):
             raise TargetError("Chỉ xét được đề nghị đơn vị đã gửi.")
         if not reason:
             raise TargetError("Cần ghi lý do không đưa vào danh sách để đơn vị biết.")
-        person.state, person.decision_reason = "declined", reason[:2000]
+        person.state, person.decision_reason = PersonState.DECLINED, reason[:2000]
     person.decided_at, person.decided_by_id = utcnow(), actor.id
     db.session.flush()
     if not accept:
