@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import uuid
 from collections.abc import Iterator
 
@@ -17,11 +18,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import make_url
 
-from thidua import create_app
-from thidua.extensions import db
-
 from tests.conftest import Config, is_postgres
-
+from thidua import create_app
+from thidua.extensions import db, state_columns
 
 
 @pytest.fixture(autouse=True)
@@ -67,6 +66,26 @@ def _tables(app) -> set[str]:
         return set(sa.inspect(db.engine).get_table_names())
 
 
+def _check_constraints(app) -> dict[str, str]:
+    """{name: SQL} of every CHECK constraint in the database (autogenerate does not compare them)."""
+    with app.app_context():
+        inspector = sa.inspect(db.engine)
+        return {c["name"]: c["sqltext"] for table in inspector.get_table_names()
+                for c in inspector.get_check_constraints(table)}
+
+
+def _assert_states_are_checked(app) -> None:
+    """The migrated database has the models' CHECK constraints, and each state column's lists exactly the
+    states of its enum: a state added to an enum, or a column put under one_of, without a migration fails here."""
+    in_database = _check_constraints(app)
+    in_models = {c.name for table in db.metadata.tables.values() for c in table.constraints
+                 if isinstance(c, sa.CheckConstraint)}
+    assert set(in_database) == in_models
+    for column, states in state_columns().items():
+        sql = in_database[f"ck_{column.table.name}_{column.name}_known"]
+        assert set(re.findall(r"'([^']*)'", sql)) == {state.value for state in states}, column
+
+
 def _check_migrations(app) -> None:
     model_tables = set(db.metadata.tables)
     with app.app_context():
@@ -74,6 +93,7 @@ def _check_migrations(app) -> None:
         flask_migrate.upgrade()
     assert _tables(app) == model_tables | {"alembic_version"}
     assert _differences(app) == []
+    _assert_states_are_checked(app)
 
     with app.app_context():
         flask_migrate.downgrade(revision="base")

@@ -27,6 +27,23 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 
 
+# --- States ---------------------------------------------------------------------------------
+
+def one_of(column: str, states) -> sa.CheckConstraint:
+    """The database refuses in `column` any value that is not one of the StrEnum `states` (NULL passes, as in SQL):
+    a state machine's column holds only its states, whoever writes to it."""
+    values = ", ".join(f"'{state.value}'" for state in states)
+    return sa.CheckConstraint(f"{column} IN ({values})", name=f"{column}_known",
+                              info={"column": column, "states": states})
+
+
+def state_columns() -> dict[sa.Column, type]:
+    """Every column held to its states by one_of, with its StrEnum (models imported, as create_app does)."""
+    return {table.c[constraint.info["column"]]: constraint.info["states"]
+            for table in db.metadata.tables.values() for constraint in table.constraints
+            if isinstance(constraint, sa.CheckConstraint) and "states" in constraint.info}
+
+
 # --- Vietnamese order -------------------------------------------------------------------------
 # Names are sorted with the collation "vi" on both databases: PostgreSQL's ICU collation (made by a
 # migration, and by create_all in tests), and on SQLite the same order from thidua.text.vietnamese_key.

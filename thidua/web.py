@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 
 from thidua import access, scope
-from thidua.extensions import db, end_read_only_transaction, login_manager
+from thidua.extensions import db, end_read_only_transaction, login_manager, state_columns
 from thidua.markup import render_markdown
 from thidua.numbers import format_fixed, format_number, format_percent
 from thidua.security import NulInForm
@@ -106,6 +106,8 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(
         organisation_name=app.config["ORGANISATION_NAME"],
         state_labels=STATE_LABELS,
+        # The states of every state machine, by their enum's name: {% if review.status == ReviewStatus.SUBMITTED %}
+        **{states.__name__: states for states in state_columns().values()},
         may_open=lambda endpoint: _may_open(endpoint),
         acts_for_the_top=lambda: scope.acts_for_the_top(current_user),
     )

@@ -8,9 +8,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from thidua.extensions import db
+from thidua.extensions import db, one_of
 from thidua.timeutil import utcnow
-
 
 
 class AwardListStatus(StrEnum):
@@ -41,6 +40,7 @@ class AwardList(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"), unique=True)
     status: Mapped[str] = mapped_column(sa.String(20), default=AwardListStatus.DRAFT.value)
+    __table_args__ = (one_of("status", AwardListStatus),)
     version: Mapped[int] = mapped_column(default=1)
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     approved_at: Mapped[datetime | None]

@@ -8,9 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from thidua.extensions import db
+from thidua.extensions import db, one_of
 from thidua.timeutil import utcnow
-
 
 
 class BatchStatus(StrEnum):
@@ -46,6 +45,7 @@ class ImportBatch(db.Model):
     # Typed unit name (exact_key) -> unit id chosen by the user, 0 for "skip these rows".
     unit_choices: Mapped[dict[str, int]] = mapped_column(sa.JSON, default=dict)
     status: Mapped[str] = mapped_column(sa.String(20), default=BatchStatus.CHECKED.value)
+    __table_args__ = (one_of("status", BatchStatus),)
     counts: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

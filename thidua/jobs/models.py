@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from thidua.extensions import db
+from thidua.extensions import db, one_of
 from thidua.timeutil import utcnow
 
 
@@ -67,6 +67,7 @@ class Job(db.Model):
     created_by = relationship("User", lazy="raise")
 
     __table_args__ = (
+        one_of("status", JobStatus),
         sa.Index("uq_job_exclusive_key_active", "exclusive_key", unique=True,
                  postgresql_where=sa.text(ACTIVE_CONDITION), sqlite_where=sa.text(ACTIVE_CONDITION)),
     )

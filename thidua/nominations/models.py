@@ -7,7 +7,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from thidua.extensions import db
+from thidua.extensions import db, one_of
 from thidua.timeutil import utcnow
 
 
@@ -53,7 +53,7 @@ class Nomination(db.Model):
     source = relationship("Initiative", foreign_keys=[source_id], lazy="raise")
     initiative = relationship("Initiative", foreign_keys=[initiative_id], lazy="raise")
 
-    __table_args__ = (sa.UniqueConstraint("campaign_id", "source_id"),)
+    __table_args__ = (one_of("state", NominationState), sa.UniqueConstraint("campaign_id", "source_id"),)
 
     @property
     def state_label(self) -> str:

@@ -368,14 +368,13 @@ def provenances(nominations: list[Nomination]) -> dict[int, Provenance]:
 
 
 def _review_totals(initiative_ids: list[int]) -> dict[int, Decimal]:
-    from thidua.review.models import Assignment, Review
-    from thidua.review.services import REVIEW_SUBMITTED
+    from thidua.review.models import Assignment, Review, ReviewStatus
 
     return dict(db.session.execute(
         sa.select(Assignment.initiative_id, sa.func.sum(Review.total))
         .join(Review, Review.assignment_id == Assignment.id)
         .where(Assignment.initiative_id.in_(initiative_ids), Assignment.conflict_at.is_(None),
-               Review.status == REVIEW_SUBMITTED)
+               Review.status == ReviewStatus.SUBMITTED)
         .group_by(Assignment.initiative_id)).all())
 
 

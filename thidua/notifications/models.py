@@ -7,7 +7,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from thidua.extensions import db
+from thidua.extensions import db, one_of
 from thidua.timeutil import utcnow
 
 
@@ -75,7 +75,7 @@ class Notification(db.Model):
         sa.Index("ix_notification_user_created", "user_id", "created_at"),
         sa.Index("ix_notification_mail_status", "mail_status"),
         sa.UniqueConstraint("user_id", "event_key", name="uq_notification_event_once"),
-        sa.CheckConstraint("mail_status IN ('pending', 'sending', 'sent', 'failed')", name="mail_status_known"),
+        one_of("mail_status", MailStatus),
     )
 
 
@@ -98,5 +98,6 @@ class ReminderLog(db.Model):
     sent_at: Mapped[datetime | None]
 
     __table_args__ = (
+        one_of("status", ReminderStatus),
         sa.UniqueConstraint("campaign_id", "unit_id", "phase", "milestone", name="uq_reminder_once"),
     )

@@ -7,10 +7,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from thidua.campaigns.models import Campaign
-from thidua.extensions import db
+from thidua.extensions import db, one_of
 from thidua.text import fold
 from thidua.timeutil import utcnow
 from thidua.units.models import Unit
+from thidua.workflow import State
 
 KIND_LABELS = {
     "mo_hinh": "Mô hình",
@@ -70,7 +71,7 @@ class Initiative(InitiativeLabels, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"))
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
-    status: Mapped[str] = mapped_column(sa.String(20), default="draft")
+    status: Mapped[str] = mapped_column(sa.String(20), default=State.DRAFT.value)
     version: Mapped[int] = mapped_column(default=1)
     # The form of commendation named when the secretariat shortlisted it (none: the thresholds decide).
     shortlisted_level_id: Mapped[int | None] = mapped_column(
@@ -121,6 +122,7 @@ class Initiative(InitiativeLabels, db.Model):
     # Optimistic locking: a save based on an old version is refused instead of overwriting.
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
+        one_of("status", State),
         sa.Index("ix_initiative_campaign_unit", "campaign_id", "unit_id"),
         sa.Index("ix_initiative_campaign_status", "campaign_id", "status"),
         sa.Index("ix_initiative_unit", "unit_id"),

@@ -15,8 +15,7 @@ from thidua.extensions import db
 from thidua.registration.models import Initiative
 from thidua.review.assignment import Candidate, Plan, plan_assignment
 from thidua.review.committee import NOT_A_REVIEWER, OTHER_LEVEL, members
-from thidua.review.models import Assignment, CommitteeMember, Review
-from thidua.review.services import REVIEW_SUBMITTED
+from thidua.review.models import Assignment, CommitteeMember, Review, ReviewStatus
 from thidua.review.setup_errors import SetupError
 from thidua.units.services import overseeing_units
 from thidua.workflow import State
@@ -122,7 +121,7 @@ def assign_by_hand(campaign: Campaign, initiative: Initiative, user: User, *, ac
 
 def unassign(campaign: Campaign, assignment: Assignment, *, actor) -> None:
     review = db.session.scalar(sa.select(Review).where(Review.assignment_id == assignment.id))
-    if review is not None and review.status == REVIEW_SUBMITTED:
+    if review is not None and review.status == ReviewStatus.SUBMITTED:
         raise SetupError("Thành viên đã gửi phiếu chấm cho sáng kiến này; không thể gỡ phân công.")
     audit.record("review.unassigned", actor=actor, object_type="assignment", object_id=assignment.id,
                  campaign_id=campaign.id,

@@ -9,8 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from thidua.extensions import db
+from thidua.extensions import db, one_of
 from thidua.timeutil import utcnow
+from thidua.workflow import State
 
 
 class ReviewStatus(StrEnum):
@@ -116,6 +117,7 @@ class Review(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id", ondelete="CASCADE"), unique=True)
     status: Mapped[str] = mapped_column(sa.String(20), default=ReviewStatus.DRAFT.value)
+    __table_args__ = (one_of("status", ReviewStatus),)
     total: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     version: Mapped[int] = mapped_column(default=1)
@@ -168,6 +170,7 @@ class Standing(db.Model):
     criterion_means: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)  # {"criterion id": "12.50"}
 
     __table_args__ = (
+        one_of("status", State),
         sa.Index("ix_initiative_standing_campaign_status", "campaign_id", "status"),
         # The ranking's order (see ranking.TIE_BREAK), so that a page of it is read from the index.
         # PostgreSQL only: SQLite cannot put NULLS LAST in an index (and sorts its small campaigns fast).

@@ -26,8 +26,15 @@ from thidua.review import progress as review_progress
 from thidua.review import ranking as ranking_data
 from thidua.review import rubric as rubric_setup
 from thidua.review.forms import CriterionForm, LevelForm, SettingsForm
-from thidua.review.models import Assignment, CommendationLevel, CommitteeMember, Criterion, CriterionScore, Review
-from thidua.review.services import REVIEW_SUBMITTED
+from thidua.review.models import (
+    Assignment,
+    CommendationLevel,
+    CommitteeMember,
+    Criterion,
+    CriterionScore,
+    Review,
+    ReviewStatus,
+)
 from thidua.timeutil import format_moment
 from thidua.units.models import Unit, unit_type_label
 from thidua.workflow import STATE_LABELS, State
@@ -277,7 +284,7 @@ def assign(campaign_id: int):
     assignments = assigning.campaign_assignments(campaign.id)
     submitted = set(db.session.scalars(
         sa.select(Review.assignment_id).join(Assignment, Assignment.id == Review.assignment_id)
-        .where(Assignment.campaign_id == campaign.id, Review.status == REVIEW_SUBMITTED)))
+        .where(Assignment.campaign_id == campaign.id, Review.status == ReviewStatus.SUBMITTED)))
     by_initiative: dict[int, list[Assignment]] = {}
     for a in assignments:
         by_initiative.setdefault(a.initiative_id, []).append(a)
@@ -455,7 +462,7 @@ def export_scores(campaign_id: int):
         .join(Unit, Unit.id == Initiative.unit_id)
         .join(User, User.id == Assignment.reviewer_id)
         .where(Assignment.campaign_id == campaign.id, Assignment.conflict_at.is_(None),
-               Review.status == REVIEW_SUBMITTED)
+               Review.status == ReviewStatus.SUBMITTED)
         .order_by(Initiative.id, in_vietnamese_order(User.full_name), User.id, Criterion.position, Criterion.id)
     ).all()
     workbook = ExportWorkbook(rows=len(rows))

@@ -10,8 +10,7 @@ from thidua.auth.models import User
 from thidua.extensions import db
 from thidua.registration.models import Initiative
 from thidua.review.committee import members
-from thidua.review.models import Assignment, Review
-from thidua.review.services import REVIEW_SUBMITTED
+from thidua.review.models import Assignment, Review, ReviewStatus
 
 
 @dataclass
@@ -34,7 +33,7 @@ def progress(campaign_id: int) -> list[ReviewerProgress]:
     """Per committee member: active assignments and submitted reviews among them (two queries)."""
     rows = db.session.execute(
         sa.select(Assignment.reviewer_id, sa.func.count(Assignment.id),
-                  sa.func.count(Review.id).filter(Review.status == REVIEW_SUBMITTED))
+                  sa.func.count(Review.id).filter(Review.status == ReviewStatus.SUBMITTED))
         .outerjoin(Review, Review.assignment_id == Assignment.id)
         .where(Assignment.campaign_id == campaign_id, Assignment.conflict_at.is_(None))
         .group_by(Assignment.reviewer_id)
@@ -54,7 +53,7 @@ def unfinished(campaign_id: int) -> dict[int, list[tuple[int, str]]]:
         .join(Initiative, Initiative.id == Assignment.initiative_id)
         .outerjoin(Review, Review.assignment_id == Assignment.id)
         .where(Assignment.campaign_id == campaign_id, Assignment.conflict_at.is_(None),
-               sa.or_(Review.id.is_(None), Review.status != REVIEW_SUBMITTED))
+               sa.or_(Review.id.is_(None), Review.status != ReviewStatus.SUBMITTED))
         .order_by(Assignment.reviewer_id, Initiative.id)
     ).all()
     result: dict[int, list[tuple[int, str]]] = defaultdict(list)

@@ -20,13 +20,14 @@ from thidua.numbers import format_number
 from thidua.registration.models import Initiative
 from thidua.registration.views import get_initiative_or_404
 from thidua.results import services as results_services
-from thidua.review import bp, permissions, scoring
-from thidua.review.models import Assignment, CommitteeMember, Review
-from thidua.review.services import REVIEW_SUBMITTED, review_deadline
+from thidua.review import bp, models, permissions, scoring
+from thidua.review.models import Assignment, CommitteeMember, Review, ReviewStatus
+from thidua.review.services import review_deadline
 from thidua.timeutil import local_today
 from thidua.workflow import State
 
-REVIEW_STATUS_LABELS = {None: "Chưa chấm", "draft": "Bản nháp", "submitted": "Đã gửi"}
+# A reviewer's own list also names the sheet not begun yet.
+REVIEW_STATUS_LABELS = {None: "Chưa chấm", **models.REVIEW_STATUS_LABELS}
 STALE_MESSAGE = (
     "Phiếu chấm này vừa được lưu ở một cửa sổ khác sau khi bạn mở trang. Điểm bạn vừa nhập vẫn còn bên dưới; "
     "hãy mở phiếu mới nhất trong thẻ khác, so sánh rồi lưu lại."
@@ -54,7 +55,7 @@ def assignments():
     groups = []
     for campaign in memberships:
         items = [row for row in rows if row.campaign_id == campaign.id]
-        done = sum(1 for row in items if row.review_status == REVIEW_SUBMITTED)
+        done = sum(1 for row in items if row.review_status == ReviewStatus.SUBMITTED)
         deadline = review_deadline(campaign)
         groups.append({"campaign": campaign, "rows": items, "done": done, "total": len(items),
                        "outstanding": len(items) - done, "deadline": deadline,

@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from thidua import audit
 from thidua.campaigns.models import Campaign
 from thidua.extensions import db
-from thidua.review.models import Assignment, Criterion, CriterionScore, Review
-from thidua.review.services import REVIEW_SUBMITTED
+from thidua.review.models import Assignment, Criterion, CriterionScore, Review, ReviewStatus
 from thidua.review.setup_errors import SetupError
 
 RUBRIC_TARGET = 100
@@ -71,7 +70,7 @@ def criteria(campaign_id: int) -> list[Criterion]:
 def rubric_locked(campaign_id: int) -> bool:
     """Scoring has started: a review of the campaign is submitted, or some criterion has a score."""
     submitted = sa.select(Review.id).join(Assignment, Assignment.id == Review.assignment_id).where(
-        Assignment.campaign_id == campaign_id, Review.status == REVIEW_SUBMITTED)
+        Assignment.campaign_id == campaign_id, Review.status == ReviewStatus.SUBMITTED)
     scored = sa.select(CriterionScore.id).join(Criterion, Criterion.id == CriterionScore.criterion_id).where(
         Criterion.campaign_id == campaign_id)
     return bool(db.session.scalar(sa.select(sa.or_(sa.exists(submitted), sa.exists(scored)))))

@@ -21,8 +21,8 @@ from thidua.extensions import db
 from thidua.numbers import NumberError, format_number, parse_number
 from thidua.registration.models import Initiative
 from thidua.review.assignment import Candidate, plan_assignment
-from thidua.review.models import Assignment, CommitteeMember, Criterion, CriterionScore, Review
-from thidua.review.services import REVIEW_DRAFT, REVIEW_SUBMITTED, review_counts
+from thidua.review.models import Assignment, CommitteeMember, Criterion, CriterionScore, Review, ReviewStatus
+from thidua.review.services import review_counts
 from thidua.timeutil import utcnow
 from thidua.workflow import State
 
@@ -108,7 +108,7 @@ def validate(criteria: list[Criterion], typed: dict[int, ScoreInput], *, submit:
 def check_scoreable(assignment: Assignment, initiative: Initiative, review: Review | None) -> None:
     if not assignment.active:
         raise ReviewLocked("Phân công này đã kết thúc (đã khai báo xung đột lợi ích).")
-    if review is not None and review.status == REVIEW_SUBMITTED:
+    if review is not None and review.status == ReviewStatus.SUBMITTED:
         raise ReviewLocked("Phiếu chấm đã gửi. Chỉ Bộ phận Thường trực có thể mở lại để sửa.")
     if State(initiative.status) not in SCOREABLE:
         raise ReviewLocked(
@@ -145,7 +145,7 @@ def save_review(assignment: Assignment, *, actor, scores: dict[int, tuple[Decima
 
     moment = now or utcnow()
     if review is None:
-        review = Review(assignment_id=assignment.id, status=REVIEW_DRAFT, scores=[])
+        review = Review(assignment_id=assignment.id, status=ReviewStatus.DRAFT, scores=[])
         db.session.add(review)
     by_criterion = {row.criterion_id: row for row in review.scores}
     for criterion in criteria:
@@ -160,7 +160,7 @@ def save_review(assignment: Assignment, *, actor, scores: dict[int, tuple[Decima
     review.comment = (comment or "").strip()
     review.updated_at = moment
     if submit:
-        review.status = REVIEW_SUBMITTED
+        review.status = ReviewStatus.SUBMITTED
         review.submitted_at = moment
     db.session.flush()
     if submit:
@@ -181,7 +181,7 @@ def reopen_review(review: Review, *, actor, reason: str, now: datetime | None = 
     reason = (reason or "").strip()
     if not reason:
         raise ReasonRequired("Cần ghi rõ lý do mở lại phiếu chấm.")
-    if review.status != REVIEW_SUBMITTED:
+    if review.status != ReviewStatus.SUBMITTED:
         raise ReviewLocked("Phiếu chấm chưa gửi nên không cần mở lại.")
     assignment = db.session.get(Assignment, review.assignment_id)
     initiative = db.session.get(Initiative, assignment.initiative_id)
@@ -189,7 +189,7 @@ def reopen_review(review: Review, *, actor, reason: str, now: datetime | None = 
     if state not in (State.UNDER_REVIEW, State.SCORED):
         raise ReviewLocked(f"Sáng kiến đang ở trạng thái “{state.label}”; không thể mở lại phiếu chấm.")
     moment = now or utcnow()
-    review.status = REVIEW_DRAFT
+    review.status = ReviewStatus.DRAFT
     review.submitted_at = None
     review.updated_at = moment
     db.session.flush()
@@ -217,7 +217,7 @@ def declare_conflict(assignment: Assignment, *, actor, reason: str, now: datetim
     if not assignment.active:
         raise ReviewLocked("Phân công này đã được khai báo xung đột lợi ích.")
     review = review_of(assignment.id)
-    if review is not None and review.status == REVIEW_SUBMITTED:
+    if review is not None and review.status == ReviewStatus.SUBMITTED:
         raise ReviewLocked("Phiếu chấm đã gửi; hãy liên hệ Bộ phận Thường trực để mở lại trước khi khai báo xung đột.")
     initiative = db.session.get(Initiative, assignment.initiative_id)
     moment = now or utcnow()

@@ -7,10 +7,7 @@ import sqlalchemy as sa
 
 from thidua.errors import WorkflowError
 from thidua.extensions import db
-from thidua.review.models import Assignment, Review
-
-REVIEW_DRAFT = "draft"
-REVIEW_SUBMITTED = "submitted"
+from thidua.review.models import Assignment, Review, ReviewStatus
 
 
 def review_deadline(campaign) -> date | None:
@@ -22,7 +19,7 @@ def review_deadline(campaign) -> date | None:
 def review_counts(initiative_id: int) -> tuple[int, int]:
     """(active assignments, submitted reviews among them) for one initiative."""
     assigned, submitted = db.session.execute(
-        sa.select(sa.func.count(Assignment.id), sa.func.count(Review.id).filter(Review.status == REVIEW_SUBMITTED))
+        sa.select(sa.func.count(Assignment.id), sa.func.count(Review.id).filter(Review.status == ReviewStatus.SUBMITTED))
         .select_from(Assignment)
         .outerjoin(Review, Review.assignment_id == Assignment.id)
         .where(Assignment.initiative_id == initiative_id, Assignment.conflict_at.is_(None))

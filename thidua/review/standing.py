@@ -22,8 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from thidua.registration.models import Initiative
-from thidua.review.models import Assignment, Criterion, CriterionScore, Review, Standing
-from thidua.review.services import REVIEW_SUBMITTED
+from thidua.review.models import Assignment, Criterion, CriterionScore, Review, ReviewStatus, Standing
 from thidua.workflow import State
 
 TWO_PLACES = Decimal("0.01")
@@ -82,14 +81,14 @@ def _refresh(connection, initiatives_where, standing_where, assignments_where, c
             .where(assignments_where, Assignment.conflict_at.is_(None))
         ):
             assigned[initiative_id] += 1
-            if status == REVIEW_SUBMITTED:
+            if status == ReviewStatus.SUBMITTED:
                 value = total if total is not None else summed
                 totals[initiative_id].append(Decimal(value if value is not None else 0))
         for initiative_id, criterion_id, score in connection.execute(
             sa.select(Assignment.initiative_id, CriterionScore.criterion_id, CriterionScore.score)
             .join(Review, Review.assignment_id == Assignment.id)
             .join(CriterionScore, CriterionScore.review_id == Review.id)
-            .where(assignments_where, Assignment.conflict_at.is_(None), Review.status == REVIEW_SUBMITTED,
+            .where(assignments_where, Assignment.conflict_at.is_(None), Review.status == ReviewStatus.SUBMITTED,
                    CriterionScore.score.is_not(None))
         ):
             scores[initiative_id][criterion_id].append(Decimal(score))
@@ -145,7 +144,7 @@ def touched(session: Session) -> tuple[set[int], set[int]]:
                 initiatives.add(obj.initiative_id)
         elif isinstance(obj, Review):
             # Drafts do not count: only a review that is, or was, submitted moves the standing.
-            if _was_or_is(obj, "status", (REVIEW_SUBMITTED,)) and (
+            if _was_or_is(obj, "status", (ReviewStatus.SUBMITTED,)) and (
                     obj in session.new or obj in session.deleted or _changed(obj, "status", "total")):
                 assignments.add(obj.assignment_id)
         elif isinstance(obj, CriterionScore):
@@ -157,7 +156,7 @@ def touched(session: Session) -> tuple[set[int], set[int]]:
         initiatives.update(session.connection().scalars(
             sa.select(Assignment.initiative_id).join(Review, Review.assignment_id == Assignment.id, isouter=True)
             .where(sa.or_(Assignment.id.in_(assignments),
-                          sa.and_(Review.id.in_(scored_reviews), Review.status == REVIEW_SUBMITTED)))))
+                          sa.and_(Review.id.in_(scored_reviews), Review.status == ReviewStatus.SUBMITTED)))))
     return initiatives, campaigns
 
 

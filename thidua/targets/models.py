@@ -8,7 +8,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from thidua.extensions import db
+from thidua.extensions import db, one_of
 from thidua.timeutil import utcnow
 from thidua.units.models import Unit
 
@@ -198,6 +198,7 @@ class TargetValue(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
+        one_of("state", ValueState),
         sa.UniqueConstraint("target_id", "unit_id", name="uq_target_value_unit"),
         sa.Index("ix_target_value_campaign_unit", "campaign_id", "unit_id"),
     )
@@ -298,7 +299,7 @@ class OutstandingPerson(db.Model):
     unit: Mapped[Unit] = relationship(lazy="raise")
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (sa.Index("ix_outstanding_person_campaign", "campaign_id", "state"),)
+    __table_args__ = (one_of("state", PersonState), sa.Index("ix_outstanding_person_campaign", "campaign_id", "state"),)
 
     @property
     def state_label(self) -> str:
