@@ -189,3 +189,21 @@ def count_statements():
 @pytest.fixture
 def statements():
     return count_statements
+
+
+# The statements a page or an operation may run beyond those it runs today, before its test fails.
+HEADROOM = 2
+
+
+def assert_few_statements(small, large, *, about: int, growth: int = 1, what: str = "") -> None:
+    """`small` and `large` statements (counts, or the lists count_statements gathers) for the same page or
+    operation on a small and on a larger data set: at most `about` (what it runs today) + HEADROOM, and at most
+    `growth` more for the larger data. A query per row shows as tens of statements more; `growth` leaves room
+    for a branch that only the larger data takes, HEADROOM for a statement more when the code changes."""
+    counts = [len(n) if isinstance(n, list) else n for n in (small, large)]
+    shown = "\n".join([s[:100] for s in small] + ["----"] + [s[:100] for s in large]) \
+        if isinstance(small, list) and isinstance(large, list) else ""
+    assert counts[1] <= counts[0] + growth, (
+        f"{what}: {counts[0]} statements for the small data, {counts[1]} for the larger (it grows)\n{shown}")
+    limit = about + HEADROOM
+    assert max(counts) <= limit, f"{what}: {counts[0]} and {counts[1]} statements (limit {limit})\n{shown}"

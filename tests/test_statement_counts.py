@@ -1,11 +1,11 @@
-"""The main pages run a fixed, small number of SQL statements, whatever the amount of data."""
+"""The main pages run a small number of SQL statements, and no more for ten times the data: no query per row."""
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.conftest import count_statements
+from tests.conftest import assert_few_statements, count_statements
 from thidua.audit import AuditLog
 from thidua.auth.models import User
 from thidua.campaigns.models import CampaignUnit
@@ -15,10 +15,10 @@ from thidua.registration.models import Initiative, InitiativeAuthor
 from thidua.timeutil import utcnow
 from thidua.units.models import Unit
 
-# (page, who looks at it, the most statements it may run)
+# (page, who looks at it, the statements it runs: the test allows HEADROOM more)
 PAGES = [
     ("/don-vi", "editor", 6),  # 4 + the initiatives' areas + the unit's latest notifications
-    ("/phong-trao", "secretariat", 5),
+    ("/phong-trao", "secretariat", 3),  # user, campaigns, their figures
     # the hub: user, campaign, block figures (3), initiatives by state, committee (2), rubric, award list,
     # report versions, targets, extensions
     ("/phong-trao/{campaign}", "secretariat", 13),
@@ -88,8 +88,8 @@ def measure(client, url: str) -> int:
     return len(statements)
 
 
-@pytest.mark.parametrize(("page", "who", "limit"), PAGES, ids=[p[0] for p in PAGES])
-def test_page_statement_count_is_small_and_does_not_grow_tenfold(world, client, page, who, limit):
+@pytest.mark.parametrize(("page", "who", "runs"), PAGES, ids=[p[0] for p in PAGES])
+def test_page_statement_count_is_small_and_does_not_grow_tenfold(world, client, page, who, runs):
     initiative = own_initiative(world)
     client.login(getattr(world, who))
     url = page.format(campaign=world.campaign.id, initiative=initiative.id)
@@ -100,11 +100,10 @@ def test_page_statement_count_is_small_and_does_not_grow_tenfold(world, client, 
     grow(world, 180)
     large = measure(client, url)
 
-    assert small == large, f"{url}: {small} statements with 20 units, {large} with 200"
-    assert large <= limit, f"{url}: {large} statements (limit {limit})"
+    assert_few_statements(small, large, about=runs, what=f"{url}, 20 units then 200")
 
 
-# --- the report pages print the targets board: its three statements, whatever the units and targets ----------
+# --- the report pages print the targets board: its few statements, whatever the units and targets -----------
 
 REPORT_PAGES = [
     # 10 before the targets + the targets board's 3 (targets, participants with progress, values); a campaign
@@ -130,8 +129,8 @@ def accepted_values(world) -> None:
     db.session.commit()
 
 
-@pytest.mark.parametrize(("page", "limit"), REPORT_PAGES, ids=[p[0] for p in REPORT_PAGES])
-def test_report_pages_with_targets_run_a_fixed_number_of_statements(world, client, page, limit):
+@pytest.mark.parametrize(("page", "runs"), REPORT_PAGES, ids=[p[0] for p in REPORT_PAGES])
+def test_report_pages_with_targets_run_few_statements_that_do_not_grow_with_the_units(world, client, page, runs):
     client.login(world.secretariat)
     assert client.post(f"/phong-trao/{world.campaign.id}/chi-tieu/mac-dinh").status_code == 302
     url = page.format(campaign=world.campaign.id)
@@ -143,11 +142,10 @@ def test_report_pages_with_targets_run_a_fixed_number_of_statements(world, clien
     accepted_values(world)
     large = measure(client, url)
     assert "Tỷ lệ đơn vị đạt chỉ tiêu thi đua" in client.get(url).get_data(as_text=True)  # the section is there
-    assert small == large, f"{url}: {small} statements with 20 units, {large} with 200"
-    assert large <= limit, f"{url}: {large} statements (limit {limit})"
+    assert_few_statements(small, large, about=runs, what=f"{url}, 20 units then 200")
 
 
-# --- the public gallery: the same statements for 5 or 50 published models ---------------------
+# --- the public gallery: no more statements for 50 published models than for 5 ---------------------
 
 def publish_models(world, count: int) -> None:
     """Published models with reports, files and adoptions, made through the gallery's service."""
@@ -188,8 +186,8 @@ def rendered(client, page: str) -> int:
     return measure(client, page)
 
 
-@pytest.mark.parametrize(("page", "who", "limit"), GALLERY_PAGES, ids=[f"{p[0]}-{p[1]}" for p in GALLERY_PAGES])
-def test_gallery_page_statement_count_is_fixed_with_5_or_50_models(world, client, page, who, limit):
+@pytest.mark.parametrize(("page", "who", "runs"), GALLERY_PAGES, ids=[f"{p[0]}-{p[1]}" for p in GALLERY_PAGES])
+def test_gallery_page_statement_count_is_small_and_does_not_grow_with_50_models(world, client, page, who, runs):
     if who:
         client.login(getattr(world, who))
     publish_models(world, 5)
@@ -197,8 +195,7 @@ def test_gallery_page_statement_count_is_fixed_with_5_or_50_models(world, client
     small = rendered(client, page)
     publish_models(world, 45)
     large = rendered(client, page)
-    assert small == large, f"{page}: {small} statements with 5 models, {large} with 50"
-    assert large <= limit, f"{page}: {large} statements (limit {limit})"
+    assert_few_statements(small, large, about=runs, what=f"{page}, 5 models then 50")
 
 
 def test_gallery_detail_statement_count_does_not_grow_with_adoptions(world, client):
@@ -218,8 +215,8 @@ def test_gallery_detail_statement_count_does_not_grow_with_adoptions(world, clie
         services.record_adoption(entry, actor=adopter, adopted_on=date(2024, 10, 2), note="Áp dụng")
     db.session.commit()
     large = rendered(client, url)
-    assert small == large and large <= 8, (small, large)  # version, entry, initiative, report, indicators, files,
-    # adoptions, award
+    # version, entry, initiative, report, indicators, files, adoptions, award
+    assert_few_statements(small, large, about=8, what=f"{url}, 2 adoptions then 22")
 
 
 @pytest.mark.parametrize("page", ["/thu-vien", "/thu-vien?q=mot+cua", "/thu-vien.json", "/thu-vien/feed.atom",
@@ -239,38 +236,54 @@ def sent(client, url: str, data: dict, token: str) -> list[str]:
     return statements
 
 
-def test_a_new_draft_runs_twelve_statements(world, client):
+def a_bigger_school(world, drafts: int = 8) -> None:
+    """The school with more drafts of its own, and 20 more units in the campaign with their initiatives."""
+    for n in range(drafts):
+        factories.initiative(world.campaign, world.school, actor=world.editor, title=f"Bản nháp thêm {n}")
+    db.session.commit()
+    grow(world, 20)
+
+
+def test_a_new_draft_runs_a_dozen_statements_whatever_the_size_of_its_unit(world, client):
     """The user, the campaign, participation, the extension, the initiative and its area, the unit's progress (its
     row read, then recomputed: campaigns/progress.py), the audit row: the phase is checked once, and the draft is not read
     back after the commit for its address. A complete draft waits for the head: the draft's round, the heads not yet
-    told (one query), their notification (thidua/notifications/events.py)."""
+    told (one query), their notification (thidua/notifications/events.py). None of it grows with the unit's drafts
+    or the campaign's units."""
     from tests.registration.test_deadlines import form_data
 
     client.login(world.editor)
     url = f"/don-vi/phong-trao/{world.campaign.id}/dang-ky-moi"
     token = client.csrf_token(url)
-    statements = sent(client, url, form_data(), token)
-    assert len(statements) == 12, statements
-    assert sum("AS anon_1" in s and "FROM campaign_unit" in s for s in statements) == 1, statements  # participation
-    assert sum(s.startswith("INSERT INTO notification") for s in statements) == 1, statements  # one head
-    assert sum("FROM extension" in s for s in statements) == 1, statements
-    assert not any(s.lstrip().startswith("SELECT initiative.") for s in statements), statements
+    small = sent(client, url, form_data(title="Số hóa hồ sơ tuyển sinh lớp 10"), token)
+    a_bigger_school(world)
+    large = sent(client, url, form_data(title="Số hóa hồ sơ tuyển sinh lớp 6"), token)
+    assert_few_statements(small, large, about=12, what="a new draft, then with 8 more drafts and 20 more units")
 
 
-def test_sending_a_registration_runs_nine_statements(world, client):
+def test_sending_a_registration_runs_about_nine_statements_whatever_the_size_of_its_unit(world, client):
     """The user, the initiative (with its unit and campaign), the extension, the audit row, the update, the unit's
-    progress (read, recomputed), the editors not yet told and their notification: a collective's authors are not read."""
-    initiative = own_initiative(world)
+    progress (read, recomputed), the editors not yet told and their notification: a collective's authors are not read
+    one by one, and nothing grows with the unit's drafts or the campaign's units."""
+    from thidua.registration.models import InitiativeAuthor
+
+    first = own_initiative(world)
     client.login(world.head)
     token = client.csrf_token()
-    statements = sent(client, f"/sang-kien/{initiative.id}/trang-thai", {"target": "registered"}, token)
-    assert len(statements) == 9, statements
-    assert not any("FROM initiative_author" in s for s in statements), statements
+    small = sent(client, f"/sang-kien/{first.id}/trang-thai", {"target": "registered"}, token)
+    a_bigger_school(world)
+    second = own_initiative(world)
+    for n in range(8):
+        db.session.add(InitiativeAuthor(initiative_id=second.id, full_name=f"Tác giả {n}", position=n))
+    db.session.commit()
+    large = sent(client, f"/sang-kien/{second.id}/trang-thai", {"target": "registered"}, token)
+    assert_few_statements(small, large, about=9,
+                          what="sending a registration, then with 8 authors, 8 more drafts, 20 more units")
     db.session.expire_all()
-    assert db.session.get(Initiative, initiative.id).status == "registered"
+    assert {db.session.get(Initiative, i.id).status for i in (first, second)} == {"registered"}
 
 
-# --- the campaign's hub, every step under way: the same statements for 20 units as for 200 -------------------
+# --- the campaign's hub, every step under way: no more statements for 200 units than for 20 ---------------
 
 def every_step_under_way(world, units: int) -> None:
     """More committee members with sheets, lines on the award list, report versions and target values."""
@@ -313,7 +326,7 @@ def every_step_under_way(world, units: int) -> None:
     db.session.commit()
 
 
-def test_the_hub_costs_the_same_whatever_the_size_of_every_step(world, client):
+def test_the_hub_costs_a_few_statements_whatever_the_size_of_every_step(world, client):
     client.login(world.secretariat)
     url = f"/phong-trao/{world.campaign.id}"
     grow(world, 20)
@@ -323,6 +336,5 @@ def test_the_hub_costs_the_same_whatever_the_size_of_every_step(world, client):
     grow(world, 180)
     every_step_under_way(world, 100)
     large = measure(client, url)
-    assert small == large, f"{small} statements with 20 units, {large} with 200"
     # 13 of a campaign without targets + the targets' rounds and values + the award list's decisions and lines
-    assert large <= 17, f"{large} statements"
+    assert_few_statements(small, large, about=17, what="the hub, 20 units then 200, every step under way")

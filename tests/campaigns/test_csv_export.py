@@ -12,7 +12,7 @@ from thidua.extensions import db
 from thidua.workflow import State
 
 from tests import factories
-from tests.conftest import count_statements
+from tests.conftest import assert_few_statements, count_statements
 
 BOM = "\ufeff".encode()
 
@@ -85,7 +85,7 @@ def test_only_the_office_and_the_leaders_download_the_csv(client, world, listed,
         assert "/dang-nhap" in response.headers["Location"]
 
 
-def test_the_csv_runs_as_many_statements_for_60_initiatives_as_for_3(client, world):
+def test_the_csv_runs_a_few_statements_no_more_for_60_initiatives_than_for_3(client, world):
     client.login(world.secretariat)
 
     def statements_for(count: int) -> int:
@@ -99,4 +99,4 @@ def test_the_csv_runs_as_many_statements_for_60_initiatives_as_for_3(client, wor
         return len(statements)
 
     small = statements_for(3)
-    assert statements_for(57) == small
+    assert_few_statements(small, statements_for(57), about=6, what="the CSV, 3 initiatives then 60")

@@ -16,6 +16,7 @@ from thidua.targets import services as targets
 from thidua.targets.models import Target, TargetValue, ValueState
 
 from tests import factories
+from tests.conftest import assert_few_statements
 
 LAUNCH = date(2024, 9, 3)
 REGISTRATION_DEADLINE = date(2024, 9, 30)
@@ -213,7 +214,7 @@ def test_the_reminder_log_phase_fits_its_column():
     assert ReminderLog.__table__.c.phase.type.length >= len(target_reminders.phase_key(2**31 - 1))
 
 
-def test_the_statements_do_not_grow_with_the_units(term, clock, statements):
+def test_the_statements_are_few_and_do_not_grow_with_the_units(term, clock, statements):
     clock.at(datetime(2024, 12, 13, 9, 0))
     with statements() as few:
         assert len(target_reminders.due_target_reminders()) == 3
@@ -225,7 +226,7 @@ def test_the_statements_do_not_grow_with_the_units(term, clock, statements):
     db.session.commit()
     with statements() as more:
         assert len(target_reminders.due_target_reminders()) == 9
-    assert len(more) == len(few) <= 5
+    assert_few_statements(few, more, about=5, what="due target reminders, 3 units then 9")
 
 
 def test_the_reminders_page_lists_a_round_reminder_as_such(term, clock, client):

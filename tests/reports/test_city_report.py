@@ -16,6 +16,7 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from tests import factories
+from tests.conftest import assert_few_statements
 from tests.documents.rendering import embedded_fonts, needs_libreoffice, page_texts, render_pdfs
 from thidua import timeutil
 from thidua.audit import AuditLog
@@ -299,7 +300,7 @@ def test_a_version_of_another_campaign_is_not_found(client, campaign_data):
     assert client.get(f"/phong-trao/{other.id}/bao-cao-ubnd/{report.id}.docx").status_code == 404
 
 
-def test_report_page_runs_the_same_number_of_statements_whatever_the_size(client, world, statements):
+def test_report_page_runs_a_few_statements_that_do_not_grow_with_the_size(client, world, statements):
     def count() -> int:
         with statements() as seen:
             assert client.get(_url(world)).status_code == 200
@@ -313,7 +314,7 @@ def test_report_page_runs_the_same_number_of_statements_whatever_the_size(client
         factories.initiative(world.campaign, unit, actor=world.secretariat, status=State.REGISTERED,
                              area=list(AREA_LABELS)[n % 7])
     db.session.commit()
-    assert count() == small
+    assert_few_statements(small, count(), about=13, what="the city report page, then 30 more units")
 
 
 @needs_libreoffice
