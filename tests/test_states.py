@@ -1,6 +1,9 @@
 """Every state machine's column holds only its states: the database refuses any other value, whoever writes it."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
@@ -48,3 +51,25 @@ def test_the_database_refuses_a_state_outside_the_enum_in_every_state_column(cli
     # The demo reaches every stage: the main machines all had a row to try.
     assert {"initiative.status", "review.status", "award_list.status", "initiative_standing.status",
             "target_value.state", "nomination.state"} <= tried, tried
+
+
+# A state compared to a quoted word in a template: {% if x.status == 'draft' %}, x.state in ('sent', ...).
+STATE_LITERAL = re.compile(r"""\b\w*(?:status|state)\s*(?:==|!=|\bin\b|\bnot in\b)\s*[(\[]?\s*['"]""")
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+
+def test_the_templates_compare_states_through_their_enums_or_predicates_never_quoted_words():
+    """A renamed state cannot leave a template silently comparing to the old word: they use the enums
+    (ReviewStatus.SUBMITTED) or the predicates the services decide with (value.returnable)."""
+    found = [f"{path.relative_to(TEMPLATES)}:{number}: {line.strip()[:100]}"
+             for path in sorted(TEMPLATES.rglob("*.html"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+             if STATE_LITERAL.search(line)]
+    assert found == []
+
+
+def test_the_pattern_finds_the_comparisons_it_forbids():
+    for line in ("{% if job.status == 'failed' %}", "{% if p.state in ('sent', 'declined') %}",
+                 "{{ 'Xem' if row.review_status == \"submitted\" }}", "{% if state != 'sent' %}"):
+        assert STATE_LITERAL.search(line), line
+    assert not STATE_LITERAL.search("{% if job.status == JobStatus.FAILED %}")

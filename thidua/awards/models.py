@@ -40,7 +40,6 @@ class AwardList(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"), unique=True)
     status: Mapped[str] = mapped_column(sa.String(20), default=AwardListStatus.DRAFT.value)
-    __table_args__ = (one_of("status", AwardListStatus),)
     version: Mapped[int] = mapped_column(default=1)
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     approved_at: Mapped[datetime | None]
@@ -66,10 +65,16 @@ class AwardList(db.Model):
     returned_by = relationship("User", foreign_keys=[returned_by_id], lazy="raise")
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (one_of("status", AwardListStatus),)
 
     @property
     def status_label(self) -> str:
         return AWARD_LIST_STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def reopenable(self) -> bool:
+        """Back to a draft: a submitted or approved list before any decision (the decisions loaded)."""
+        return self.status in (AwardListStatus.SUBMITTED, AwardListStatus.APPROVED) and not self.decisions
 
 
 BASIS_LABELS = {"initiative": "Sáng kiến", "targets": "Chỉ tiêu thi đua", "person": "Cá nhân xuất sắc"}

@@ -503,7 +503,7 @@ def reopen_award_list(award_list: AwardList, *, actor, reason: str = "") -> None
     """Back to a draft (submitted or approved, before any decision), by the secretariat, with a reason:
     the levels and the rubric can then change, and the list goes to the leader again."""
     _require_secretariat(actor)
-    if award_list.status not in (AwardListStatus.SUBMITTED, AwardListStatus.APPROVED) or award_list.decisions:
+    if not award_list.reopenable:
         raise AwardError("Chỉ mở lại được danh sách đã trình hoặc đã duyệt và chưa có quyết định khen thưởng nào.")
     if not (reason or "").strip():
         raise AwardError("Cần ghi rõ lý do mở lại danh sách.")

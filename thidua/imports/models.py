@@ -45,7 +45,6 @@ class ImportBatch(db.Model):
     # Typed unit name (exact_key) -> unit id chosen by the user, 0 for "skip these rows".
     unit_choices: Mapped[dict[str, int]] = mapped_column(sa.JSON, default=dict)
     status: Mapped[str] = mapped_column(sa.String(20), default=BatchStatus.CHECKED.value)
-    __table_args__ = (one_of("status", BatchStatus),)
     counts: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -55,6 +54,8 @@ class ImportBatch(db.Model):
 
     created_by = relationship("User", foreign_keys=[created_by_id], lazy="raise")
     imported_by = relationship("User", foreign_keys=[imported_by_id], lazy="raise")
+
+    __table_args__ = (one_of("status", BatchStatus),)
 
     @property
     def status_label(self) -> str:

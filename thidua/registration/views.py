@@ -10,6 +10,7 @@ from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.errors import WorkflowError
 from thidua.extensions import db
 from thidua.forms import ButtonForm
+from thidua.gallery import permissions as gallery_permissions
 from thidua.phases import Phase, extensions_in_force, make_window
 from thidua.registration import bp, permissions, services
 from thidua.registration.forms import InitiativeForm, TransitionForm
@@ -168,6 +169,8 @@ def detail(initiative_id: int):
         origin=history_origin(history), award=award,
         can_edit=permissions.can_edit(current_user, initiative) and initiative.status in workflow.EDITABLE
         and window.is_open(),
+        may_publish=gallery_permissions.can_publish(current_user, initiative),
+        may_delete=permissions.can_delete(current_user, initiative),
         window=window, report_window=report_window, transition_form=TransitionForm(),
     )
 

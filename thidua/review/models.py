@@ -117,7 +117,6 @@ class Review(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id", ondelete="CASCADE"), unique=True)
     status: Mapped[str] = mapped_column(sa.String(20), default=ReviewStatus.DRAFT.value)
-    __table_args__ = (one_of("status", ReviewStatus),)
     total: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     version: Mapped[int] = mapped_column(default=1)
@@ -129,6 +128,8 @@ class Review(db.Model):
                                                         lazy="raise")
 
     __mapper_args__ = {"version_id_col": version}
+
+    __table_args__ = (one_of("status", ReviewStatus),)
 
 
 class CriterionScore(db.Model):

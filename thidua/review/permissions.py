@@ -11,7 +11,7 @@ from thidua.auth.roles import Role
 from thidua.extensions import db
 from thidua.numbers import format_number
 from thidua.results.uploads import KINDS
-from thidua.review.models import Assignment, CommitteeMember
+from thidua.review.models import Assignment, CommitteeMember, ReviewStatus
 
 
 def is_committee_member(user, campaign_id: int) -> bool:
@@ -41,6 +41,11 @@ def is_assigned_reviewer(user, initiative) -> bool:
         .where(Assignment.initiative_id == initiative.id, Assignment.reviewer_id == user.id,
                Assignment.conflict_at.is_(None))
     ) > 0
+
+
+def can_declare_conflict(assignment: Assignment, review) -> bool:
+    """The reviewer of an active assignment may step aside until the sheet is sent (scoring.declare_conflict)."""
+    return assignment.active and not (review is not None and review.status == ReviewStatus.SUBMITTED)
 
 
 def can_reopen(user) -> bool:

@@ -120,6 +120,9 @@ def _render(assignment: Assignment, *, typed=None, errors=None, comment=None, ve
         unit=None if blind else initiative.unit, authors=[] if blind else initiative.authors,
         report=report, evidence=evidence, rows=rows, review=review, editable=editable,
         locked_reason=locked_reason, is_reviewer=is_reviewer, general_error=(errors or {}).get(0),
+        may_declare_conflict=is_reviewer and permissions.can_declare_conflict(assignment, review),
+        may_reopen=permissions.can_reopen(current_user) and review is not None
+        and review.status == ReviewStatus.SUBMITTED,
         comment=review.comment if comment is None and review is not None else (comment or ""),
         version=version if version is not None else (str(review.version) if review is not None else ""),
         status_label=REVIEW_STATUS_LABELS[review.status if review is not None else None],

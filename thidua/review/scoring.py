@@ -20,6 +20,7 @@ from thidua.errors import NotPermitted, ReasonRequired, WorkflowError
 from thidua.extensions import db
 from thidua.numbers import NumberError, format_number, parse_number
 from thidua.registration.models import Initiative
+from thidua.review import permissions
 from thidua.review.assignment import Candidate, plan_assignment
 from thidua.review.models import Assignment, CommitteeMember, Criterion, CriterionScore, Review, ReviewStatus
 from thidua.review.services import review_counts
@@ -217,7 +218,7 @@ def declare_conflict(assignment: Assignment, *, actor, reason: str, now: datetim
     if not assignment.active:
         raise ReviewLocked("Phân công này đã được khai báo xung đột lợi ích.")
     review = review_of(assignment.id)
-    if review is not None and review.status == ReviewStatus.SUBMITTED:
+    if not permissions.can_declare_conflict(assignment, review):
         raise ReviewLocked("Phiếu chấm đã gửi; hãy liên hệ Bộ phận Thường trực để mở lại trước khi khai báo xung đột.")
     initiative = db.session.get(Initiative, assignment.initiative_id)
     moment = now or utcnow()

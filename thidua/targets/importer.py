@@ -39,7 +39,7 @@ from thidua.imports import matching
 from thidua.numbers import NumberError, format_number, parse_number
 from thidua.targets import services
 from thidua.targets.models import AppliesTo, Measure, Target, TargetValue, ValueState
-from thidua.targets.services import EDITABLE, Entry, TargetError
+from thidua.targets.services import Entry, TargetError
 from thidua.text import fold
 from thidua.timeutil import utcnow
 from thidua.units.importer import HEADER_LOOKUP, UnitImportError, clean, decode_text, header_key, sniff_delimiter
@@ -399,7 +399,7 @@ def _plan_cell(target: Target, text: str, unit: Unit, current: TargetValue | Non
     cell.value, cell.numerator, cell.denominator = value, entry.numerator, entry.denominator
     if current is None:
         cell.action = CREATE
-    elif current.state not in EDITABLE:
+    elif not current.editable:
         cell.action = SKIPPED
         cell.message = (f"Đơn vị đã gửi giá trị {services.format_value(target, current.value)} "
                         f"({current.state_enum.label.lower()}); tệp không ghi đè giá trị đã gửi.")

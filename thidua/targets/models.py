@@ -73,6 +73,11 @@ class ValueState(StrEnum):
         return VALUE_STATE_LABELS[self]
 
 
+# What can happen to a unit's value, by its state: the unit edits a draft or a returned one; the office accepts a
+# sent one and returns a sent or accepted one (services.check_value; the pages show the same buttons).
+VALUE_EDITABLE = frozenset({ValueState.DRAFT, ValueState.RETURNED})
+VALUE_ACCEPTABLE = frozenset({ValueState.SENT})
+VALUE_RETURNABLE = frozenset({ValueState.SENT, ValueState.ACCEPTED})
 VALUE_STATE_LABELS = {
     ValueState.DRAFT: "Đang nhập",
     ValueState.SENT: "Đã gửi, chờ kiểm tra",
@@ -207,6 +212,18 @@ class TargetValue(db.Model):
     def state_enum(self) -> ValueState:
         return ValueState(self.state)
 
+    @property
+    def editable(self) -> bool:
+        return self.state in VALUE_EDITABLE
+
+    @property
+    def acceptable(self) -> bool:
+        return self.state in VALUE_ACCEPTABLE
+
+    @property
+    def returnable(self) -> bool:
+        return self.state in VALUE_RETURNABLE
+
 
 class TargetEvidence(db.Model):
     """A file of evidence for a reported value or an outstanding person (the upload rules of Đợt 2)."""
@@ -259,6 +276,11 @@ class PersonState(StrEnum):
         return PERSON_STATE_LABELS[self]
 
 
+# What can happen to a proposed person, by its state: the unit edits a draft; the office takes in a sent (or once
+# declined) one and declines a sent (or once taken) one (persons.decide_person; the pages show the same buttons).
+PERSON_EDITABLE = frozenset({PersonState.DRAFT})
+PERSON_ACCEPTABLE = frozenset({PersonState.SENT, PersonState.DECLINED})
+PERSON_DECLINABLE = frozenset({PersonState.SENT, PersonState.ACCEPTED})
 PERSON_STATE_LABELS = {
     PersonState.DRAFT: "Đang soạn",
     PersonState.SENT: "Đã gửi Văn phòng",
@@ -300,6 +322,18 @@ class OutstandingPerson(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (one_of("state", PersonState), sa.Index("ix_outstanding_person_campaign", "campaign_id", "state"),)
+
+    @property
+    def editable(self) -> bool:
+        return self.state in PERSON_EDITABLE
+
+    @property
+    def acceptable(self) -> bool:
+        return self.state in PERSON_ACCEPTABLE
+
+    @property
+    def declinable(self) -> bool:
+        return self.state in PERSON_DECLINABLE
 
     @property
     def state_label(self) -> str:

@@ -19,8 +19,6 @@ from thidua.targets.services import (
 from thidua.timeutil import end_of_day_utc, format_date, utcnow
 from thidua.units.models import Unit
 
-EDITABLE = frozenset({PersonState.DRAFT})
-
 
 def individual_targets(campaign_id: int):
     return targets_of(campaign_id, AppliesTo.INDIVIDUALS)
@@ -64,7 +62,7 @@ def _require_member(actor, unit: Unit) -> None:
 
 
 def _require_editable(person: OutstandingPerson) -> None:
-    if person.state not in EDITABLE:
+    if not person.editable:
         raise TargetError(f"Đề nghị “{person.full_name}” đã gửi Văn phòng nên không sửa được nữa.")
 
 
@@ -130,11 +128,11 @@ def decide_person(person: OutstandingPerson, accept: bool, reason: str = "", *, 
     reason = (reason or "").strip()
     previous = person.state
     if accept:
-        if previous not in (PersonState.SENT, PersonState.DECLINED):
+        if not person.acceptable:
             raise TargetError("Chỉ tiếp nhận được đề nghị đơn vị đã gửi.")
         person.state, person.decision_reason = PersonState.ACCEPTED, reason[:2000]
     else:
-        if previous not in (PersonState.SENT, PersonState.ACCEPTED):
+        if not person.declinable:
             raise TargetError("Chỉ xét được đề nghị đơn vị đã gửi.")
         if not reason:
             raise TargetError("Cần ghi lý do không đưa vào danh sách để đơn vị biết.")

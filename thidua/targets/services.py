@@ -430,7 +430,7 @@ class SheetRow:
 
     @property
     def editable(self) -> bool:
-        return not self.target.automatic and (self.value is None or self.value.state in EDITABLE)
+        return not self.target.automatic and (self.value is None or self.value.editable)
 
 
 @dataclass
@@ -441,14 +441,12 @@ class RoundSheet:
 
     @property
     def to_send(self) -> list[SheetRow]:
-        return [r for r in self.rows if r.value is not None and r.value.state in EDITABLE and r.value.value is not None]
+        return [r for r in self.rows if r.value is not None and r.value.editable and r.value.value is not None]
 
     @property
     def waiting(self) -> list[SheetRow]:
         return [r for r in self.rows if r.editable]
 
-
-EDITABLE = frozenset({ValueState.DRAFT.value, ValueState.RETURNED.value})
 
 
 def progress_of(campaign_id: int, unit_id: int) -> Progress:
@@ -641,11 +639,11 @@ def check_value(value: TargetValue, accept: bool, reason: str = "", *, actor) ->
     reason = (reason or "").strip()
     previous = value.state
     if accept:
-        if previous != ValueState.SENT.value:
+        if not value.acceptable:
             raise TargetError("Chỉ xác nhận được giá trị đơn vị đã gửi và đang chờ kiểm tra.")
         value.state, value.return_reason = ValueState.ACCEPTED.value, ""
     else:
-        if previous not in (ValueState.SENT.value, ValueState.ACCEPTED.value):
+        if not value.returnable:
             raise TargetError("Chỉ trả lại được giá trị đơn vị đã gửi.")
         if not reason:
             raise TargetError("Cần ghi lý do trả lại để đơn vị biết cần sửa gì.")
@@ -719,7 +717,7 @@ def remove_value_evidence(campaign: Campaign, unit: Unit, evidence: TargetEviden
     value = db.session.get(TargetValue, evidence.value_id)
     target = db.session.get(Target, value.target_id)
     round_window(campaign, db.session.get(TargetRound, target.round_id), unit.id).check(now)
-    if value.state not in EDITABLE:
+    if not value.editable:
         raise TargetError(f"“{target.name}”: giá trị đã gửi Văn phòng; chỉ xóa minh chứng khi Văn phòng trả lại.")
     audit.record("targets.evidence_removed", actor=actor, object_type="target_value", object_id=value.id,
                  campaign_id=campaign.id, unit_id=unit.id, details={"file": evidence.original_name,
