@@ -1,4 +1,4 @@
-"""CPU of recomputing one participant's kept progress (campaigns/progress.py), which every write of an
+"""CPU of recomputing one participant's kept progress (thidua/progress.py), which every write of an
 initiative runs in its transaction: the app's CPU per call, in five runs of 200 (rolled back).
 
     .venv/bin/python bench/progress_refresh.py --database-url postgresql+psycopg://USER@HOST:PORT/DB
@@ -30,7 +30,7 @@ def main() -> None:
         SQLALCHEMY_DATABASE_URI = args.database_url
 
     app = create_app(BenchConfig)
-    from thidua.campaigns import progress
+    from thidua import progress
     from thidua.campaigns.models import CampaignUnit
     from thidua.extensions import db
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from thidua import stages, workflow
+from thidua import freeze, stages, workflow
+from thidua.awards import services as awards_services
 from thidua.jobs import services as job_services
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,10 +29,10 @@ try:
 except Exception as error:  # noqa: BLE001
     print(json.dumps({"error": f"{type(error).__name__}: {error}"}))
     raise SystemExit(0)
-from thidua import workflow
+from thidua import freeze, workflow
 from thidua.jobs import services
 print(json.dumps({"registered": sorted(workflow.REQUIREMENTS) + sorted(workflow.EFFECTS)
-                  + [repr(f) for f in workflow.LISTENERS] + sorted(services.HANDLERS)}))
+                  + [repr(f) for f in (*workflow.LISTENERS, *freeze.FROZEN_BY)] + sorted(services.HANDLERS)}))
 """
 
 
@@ -88,10 +89,15 @@ def test_every_kind_of_job_the_app_starts_has_its_handler(app):
     assert started <= set(job_services.HANDLERS), f"started without a handler: {started - set(job_services.HANDLERS)}"
 
 
+def test_what_freezes_the_earlier_stages_is_bound_by_create_app(app):
+    assert freeze.FROZEN_BY == [awards_services.list_frozen]
+
+
 def test_wiring_twice_leaves_one_listener_and_the_same_tables(app):
-    before = (dict(workflow.REQUIREMENTS), dict(workflow.EFFECTS), list(workflow.LISTENERS))
+    before = (dict(workflow.REQUIREMENTS), dict(workflow.EFFECTS), list(workflow.LISTENERS), list(freeze.FROZEN_BY))
     stages.wire()
-    assert (dict(workflow.REQUIREMENTS), dict(workflow.EFFECTS), list(workflow.LISTENERS)) == before
+    assert (dict(workflow.REQUIREMENTS), dict(workflow.EFFECTS), list(workflow.LISTENERS),
+            list(freeze.FROZEN_BY)) == before
     assert len(workflow.LISTENERS) == len(set(workflow.LISTENERS)) == 1
 
 

@@ -246,7 +246,7 @@ def a_bigger_school(world, drafts: int = 8) -> None:
 
 def test_a_new_draft_runs_a_dozen_statements_whatever_the_size_of_its_unit(world, client):
     """The user, the campaign, participation, the extension, the initiative and its area, the unit's progress (its
-    row read, then recomputed: campaigns/progress.py), the audit row: the phase is checked once, and the draft is not read
+    row read, then recomputed: thidua/progress.py), the audit row: the phase is checked once, and the draft is not read
     back after the commit for its address. A complete draft waits for the head: the draft's round, the heads not yet
     told (one query), their notification (thidua/notifications/events.py). None of it grows with the unit's drafts
     or the campaign's units."""

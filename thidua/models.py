@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session as _Session  # noqa: E402
 from thidua.audit import AuditLog  # noqa: F401
 from thidua.auth.models import LoginFailure, PasswordResetToken, User, UserSession  # noqa: F401
 from thidua.awards.models import AwardEntry, AwardList  # noqa: F401,E402
-from thidua.campaigns import progress as _progress  # noqa: E402
+from thidua import progress as _progress  # noqa: E402
 from thidua.campaigns.models import Campaign, CampaignUnit  # noqa: F401
 from thidua.gallery.models import Adoption, GalleryEntry, GalleryFile  # noqa: F401,E402
 from thidua.imports.models import ImportBatch, ImportedRecord  # noqa: F401,E402

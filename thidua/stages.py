@@ -9,7 +9,8 @@ unbound is caught by tests/test_stages.py instead of a KeyError in front of a us
 """
 from __future__ import annotations
 
-from thidua import workflow
+from thidua import freeze, workflow
+from thidua.awards import services as awards
 from thidua.gallery import services as gallery
 from thidua.imports import services as imports
 from thidua.jobs import services as jobs
@@ -39,6 +40,9 @@ EFFECTS = {
     "unpublish": gallery.hide_entry,
 }
 
+# What freezes the earlier stages of a campaign (extensions, targets): the award list once submitted.
+FROZEN_BY = (awards.list_frozen,)
+
 # Who hears of every move once it is made, in order.
 LISTENERS = (events.initiative_moved,)  # the unit's people, the heads, the office (thidua.notifications.events)
 
@@ -60,4 +64,5 @@ def wire() -> None:
     workflow.EFFECTS.clear()
     workflow.EFFECTS.update(EFFECTS)
     workflow.LISTENERS[:] = LISTENERS
+    freeze.FROZEN_BY[:] = FROZEN_BY
     jobs.HANDLERS.update(JOB_HANDLERS)

@@ -77,7 +77,7 @@ class Campaign(db.Model):
 class CampaignUnit(db.Model):
     """A unit that takes part in a campaign (and so must register and report), with its progress.
 
-    The progress columns are kept by `thidua.campaigns.progress` from the unit's initiatives after
+    The progress columns are kept by `thidua.progress` from the unit's initiatives after
     every flush that changes them; nothing else writes them.
     """
 

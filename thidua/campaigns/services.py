@@ -7,7 +7,7 @@ from functools import cache
 
 import sqlalchemy as sa
 
-from thidua import audit
+from thidua import audit, freeze
 from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.extensions import db
 from thidua.phases import Extension, Phase
@@ -64,10 +64,9 @@ def set_participants(campaign: Campaign, groups: set[tuple[str, str]], *, actor)
     """Make the campaign's participants exactly the active units of the chosen (block, type) groups.
 
     Units outside those groups are removed unless they already have initiatives in the campaign
-    (their records must not vanish from the board). Returns the number of participants.
+    (their records must not vanish from the board): their kept progress has a last activity. Returns the
+    number of participants.
     """
-    from thidua.registration.models import Initiative
-
     wanted = set()
     if groups:
         condition = sa.or_(*[sa.and_(Unit.block == b, Unit.unit_type == t) for b, t in groups])
@@ -75,17 +74,16 @@ def set_participants(campaign: Campaign, groups: set[tuple[str, str]], *, actor)
             sa.select(Unit.id).where(Unit.is_active.is_(True), Unit.id != campaign.organiser_id, condition,
                                      in_subtree(campaign.organiser_id))  # the organiser's own units only
         ))
-    current = set(db.session.scalars(sa.select(CampaignUnit.unit_id).where(CampaignUnit.campaign_id == campaign.id)))
-    with_records = set(db.session.scalars(
-        sa.select(Initiative.unit_id).where(Initiative.campaign_id == campaign.id).distinct()
-    ))
+    current, with_records = set(), set()
+    for unit_id, last_activity_at in db.session.execute(
+            sa.select(CampaignUnit.unit_id, CampaignUnit.last_activity_at).where(CampaignUnit.campaign_id == campaign.id)):
+        current.add(unit_id)
+        if last_activity_at is not None:
+            with_records.add(unit_id)
     to_add = wanted - current
     to_remove = current - wanted - with_records
-    if to_add:
-        db.session.execute(sa.insert(CampaignUnit), [{"campaign_id": campaign.id, "unit_id": u} for u in sorted(to_add)])
-        from thidua.campaigns import progress  # (progress reads the initiatives, whose package imports this one)
-
-        progress.refresh(db.session.connection(), campaign.id, to_add)  # a bulk insert: no flush to follow it
+    # Added through the session, so that their progress is computed on flush like any other change (thidua.progress).
+    db.session.add_all([CampaignUnit(campaign_id=campaign.id, unit_id=unit_id) for unit_id in sorted(to_add)])
     if to_remove:
         db.session.execute(
             sa.delete(CampaignUnit).where(CampaignUnit.campaign_id == campaign.id, CampaignUnit.unit_id.in_(to_remove))
@@ -128,9 +126,7 @@ def units_closed_by(campaign: Campaign, phase: Phase, new_deadline: date | None,
 
 def extension_refusal(campaign: Campaign) -> str | None:
     """Why no extension may be granted any more (the award list rests on what units sent), or None."""
-    from thidua.awards.services import list_frozen
-
-    frozen = list_frozen(campaign.id)
+    frozen = freeze.frozen_by(campaign.id)
     if frozen is None:
         return None
     return (f"Danh sách đề nghị khen thưởng của phong trào đã ở trạng thái “{frozen.status_label}” nên không gia "

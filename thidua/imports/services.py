@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from thidua import audit, workflow
 from thidua.auth.models import User
-from thidua.campaigns import progress
+from thidua import progress
 from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.extensions import db, in_vietnamese_order
 from thidua.imports import columns, matching, parsing

@@ -223,7 +223,7 @@ def accept(nomination: Nomination, *, actor) -> Initiative:
     """Take the proposal up: a copy of the initiative in the upper campaign, ready for its committee.
 
     Side effects: the school joins the upper campaign's participants if it was not one (its figures are
-    kept by thidua.campaigns.progress on flush); each evidence file's bytes are stored again under a new
+    kept by thidua.progress on flush); each evidence file's bytes are stored again under a new
     key, so removing either copy never removes the other (on a refusal after the copy, the new files are
     removed again).
     """

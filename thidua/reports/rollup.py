@@ -5,7 +5,7 @@ first `Unit.is_organiser` met on every path down from O: a ward under the Sở, 
 lower organisers) with its campaigns of year Y: how many units took part, registered and reported,
 how many initiatives they registered, how many models its committee's decisions recognised, and how
 many it proposed to this campaign. Computed from the lower campaigns' own records (the
-`campaign_unit` counters kept by `thidua.campaigns.progress`), in four statements whatever the
+`campaign_unit` counters kept by `thidua.progress`), in four statements whatever the
 number of lower organisers and units.
 """
 from __future__ import annotations

@@ -14,7 +14,7 @@ from typing import BinaryIO
 import sqlalchemy as sa
 from flask import current_app, url_for
 
-from thidua import audit
+from thidua import audit, freeze
 from thidua.auth.roles import Role
 from thidua.campaigns.models import Campaign, CampaignUnit
 from thidua.extensions import db
@@ -63,9 +63,7 @@ def _require_secretariat(actor) -> None:
 
 def definitions_frozen(campaign: Campaign) -> bool:
     """Targets are the ground of the award list: frozen once the list is submitted for approval."""
-    from thidua.awards.services import list_frozen
-
-    return list_frozen(campaign.id) is not None
+    return freeze.frozen_by(campaign.id) is not None
 
 
 def check_definitions_changeable(campaign: Campaign) -> None:
@@ -333,9 +331,7 @@ def round_window(campaign: Campaign, round_: TargetRound, unit_id: int,
 def grant_round_extension(campaign: Campaign, round_: TargetRound, unit: Unit, until: date | None, reason: str, *,
                           actor) -> RoundExtension:
     _require_secretariat(actor)
-    from thidua.awards.services import list_frozen
-
-    if list_frozen(campaign.id) is not None:
+    if freeze.frozen_by(campaign.id) is not None:
         raise TargetError("Danh sách khen thưởng đã trình lãnh đạo; không gia hạn báo cáo chỉ tiêu được nữa.")
     reason = (reason or "").strip()
     if not reason:
