@@ -86,6 +86,7 @@ def _blueprints() -> list:
     from thidua.nominations import views as _nominations  # noqa: F401
     from thidua.notifications import cli as _reminder_commands  # noqa: F401
     from thidua.notifications import views as _notifications  # noqa: F401
+    from thidua.registration import office_views as _registration_office  # noqa: F401
     from thidua.registration import views as _registration  # noqa: F401
     from thidua.reports import views as _reports  # noqa: F401
     from thidua.results import views as _results  # noqa: F401

@@ -51,7 +51,7 @@ ACCESS: dict[str, str | frozenset[Role]] = {
     "campaigns.edit": OFFICE,
     "campaigns.participants": OFFICE,
     "campaigns.extension_new": OFFICE,
-    "campaigns.initiatives": OFFICE_AND_LEADERS,
+    "registration.campaign_list": OFFICE_AND_LEADERS,
     "campaigns.board": OFFICE_AND_LEADERS,
     "registration.dashboard": UNIT,
     "registration.new": UNIT,

@@ -115,7 +115,7 @@ def _registration(campaign: Campaign, total: BlockFigures, today: date) -> Step:
         step.missing.append(f"{_n(total.participants - total.registered_units)} đơn vị chưa đăng ký")
     step.actions = [
         Action("Bảng tiến độ đăng ký", "campaigns.board", {"phase": Phase.REGISTRATION.value}),
-        Action("Danh sách đề xuất", "campaigns.initiatives"),
+        Action("Danh sách đề xuất", "registration.campaign_list"),
         Action("Nhắc việc", "notifications.reminders"),
         Action("Gia hạn cho đơn vị", "campaigns.extension_new"),
     ]
@@ -233,7 +233,7 @@ def _gallery(by_status: dict[str, int], awards: Step) -> Step:
     step.figures = [f"{_n(published)} mô hình đã công bố"]
     if awarded:
         step.missing.append(f"{_n(awarded)} sáng kiến đã khen thưởng chưa công bố")
-    step.actions = [Action("Sáng kiến đã khen thưởng", "campaigns.initiatives", {"status": State.AWARDED.value}),
+    step.actions = [Action("Sáng kiến đã khen thưởng", "registration.campaign_list", {"status": State.AWARDED.value}),
                     Action("Thư viện mô hình", "gallery.index", of_campaign=False),
                     Action("Nhân rộng mô hình", "gallery.replications", of_campaign=False)]
     return step
