@@ -11,6 +11,8 @@ import pytest
 from thidua import freeze, stages, workflow
 from thidua.awards import services as awards_services
 from thidua.jobs import services as job_services
+from thidua.results import permissions as results_permissions
+from thidua.review import permissions as review_permissions
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = sorted(
@@ -31,8 +33,9 @@ except Exception as error:  # noqa: BLE001
     raise SystemExit(0)
 from thidua import freeze, workflow
 from thidua.jobs import services
+from thidua.results import permissions as results_permissions
 print(json.dumps({"registered": sorted(workflow.REQUIREMENTS) + sorted(workflow.EFFECTS)
-                  + [repr(f) for f in (*workflow.LISTENERS, *freeze.FROZEN_BY)] + sorted(services.HANDLERS)}))
+                  + [repr(f) for f in (*workflow.LISTENERS, *freeze.FROZEN_BY, *results_permissions.REVIEWER_READS)] + sorted(services.HANDLERS)}))
 """
 
 
@@ -91,6 +94,10 @@ def test_every_kind_of_job_the_app_starts_has_its_handler(app):
 
 def test_what_freezes_the_earlier_stages_is_bound_by_create_app(app):
     assert freeze.FROZEN_BY == [awards_services.list_frozen]
+
+
+def test_the_reviewers_who_read_a_report_are_bound_by_create_app(app):
+    assert results_permissions.REVIEWER_READS == [review_permissions.is_assigned_reviewer]
 
 
 def test_wiring_twice_leaves_one_listener_and_the_same_tables(app):

@@ -18,7 +18,9 @@ from thidua.notifications import delivery, events
 from thidua.notifications import jobs as reminders
 from thidua.registration import services as registration
 from thidua.reports import services as reports
+from thidua.results import permissions as results_permissions
 from thidua.results import services as results
+from thidua.review import permissions as review_permissions
 from thidua.review import reminders as review_reminders
 from thidua.review import services as review
 
@@ -43,6 +45,9 @@ EFFECTS = {
 # What freezes the earlier stages of a campaign (extensions, targets): the award list once submitted.
 FROZEN_BY = (awards.list_frozen,)
 
+# Which reviewers read an initiative's report and evidence: those the review stage assigned it to.
+REVIEWER_READS = (review_permissions.is_assigned_reviewer,)
+
 # Who hears of every move once it is made, in order.
 LISTENERS = (events.initiative_moved,)  # the unit's people, the heads, the office (thidua.notifications.events)
 
@@ -65,4 +70,5 @@ def wire() -> None:
     workflow.EFFECTS.update(EFFECTS)
     workflow.LISTENERS[:] = LISTENERS
     freeze.FROZEN_BY[:] = FROZEN_BY
+    results_permissions.REVIEWER_READS[:] = REVIEWER_READS
     jobs.HANDLERS.update(JOB_HANDLERS)

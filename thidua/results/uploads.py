@@ -12,6 +12,8 @@ import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from thidua.numbers import format_number
+
 MAX_ZIP_ENTRIES = 5000
 MAX_ZIP_EXPANDED = 300 * 1024 * 1024
 MAX_ZIP_RATIO = 200
@@ -93,3 +95,25 @@ def display_name(filename: str | None, kind: Kind) -> str:
     stem = name.rsplit(".", 1)[0] if "." in name else name
     stem = stem.strip(" .")[:200] or "minh-chung"
     return f"{stem}.{kind.extension}"
+
+
+# --- Evidence named without its unit (blind review) -----------------------------------------
+
+_KIND_BY_TYPE = {kind.content_type: kind for kind in KINDS.values()}
+
+
+def evidence_label(position: int, evidence) -> str:
+    """"Minh chứng 1 (PDF, 120 KB)": a name that says nothing about who uploaded it."""
+    kind = _KIND_BY_TYPE.get(evidence.content_type)
+    size = max(1, round(evidence.size / 1024))
+    size_text = format_number(size)
+    return f"Minh chứng {position} ({kind.label if kind else 'tệp'}, {size_text} KB)"
+
+
+def evidence_kind(evidence):
+    return _KIND_BY_TYPE.get(evidence.content_type)
+
+
+def neutral_download_name(position: int, evidence) -> str:
+    kind = _KIND_BY_TYPE.get(evidence.content_type)
+    return f"minh-chung-{position}.{kind.extension if kind else 'bin'}"

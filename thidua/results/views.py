@@ -12,9 +12,10 @@ from thidua.notifications.events import ready_for_head
 from thidua.paging import bounded_int
 from thidua.registration.views import get_initiative_or_404
 from thidua.results import bp, permissions, services
+from thidua.results.anonymise import StripError, strip_metadata
 from thidua.results.forms import EvidenceForm, ReportForm
 from thidua.results.models import EvidenceFile
-from thidua.results.uploads import RefusedFile
+from thidua.results.uploads import RefusedFile, evidence_kind, neutral_download_name
 from thidua.storage import get_storage
 from thidua.workflow import State
 
@@ -160,9 +161,6 @@ def download(file_id: int):
     if current_user.role == Role.REVIEWER and initiative.campaign.blind_review:
         # Blind review: the unit's own file name may name the unit, and so may the file's own metadata
         # (author, last saved by, EXIF): a neutral name, and a copy without them (the original stays).
-        from thidua.review.anonymise import StripError, strip_metadata
-        from thidua.review.permissions import evidence_kind, neutral_download_name
-
         position = db.session.scalar(
             sa.select(sa.func.count(EvidenceFile.id))
             .where(EvidenceFile.initiative_id == initiative.id, EvidenceFile.id <= evidence.id)

@@ -9,8 +9,6 @@ import sqlalchemy as sa
 
 from thidua.auth.roles import Role
 from thidua.extensions import db
-from thidua.numbers import format_number
-from thidua.results.uploads import KINDS
 from thidua.review.models import Assignment, CommitteeMember, ReviewStatus
 
 
@@ -57,17 +55,6 @@ def hides_unit_from(user, campaign) -> bool:
     return bool(campaign.blind_review) and user.is_authenticated and user.role == Role.REVIEWER
 
 
-_KIND_BY_TYPE = {kind.content_type: kind for kind in KINDS.values()}
-
-
-def evidence_label(position: int, evidence) -> str:
-    """"Minh chứng 1 (PDF, 120 KB)": a name that says nothing about who uploaded it."""
-    kind = _KIND_BY_TYPE.get(evidence.content_type)
-    size = max(1, round(evidence.size / 1024))
-    size_text = format_number(size)
-    return f"Minh chứng {position} ({kind.label if kind else 'tệp'}, {size_text} KB)"
-
-
 def blind_code(initiative_id: int) -> str:
     """A neutral code for an initiative, the same for every reviewer ("SK-7F3A2C"): tells apart initiatives
     with the same title in blind lists without the registration order a plain number would show."""
@@ -78,12 +65,3 @@ def blind_code(initiative_id: int) -> str:
 
     digest = hmac.new(str(current_app.secret_key).encode(), f"initiative:{initiative_id}".encode(), hashlib.sha256)
     return f"SK-{digest.hexdigest()[:6].upper()}"
-
-
-def evidence_kind(evidence):
-    return _KIND_BY_TYPE.get(evidence.content_type)
-
-
-def neutral_download_name(position: int, evidence) -> str:
-    kind = _KIND_BY_TYPE.get(evidence.content_type)
-    return f"minh-chung-{position}.{kind.extension if kind else 'bin'}"

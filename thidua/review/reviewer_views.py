@@ -20,6 +20,7 @@ from thidua.numbers import format_number
 from thidua.registration.models import Initiative
 from thidua.registration.views import get_initiative_or_404
 from thidua.results import services as results_services
+from thidua.results.uploads import evidence_label
 from thidua.review import bp, models, permissions, scoring
 from thidua.review.models import Assignment, CommitteeMember, Review, ReviewStatus
 from thidua.review.services import review_deadline
@@ -98,7 +99,7 @@ def _render(assignment: Assignment, *, typed=None, errors=None, comment=None, ve
     criteria = scoring.criteria_of(campaign.id)
     review = scoring.review_of(assignment.id)
     evidence = [
-        {"id": f.id, "label": permissions.evidence_label(n, f) if blind else f.original_name,
+        {"id": f.id, "label": evidence_label(n, f) if blind else f.original_name,
          "size": max(1, round(f.size / 1024)), "description": "" if blind else f.description}
         for n, f in enumerate(files, start=1)
     ]
