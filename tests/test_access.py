@@ -21,7 +21,7 @@ from thidua.jobs.models import Job
 from thidua.nominations.models import Nomination
 from thidua.reports.models import CityReport
 from thidua.results.models import EvidenceFile
-from thidua.review.models import Assignment, CommitteeMember
+from thidua.review.models import Assignment, CommendationLevel, CommitteeMember, Criterion
 from thidua.targets.models import OutstandingPerson, Target, TargetEvidence, TargetRound, TargetValue
 from thidua.registration.models import Initiative
 from thidua.units.models import Unit
@@ -89,6 +89,9 @@ ARGUMENTS = {
     "value_id": lambda w: w.target_value.id,
     "evidence_id": lambda w: w.target_evidence.id,
     "person_id": lambda w: w.person.id,
+    "member_id": lambda w: w.member.id,
+    "criterion_id": lambda w: w.criterion.id,
+    "level_id": lambda w: w.level.id,
 }
 
 # Logging in checks the password; a one-round hash keeps hundreds of logins fast while the
@@ -113,8 +116,14 @@ def world(world):
     db.session.add(world.evidence)
     # The world's reviewer is a committee member assigned to the initiative; another one is not.
     world.other_reviewer = factories.user(Role.REVIEWER, world.other_school, username="hoidong.khac")
-    for member in (world.reviewer, world.other_reviewer):
-        db.session.add(CommitteeMember(campaign_id=world.campaign.id, user_id=member.id))
+    members = [CommitteeMember(campaign_id=world.campaign.id, user_id=member.id)
+               for member in (world.reviewer, world.other_reviewer)]
+    db.session.add_all(members)
+    world.member = members[1]  # the one without assignments
+    # A criterion of the rubric and a commendation level, for the routes that change one.
+    world.criterion = Criterion(campaign_id=world.campaign.id, position=1, name="Tính mới, sáng tạo", max_score=100)
+    world.level = CommendationLevel(campaign_id=world.campaign.id, position=1, name="Giấy khen của Giám đốc Sở")
+    db.session.add_all([world.criterion, world.level])
     world.assignment = Assignment(campaign_id=world.campaign.id, initiative_id=world.initiative.id,
                                   reviewer_id=world.reviewer.id)
     db.session.add(world.assignment)

@@ -33,7 +33,7 @@ ROLES = [f"{relation}_{role.value}" for relation in RELATIONS for role in STAFF]
 # What each URL argument names: a record inside a campaign, or part of the directory and accounts.
 CAMPAIGN_RECORDS = {"campaign_id", "initiative_id", "assignment_id", "report_id", "batch_id", "file_id",
                     "entry_id", "job_id", "nomination_id", "target_id", "round_id", "value_id", "evidence_id",
-                    "person_id"}
+                    "person_id", "member_id", "criterion_id", "level_id"}
 DIRECTORY_RECORDS = {"unit_id", "user_id", "adoption_id"}
 
 
@@ -262,8 +262,8 @@ def test_a_committee_is_made_of_the_organisers_own_reviewers(client, levels, war
     assert "below.reviewer" in page or levels.outsiders["below_reviewer"].full_name in page
     assert levels.reviewer.full_name not in page
     before = db.session.scalar(sa.select(sa.func.count()).select_from(CommitteeMember))
-    response = client.post(f"/phong-trao/{ward_campaign.id}/hoi-dong", {
-        "csrf_token": client.csrf_token(), "action": "add", "user_id": str(levels.reviewer.id)}, follow_redirects=True)
+    response = client.post(f"/phong-trao/{ward_campaign.id}/hoi-dong/thanh-vien/them", {
+        "csrf_token": client.csrf_token(), "user_id": str(levels.reviewer.id)}, follow_redirects=True)
     assert "Hội đồng của UBND phường Ba Đình chỉ gồm tài khoản làm việc cho UBND phường Ba Đình" in response.get_data(
         as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CommitteeMember)) == before

@@ -185,7 +185,7 @@ def _resolvers() -> dict[str, Callable[[int], Target]]:
     from thidua.registration.models import Initiative
     from thidua.reports.models import CityReport
     from thidua.results.models import EvidenceFile
-    from thidua.review.models import Assignment
+    from thidua.review.models import Assignment, CommendationLevel, CommitteeMember, Criterion
     from thidua.targets.models import OutstandingPerson, Target, TargetEvidence, TargetRound, TargetValue
 
     organiser = sa.select(Campaign.organiser_id)
@@ -235,6 +235,11 @@ def _resolvers() -> dict[str, Callable[[int], Target]]:
                                      TargetEvidence.id),
         "person_id": _via_campaign(organiser.join(OutstandingPerson, OutstandingPerson.campaign_id == Campaign.id),
                                    OutstandingPerson.id),
+        "member_id": _via_campaign(organiser.join(CommitteeMember, CommitteeMember.campaign_id == Campaign.id),
+                                   CommitteeMember.id),
+        "criterion_id": _via_campaign(organiser.join(Criterion, Criterion.campaign_id == Campaign.id), Criterion.id),
+        "level_id": _via_campaign(organiser.join(CommendationLevel, CommendationLevel.campaign_id == Campaign.id),
+                                  CommendationLevel.id),
         "job_id": job,
         "user_id": account,
         "unit_id": unit,

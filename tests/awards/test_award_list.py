@@ -411,21 +411,21 @@ def test_levels_and_rubric_are_frozen_from_submission_and_a_renamed_level_never_
     rubric_url = f"/phong-trao/{s.world.campaign.id}/hoi-dong/tieu-chi"
     page = client.get(levels_url).get_data(as_text=True)
     assert "đã được trình duyệt" in page and "Thêm hình thức khen thưởng" not in page
-    response = client.post(levels_url, {"action": "save", "level_id": str(s.low.id),
+    response = client.post(f"{levels_url}/{s.low.id}/sua", {
                                         f"l{s.low.id}-name": "Giấy khen (đổi tên)", f"l{s.low.id}-min_score": "50"})
     assert response.status_code == 400 and "mở lại danh sách" in response.get_data(as_text=True)
     assert "Giấy khen (đổi tên)" in response.get_data(as_text=True)  # what was typed is kept
-    for action in ("remove", "up", "down"):
-        response = client.post(levels_url, {"action": action, "level_id": str(s.low.id)}, follow_redirects=True)
+    for action in ("xoa", "len", "xuong"):
+        response = client.post(f"{levels_url}/{s.low.id}/{action}", {}, follow_redirects=True)
         assert "đã được trình duyệt" in response.get_data(as_text=True)
-    response = client.post(rubric_url, {"action": "default"}, follow_redirects=True)
+    response = client.post(rubric_url + "/mac-dinh", {}, follow_redirects=True)
     assert "đã được trình duyệt" in response.get_data(as_text=True)
     db.session.expire_all()
     assert (db.session.get(CommendationLevel, s.low.id).name, db.session.get(CommendationLevel, s.low.id).min_score,
             db.session.get(CommendationLevel, s.low.id).position) == ("Giấy khen của Giám đốc Sở", Decimal(60), 2)
     # Reopened (audited), the levels can change again; once a decision is recorded, never.
     client.post(url(s.world, "/mo-lai"), {"reopen-reason": "Sửa ngưỡng"})
-    assert client.post(levels_url, {"action": "save", "level_id": str(s.low.id),
+    assert client.post(f"{levels_url}/{s.low.id}/sua", {
                                     f"l{s.low.id}-name": "Giấy khen của Giám đốc Sở",
                                     f"l{s.low.id}-min_score": "65"}).status_code == 302
     db.session.expire_all()
@@ -433,7 +433,7 @@ def test_levels_and_rubric_are_frozen_from_submission_and_a_renamed_level_never_
     services.approve_award_list(services.load_award_list(s.world.campaign.id), actor=s.world.leader)
     db.session.commit()
     decide(s, s.low)
-    response = client.post(levels_url, {"action": "save", "level_id": str(s.low.id),
+    response = client.post(f"{levels_url}/{s.low.id}/sua", {
                                         f"l{s.low.id}-name": "Tên mới sau quyết định"})
     assert response.status_code == 400 and "Đã có quyết định khen thưởng" in response.get_data(as_text=True)
     sheet = openpyxl.load_workbook(io.BytesIO(client.get(url(s.world, ".xlsx")).data)).active

@@ -243,16 +243,18 @@ def test_ranking_page_order_filters_flags_and_proposal(client, world, scored_wor
 
 def test_shortlist_actions_go_through_the_state_module_and_are_audited(client, world, scored_world):
     client.login(world.secretariat)
-    action = url(world, "/xep-hang/xu-ly")
+    action = {name: url(world, f"/xep-hang/{slug}") for name, slug in (
+        ("not_award", "khong-khen-thuong"), ("return", "tra-lai"), ("shortlist", "de-xuat"),
+        ("unshortlist", "bo-de-xuat"), ("apply_proposal", "ap-dung-de-xuat"))}
     top, split, middle, low = (scored_world[k] for k in ("top", "split", "middle", "low"))
     level = db.session.scalar(sa.select(CommendationLevel).where(CommendationLevel.position == 1))
     # Not awarding needs a reason: nothing changes, not even the others chosen with it.
-    response = client.post(action, {"action": "not_award", "initiative": [low.id, middle.id]}, follow_redirects=True)
+    response = client.post(action["not_award"], {"initiative": [low.id, middle.id]}, follow_redirects=True)
     assert "Cần ghi rõ lý do" in response.get_data(as_text=True)
     assert set(db.session.scalars(sa.select(Initiative.status))) == {"scored"}
-    client.post(action, {"action": "not_award", "initiative": [low.id], "reason": "Điểm dưới ngưỡng khen thưởng."})
-    client.post(action, {"action": "return", "initiative": [split.id], "reason": "Bổ sung số liệu trước/sau."})
-    client.post(action, {"action": "shortlist", "initiative": [middle.id], "level_id": level.id,
+    client.post(action["not_award"], {"initiative": [low.id], "reason": "Điểm dưới ngưỡng khen thưởng."})
+    client.post(action["return"], {"initiative": [split.id], "reason": "Bổ sung số liệu trước/sau."})
+    client.post(action["shortlist"], {"initiative": [middle.id], "level_id": level.id,
                          "reason": "Hội đồng thống nhất nâng mức do tác động rộng."})
     db.session.expire_all()
     status = {i.id: i.status for i in db.session.scalars(sa.select(Initiative))}
@@ -270,13 +272,13 @@ def test_shortlist_actions_go_through_the_state_module_and_are_audited(client, w
     text = client.get(url(world, "/xep-hang")).get_data(as_text=True)
     assert f"<strong>{level.name}</strong>" in text
     # Un-shortlisting needs a reason too.
-    client.post(action, {"action": "unshortlist", "initiative": [middle.id]})
+    client.post(action["unshortlist"], {"initiative": [middle.id]})
     assert db.session.scalar(sa.select(Initiative.status).where(Initiative.id == middle.id)) == "shortlisted"
-    client.post(action, {"action": "unshortlist", "initiative": [middle.id], "reason": "Xem xét lại."})
+    client.post(action["unshortlist"], {"initiative": [middle.id], "reason": "Xem xét lại."})
     db.session.expire_all()
     assert db.session.get(Initiative, middle.id).status == "scored"
     # Apply the proposal: top gets the Bằng khen (≥ 90, one), middle the Giấy khen (≥ 60).
-    client.post(action, {"action": "apply_proposal"})
+    client.post(action["apply_proposal"], {})
     db.session.expire_all()
     assert db.session.get(Initiative, top.id).status == "shortlisted"
     assert db.session.get(Initiative, middle.id).status == "shortlisted"
@@ -291,10 +293,10 @@ def test_an_initiative_under_review_is_completed_only_when_all_reviews_are_in(cl
     full = bench.add([[20, 20, 20, 5, 5], [22, 20, 20, 5, 5]], status="under_review")
     db.session.commit()
     client.login(world.secretariat)
-    response = client.post(url(world, "/xep-hang/xu-ly"), {"action": "complete", "initiative": [partial.id]},
+    response = client.post(url(world, "/xep-hang/hoan-tat"), {"initiative": [partial.id]},
                            follow_redirects=True)
     assert "Mới có 1/2 thành viên Hội đồng gửi phiếu chấm." in response.get_data(as_text=True)
-    client.post(url(world, "/xep-hang/xu-ly"), {"action": "complete", "initiative": [full.id]})
+    client.post(url(world, "/xep-hang/hoan-tat"), {"initiative": [full.id]})
     db.session.expire_all()
     assert (db.session.get(Initiative, partial.id).status, db.session.get(Initiative, full.id).status) == (
         "under_review", "scored")

@@ -66,24 +66,24 @@ def reported(world, count, unit=None):
 
 def test_committee_add_chair_and_remove(office, world):
     reviewer = world.reviewer
-    response = office.post(url(world), {"action": "add", "user_id": reviewer.id, "chair": "1"})
+    response = office.post(url(world, "/thanh-vien/them"), {"user_id": reviewer.id, "chair": "1"})
     assert response.status_code == 302
     member = db.session.scalar(sa.select(CommitteeMember))
     assert member.user_id == reviewer.id and member.is_chair
     assert "Lê Minh Tuấn" in page(office.get(url(world)))
     # Twice: refused with a message.
-    office.post(url(world), {"action": "add", "user_id": reviewer.id})
+    office.post(url(world, "/thanh-vien/them"), {"user_id": reviewer.id})
     assert "đã là thành viên Hội đồng" in page(office.get(url(world)))
     # A second member becomes chair: only one chair.
     other = factories.user(Role.REVIEWER, world.root, username="tv.hai", full_name="Đỗ Thị Hai")
     db.session.commit()
-    office.post(url(world), {"action": "add", "user_id": other.id})
+    office.post(url(world, "/thanh-vien/them"), {"user_id": other.id})
     second = db.session.scalar(sa.select(CommitteeMember).where(CommitteeMember.user_id == other.id))
-    office.post(url(world), {"action": "chair", "member_id": second.id})
+    office.post(url(world, f"/thanh-vien/{second.id}/chu-tich"), {})
     db.session.expire_all()
     chairs = db.session.scalars(sa.select(CommitteeMember.user_id).where(CommitteeMember.is_chair)).all()
     assert chairs == [other.id]
-    office.post(url(world), {"action": "remove", "member_id": second.id})
+    office.post(url(world, f"/thanh-vien/{second.id}/xoa"), {})
     assert db.session.scalars(sa.select(CommitteeMember.user_id)).all() == [reviewer.id]
     actions = audit_actions(world.campaign.id)
     assert actions["review.member_added"] == 2 and actions["review.chair_set"] == 2
@@ -95,10 +95,10 @@ def test_only_reviewer_accounts_join_the_committee(office, world):
     listed = page(office.get(url(world)))
     for user in (world.other_editor, world.head, world.leader, world.secretariat):
         assert f'data-candidate="{user.username}"' not in listed
-        response = office.post(url(world), {"action": "add", "user_id": user.id}, follow_redirects=True)
+        response = office.post(url(world, "/thanh-vien/them"), {"user_id": user.id}, follow_redirects=True)
         assert "không có vai trò “Thành viên Hội đồng”" in page(response), user.username
     # One refused among several ticked: nobody joins.
-    office.post(url(world), {"action": "add", "user_id": [world.reviewer.id, world.other_editor.id]})
+    office.post(url(world, "/thanh-vien/them"), {"user_id": [world.reviewer.id, world.other_editor.id]})
     assert db.session.scalar(sa.select(sa.func.count(CommitteeMember.id))) == 0
     assert f'data-candidate="{world.reviewer.username}"' in listed
 
@@ -113,7 +113,7 @@ def test_members_are_picked_from_a_searchable_list_several_at_once(office, world
     found = page(office.get(url(world) + "?tim=nguyen"))  # without diacritics
     assert 'data-candidate="tv0"' in found and 'data-candidate="tv1"' in found
     assert 'data-candidate="tv2"' not in found and "2 tài khoản phù hợp" in found
-    response = office.post(url(world), {"action": "add", "user_id": [users[0].id, users[1].id]})
+    response = office.post(url(world, "/thanh-vien/them"), {"user_id": [users[0].id, users[1].id]})
     assert response.status_code == 302
     assert sorted(db.session.scalars(sa.select(CommitteeMember.user_id))) == sorted([users[0].id, users[1].id])
     assert "Không có tài khoản Thành viên Hội đồng nào khớp “nguyen”" in page(office.get(url(world) + "?tim=nguyen"))
@@ -124,13 +124,13 @@ def test_a_member_with_assignments_cannot_be_removed(office, world, panel):
     db.session.add(Assignment(campaign_id=world.campaign.id, initiative_id=item.id, reviewer_id=panel[0].id))
     db.session.commit()
     member = db.session.scalar(sa.select(CommitteeMember).where(CommitteeMember.user_id == panel[0].id))
-    response = office.post(url(world), {"action": "remove", "member_id": member.id}, follow_redirects=True)
+    response = office.post(url(world, f"/thanh-vien/{member.id}/xoa"), {}, follow_redirects=True)
     assert "đang được phân công chấm 1 sáng kiến" in page(response)
     assert db.session.get(CommitteeMember, member.id) is not None
 
 
 def test_settings_are_saved_and_validated(office, world):
-    response = office.post(url(world), {"action": "settings", "settings-reviewers_per_initiative": "2",
+    response = office.post(url(world, "/thiet-lap"), {"settings-reviewers_per_initiative": "2",
                                         "settings-disagreement_threshold": "10", "settings-blind_review": "y",
                                         "settings-csrf_token": office.csrf_token()})
     assert response.status_code == 302
@@ -138,7 +138,7 @@ def test_settings_are_saved_and_validated(office, world):
     assert (world.campaign.reviewers_per_initiative, world.campaign.disagreement_threshold,
             world.campaign.blind_review) == (2, 10, True)
     assert audit_actions(world.campaign.id)["review.settings"] == 1
-    response = office.post(url(world), {"action": "settings", "settings-reviewers_per_initiative": "0",
+    response = office.post(url(world, "/thiet-lap"), {"settings-reviewers_per_initiative": "0",
                                         "settings-disagreement_threshold": "10",
                                         "settings-csrf_token": office.csrf_token()})
     assert response.status_code == 400
@@ -147,7 +147,7 @@ def test_settings_are_saved_and_validated(office, world):
 # --- Rubric -----------------------------------------------------------------------------------
 
 def test_default_rubric_totals_100_with_the_son_la_bands(office, world):
-    response = office.post(url(world, "/tieu-chi"), {"action": "default"}, follow_redirects=True)
+    response = office.post(url(world, "/tieu-chi/mac-dinh"), {}, follow_redirects=True)
     text = page(response)
     assert "Đã dùng bộ tiêu chí mặc định" in text and "Tổng điểm tối đa phải bằng" not in text
     items = rubric_setup.criteria(world.campaign.id)
@@ -163,16 +163,16 @@ def test_total_is_validated_and_the_page_says_by_how_much(office, world):
     rubric_setup.apply_default_rubric(world.campaign, actor=world.secretariat)
     db.session.commit()
     last = rubric_setup.criteria(world.campaign.id)[-1]
-    response = office.post(url(world, "/tieu-chi"), {
-        "action": "save", "criterion_id": last.id, f"c{last.id}-name": "Hồ sơ", f"c{last.id}-max_score": "0",
+    response = office.post(url(world, f"/tieu-chi/{last.id}/sua"), {
+        f"c{last.id}-name": "Hồ sơ", f"c{last.id}-max_score": "0",
         f"c{last.id}-csrf_token": office.csrf_token()})
     assert response.status_code == 400 and "Giá trị phải từ 1 đến 100" in page(response)
     # Remove the 5-point criterion: 95.
-    office.post(url(world, "/tieu-chi"), {"action": "remove", "criterion_id": last.id})
+    office.post(url(world, f"/tieu-chi/{last.id}/xoa"), {})
     text = page(office.get(url(world, "/tieu-chi")))
     assert "Tổng điểm tối đa phải bằng 100 (hiện là 95)." in text
     # Add one of 5: back to 100.
-    office.post(url(world, "/tieu-chi"), {"action": "save", "new-name": "Tác động đến sự hài lòng",
+    office.post(url(world, "/tieu-chi/them"), {"new-name": "Tác động đến sự hài lòng",
                                           "new-max_score": "5", "new-bands": "4-5: Rõ rệt\n0-3: Chưa rõ",
                                           "new-csrf_token": office.csrf_token()})
     text = page(office.get(url(world, "/tieu-chi")))
@@ -188,7 +188,7 @@ def test_total_is_validated_and_the_page_says_by_how_much(office, world):
     ("20-27: A\n25-30: B", "chồng lên nhau"),
 ])
 def test_bad_bands_are_refused(office, world, bands, message):
-    response = office.post(url(world, "/tieu-chi"), {"action": "save", "new-name": "Tính mới", "new-max_score": "30",
+    response = office.post(url(world, "/tieu-chi/them"), {"new-name": "Tính mới", "new-max_score": "30",
                                                      "new-bands": bands, "new-csrf_token": office.csrf_token()})
     assert response.status_code == 400 and message in page(response)
     assert not rubric_setup.criteria(world.campaign.id)
@@ -198,7 +198,7 @@ def test_reorder_criteria(office, world):
     rubric_setup.apply_default_rubric(world.campaign, actor=world.secretariat)
     db.session.commit()
     second = rubric_setup.criteria(world.campaign.id)[1]
-    office.post(url(world, "/tieu-chi"), {"action": "up", "criterion_id": second.id})
+    office.post(url(world, f"/tieu-chi/{second.id}/len"), {})
     db.session.expire_all()
     assert [c.name for c in rubric_setup.criteria(world.campaign.id)][:2] == ["Tính hiệu quả", "Tính mới, sáng tạo"]
 
@@ -210,7 +210,7 @@ def test_copy_rubric_from_an_earlier_campaign(office, world):
     db.session.add(Criterion(campaign_id=earlier.id, position=2, name="Tính mới", max_score=40, low="Ít"))
     db.session.commit()
     assert "Phong trào CCHC năm 2023 (2023, 2 tiêu chí)" in page(office.get(url(world, "/tieu-chi")))
-    office.post(url(world, "/tieu-chi"), {"action": "copy", "source_id": earlier.id})
+    office.post(url(world, "/tieu-chi/sao-chep"), {"source_id": earlier.id})
     items = rubric_setup.criteria(world.campaign.id)
     assert [(c.name, c.max_score, c.low, c.bands) for c in items] == [
         ("Hiệu quả", 60, "", [{"min": 50, "max": 60, "label": "Rất rõ"}]), ("Tính mới", 40, "Ít", [])]
@@ -226,20 +226,21 @@ def test_once_marks_are_in_the_rubric_keeps_its_shape(office, world, panel):
     first = rubric_setup.criteria(world.campaign.id)[0]
     text = page(office.get(url(world, "/tieu-chi")))
     assert rubric_setup.LOCK_MESSAGE in text and "Dùng bộ tiêu chí mặc định" not in text
-    form = {"action": "save", "criterion_id": first.id, f"c{first.id}-name": first.name,
-            f"c{first.id}-max_score": "35", f"c{first.id}-csrf_token": office.csrf_token()}
-    response = office.post(url(world, "/tieu-chi"), form)
+    edit = url(world, f"/tieu-chi/{first.id}/sua")
+    form = {f"c{first.id}-name": first.name, f"c{first.id}-max_score": "35",
+            f"c{first.id}-csrf_token": office.csrf_token()}
+    response = office.post(edit, form)
     assert response.status_code == 400 and "không thể thêm, xóa tiêu chí hay đổi điểm tối đa" in page(response)
     # Descriptions and bands may still change.
     form.update({f"c{first.id}-max_score": "30", f"c{first.id}-description": "Mô tả mới",
                  f"c{first.id}-bands": "25-30: Rất mới\n0-24: Chưa mới", f"c{first.id}-csrf_token": office.csrf_token()})
-    assert office.post(url(world, "/tieu-chi"), form).status_code == 302
+    assert office.post(edit, form).status_code == 302
     db.session.expire_all()
     assert first.description == "Mô tả mới" and first.max_score == 30 and len(first.bands) == 2
-    for action in ({"action": "remove", "criterion_id": first.id}, {"action": "default"}):
-        office.post(url(world, "/tieu-chi"), action)
+    for refused in (f"/tieu-chi/{first.id}/xoa", "/tieu-chi/mac-dinh"):
+        office.post(url(world, refused), {})
         assert len(rubric_setup.criteria(world.campaign.id)) == 5
-    response = office.post(url(world, "/tieu-chi"), {"action": "save", "new-name": "Thêm", "new-max_score": "5",
+    response = office.post(url(world, "/tieu-chi/them"), {"new-name": "Thêm", "new-max_score": "5",
                                                      "new-csrf_token": office.csrf_token()})
     assert response.status_code == 400 and len(rubric_setup.criteria(world.campaign.id)) == 5
 
@@ -265,26 +266,26 @@ def test_a_criterion_score_alone_also_locks_the_rubric(world, panel):
 def test_levels_add_edit_reorder_remove(office, world):
     lurl = url(world, "/hinh-thuc-khen-thuong")
     token = office.csrf_token()
-    office.post(lurl, {"action": "save", "level-name": "Giấy khen của Giám đốc Sở", "level-min_score": "80",
+    office.post(lurl + "/them", {"level-name": "Giấy khen của Giám đốc Sở", "level-min_score": "80",
                        "level-csrf_token": token})
-    office.post(lurl, {"action": "save", "level-name": "Bằng khen của Chủ tịch UBND Thành phố",
+    office.post(lurl + "/them", {"level-name": "Bằng khen của Chủ tịch UBND Thành phố",
                        "level-min_score": "90", "level-max_count": "3", "level-csrf_token": office.csrf_token()})
-    response = office.post(lurl, {"action": "save", "level-name": " ", "level-csrf_token": office.csrf_token()})
+    response = office.post(lurl + "/them", {"level-name": " ", "level-csrf_token": office.csrf_token()})
     assert response.status_code == 400 and "Nhập tên hình thức khen thưởng." in page(response)
     items = levels_setup.levels(world.campaign.id)
     assert [(lv.name, lv.min_score, lv.max_count) for lv in items] == [
         ("Giấy khen của Giám đốc Sở", Decimal("80.00"), None),
         ("Bằng khen của Chủ tịch UBND Thành phố", Decimal("90.00"), 3)]
-    office.post(lurl, {"action": "up", "level_id": items[1].id})
+    office.post(f"{lurl}/{items[1].id}/len", {})
     db.session.expire_all()
     assert [lv.name for lv in levels_setup.levels(world.campaign.id)][0].startswith("Bằng khen")
     lid = items[0].id
-    office.post(lurl, {"action": "save", "level_id": lid, f"l{lid}-name": "Giấy khen của Giám đốc Sở",
+    office.post(f"{lurl}/{lid}/sua", {f"l{lid}-name": "Giấy khen của Giám đốc Sở",
                        f"l{lid}-min_score": "", f"l{lid}-max_count": "10", f"l{lid}-csrf_token": office.csrf_token()})
     db.session.expire_all()
     level = db.session.get(CommendationLevel, lid)
     assert (level.min_score, level.max_count) == (None, 10)
-    office.post(lurl, {"action": "remove", "level_id": lid})
+    office.post(f"{lurl}/{lid}/xoa", {})
     assert [lv.name for lv in levels_setup.levels(world.campaign.id)] == ["Bằng khen của Chủ tịch UBND Thành phố"]
     actions = audit_actions(world.campaign.id)
     assert (actions["review.level_added"], actions["review.level_updated"], actions["review.level_removed"]) == (2, 1, 1)
@@ -297,7 +298,7 @@ def test_automatic_assignment_through_the_page(office, world, panel):
     items = reported(world, 6)
     text = page(office.get(url(world, "/phan-cong")))
     assert "12</strong> lượt chấm còn thiếu" in text
-    response = office.post(url(world, "/phan-cong"), {"action": "auto"}, follow_redirects=True)
+    response = office.post(url(world, "/phan-cong/tu-dong"), {}, follow_redirects=True)
     assert "Đã phân công tự động 12 lượt chấm" in page(response)
     rows = db.session.execute(sa.select(Assignment.initiative_id, Assignment.reviewer_id, Assignment.method)).all()
     units = {u.id: u.unit_id for u in panel}
@@ -313,10 +314,10 @@ def test_automatic_assignment_through_the_page(office, world, panel):
     assert len(transitions) == 6 and all(t.to_state == "under_review" and t.actor_id == world.secretariat.id
                                          for t in transitions)
     # Re-run: nothing more to do; a new initiative gets only its own reviewers.
-    response = office.post(url(world, "/phan-cong"), {"action": "auto"}, follow_redirects=True)
+    response = office.post(url(world, "/phan-cong/tu-dong"), {}, follow_redirects=True)
     assert "không có gì để phân công thêm" in page(response)
     [late] = reported(world, 1, world.school)
-    office.post(url(world, "/phan-cong"), {"action": "auto"})
+    office.post(url(world, "/phan-cong/tu-dong"), {})
     after = db.session.execute(sa.select(Assignment.initiative_id, Assignment.reviewer_id)).all()
     assert set(after) - {(i, r) for i, r, _ in rows} == {p for p in after if p[0] == late.id}
     assert len([p for p in after if p[0] == late.id]) == 2
@@ -336,7 +337,7 @@ def test_an_impossible_assignment_says_why_and_assigns_nothing(office, world, pa
     reported(world, 2, world.school)
     text = page(office.get(url(world, "/phan-cong")))
     assert "cần thêm 4 thành viên chấm nhưng chỉ còn 3" in text
-    response = office.post(url(world, "/phan-cong"), {"action": "auto"}, follow_redirects=True)
+    response = office.post(url(world, "/phan-cong/tu-dong"), {}, follow_redirects=True)
     assert "Chưa phân công được" in page(response)
     assert db.session.scalar(sa.select(sa.func.count(Assignment.id))) == 0
     assert set(db.session.scalars(sa.select(Initiative.status))) == {"reported"}
@@ -345,43 +346,43 @@ def test_an_impossible_assignment_says_why_and_assigns_nothing(office, world, pa
 def test_assignment_by_hand_and_its_refusals(office, world, panel):
     [item] = reported(world, 1, world.school)
     same_unit, other = panel[0], panel[1]
-    response = office.post(url(world, "/phan-cong"), {"action": "add", "initiative_id": item.id,
+    response = office.post(url(world, "/phan-cong/them"), {"initiative_id": item.id,
                                                       "user_id": same_unit.id}, follow_redirects=True)
     assert "thuộc cùng đơn vị với sáng kiến này nên không được chấm" in page(response)
     outsider = factories.user(Role.REVIEWER, world.other_school)
     db.session.commit()
-    response = office.post(url(world, "/phan-cong"), {"action": "add", "initiative_id": item.id,
+    response = office.post(url(world, "/phan-cong/them"), {"initiative_id": item.id,
                                                       "user_id": outsider.id}, follow_redirects=True)
     assert "chưa là thành viên Hội đồng" in page(response)
     assert db.session.scalar(sa.select(sa.func.count(Assignment.id))) == 0
-    response = office.post(url(world, "/phan-cong"), {"action": "add", "initiative_id": item.id,
+    response = office.post(url(world, "/phan-cong/them"), {"initiative_id": item.id,
                                                       "user_id": other.id}, follow_redirects=True)
     assert "Đã phân công Bùi Thị Bình chấm sáng kiến" in page(response)
     assignment = db.session.scalar(sa.select(Assignment))
     assert assignment.method == "manual" and assignment.assigned_by_id == world.secretariat.id
     db.session.expire_all()
     assert db.session.get(Initiative, item.id).status == "under_review"
-    response = office.post(url(world, "/phan-cong"), {"action": "add", "initiative_id": item.id,
+    response = office.post(url(world, "/phan-cong/them"), {"initiative_id": item.id,
                                                       "user_id": other.id}, follow_redirects=True)
     assert "đã được phân công chấm sáng kiến này" in page(response)
     # A declared conflict ends the assignment and may not be re-made.
     db.session.execute(sa.update(Assignment).values(conflict_at=sa.func.now(), conflict_reason="Người thân"))
     db.session.commit()
-    response = office.post(url(world, "/phan-cong"), {"action": "add", "initiative_id": item.id,
+    response = office.post(url(world, "/phan-cong/them"), {"initiative_id": item.id,
                                                       "user_id": other.id}, follow_redirects=True)
     assert "đã khai báo xung đột lợi ích" in page(response)
     # Removal: allowed for a pending one, refused once the review is submitted.
-    fresh = office.post(url(world, "/phan-cong"), {"action": "add", "initiative_id": item.id,
+    fresh = office.post(url(world, "/phan-cong/them"), {"initiative_id": item.id,
                                                    "user_id": world.reviewer.id})
     assert fresh.status_code == 302
     pending = db.session.scalar(sa.select(Assignment).where(Assignment.reviewer_id == world.reviewer.id))
-    office.post(url(world, "/phan-cong"), {"action": "remove", "assignment_id": pending.id})
+    office.post(url(world, f"/phan-cong/{pending.id}/go"), {})
     assert db.session.scalar(sa.select(Assignment.id).where(Assignment.id == pending.id)) is None
     db.session.expunge(pending)  # SQLite may reuse its id
     factories.submitted_review(item, panel[3])
     db.session.commit()
     done = db.session.scalar(sa.select(Assignment).where(Assignment.reviewer_id == panel[3].id))
-    response = office.post(url(world, "/phan-cong"), {"action": "remove", "assignment_id": done.id},
+    response = office.post(url(world, f"/phan-cong/{done.id}/go"), {},
                            follow_redirects=True)
     assert "đã gửi phiếu chấm" in page(response)
     assert db.session.scalar(sa.select(Assignment.id).where(Assignment.id == done.id)) == done.id

@@ -333,13 +333,13 @@ def test_award_list_approve(signed_in, world, value):
 
 
 @given(field=st.sampled_from(["level-name", "level-min_score", "level-max_count", "level-proposed_upward",
-                              "level-authority", "level_id"]), value=HOSTILE)
+                              "level-authority"]), value=HOSTILE)
 @FUZZ
 def test_commendation_level(signed_in, world, field, value):
-    valid = {"action": "save", "level-name": "Bằng khen của Chủ tịch UBND Thành phố", "level-min_score": "90",
+    valid = {"level-name": "Bằng khen của Chủ tịch UBND Thành phố", "level-min_score": "90",
              "level-max_count": "3", "level-proposed_upward": "y", "level-authority": "UBND Thành phố"}
-    post_one(signed_in(world.secretariat), f"/phong-trao/{world.campaign.id}/hoi-dong/hinh-thuc-khen-thuong", valid,
-             field, value)
+    post_one(signed_in(world.secretariat), f"/phong-trao/{world.campaign.id}/hoi-dong/hinh-thuc-khen-thuong/them",
+             valid, field, value)
 
 
 def test_a_nul_byte_in_any_form_is_refused_at_the_door_and_nothing_is_saved(signed_in, world):

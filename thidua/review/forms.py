@@ -1,8 +1,10 @@
 """Forms of the secretariat's review pages."""
-from wtforms import BooleanField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import BooleanField, Field, HiddenField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Length, Optional, StopValidation
+from wtforms.widgets import HiddenInput
 
 from thidua.forms import Form, NumberField, no_control_characters, required, strip_filter, text_area
+from thidua.paging import record_id
 
 
 class SettingsForm(Form):
@@ -39,3 +41,64 @@ class LevelForm(Form):
     authority = StringField("Cơ quan quyết định", validators=[Optional(), Length(max=255), no_control_characters],
                             filters=[strip_filter], description="Ví dụ: UBND Thành phố")
     submit = SubmitField("Lưu")
+
+
+class RecordIdField(HiddenField):
+    """An id sent by a hidden field or a select: `data` is a whole number from 1 to MAX_ID, else None."""
+
+    def process_formdata(self, valuelist):
+        self.data = record_id(valuelist[0]) if valuelist else None
+
+    def _value(self):
+        return str(self.data) if self.data is not None else ""
+
+
+class RecordIdsField(Field):
+    """Ids ticked in a list of checkboxes of one name: `data` holds the well-formed ones, each once, in order.
+
+    At most `limit` are read, so a forged post of a million ids costs no more than a page's worth."""
+
+    widget = HiddenInput()
+
+    def __init__(self, label=None, validators=None, *, limit: int = 500, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.limit = limit
+
+    def process_formdata(self, valuelist):
+        ids = (record_id(value) for value in valuelist[:self.limit])
+        self.data = list(dict.fromkeys(i for i in ids if i is not None))
+
+    def process_data(self, value):
+        self.data = list(value or [])
+
+
+def chosen(message: str):
+    """The id (or ids) field holds something; else `message`, and no other check runs."""
+
+    def check(form, field):
+        if not field.data:
+            raise StopValidation(message)
+
+    return check
+
+
+class AddMembersForm(Form):
+    user_id = RecordIdsField(validators=[chosen("Chọn tài khoản để thêm vào Hội đồng.")])
+    chair = BooleanField("Chủ tịch Hội đồng (khi chọn một tài khoản)")
+
+
+class CopyRubricForm(Form):
+    source_id = RecordIdField(validators=[chosen("Chọn phong trào để sao chép bộ tiêu chí.")])
+
+
+class AssignForm(Form):
+    initiative_id = RecordIdField(validators=[chosen("Chọn sáng kiến và thành viên Hội đồng.")])
+    user_id = RecordIdField(validators=[chosen("Chọn sáng kiến và thành viên Hội đồng.")])
+
+
+class RankingForm(Form):
+    """The initiatives ticked on the ranking page, with the level and the reason the office gives."""
+
+    initiative = RecordIdsField(validators=[chosen("Chọn ít nhất một sáng kiến.")])
+    level_id = RecordIdField()
+    reason = text_area("Lý do / ghi chú")

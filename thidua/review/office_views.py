@@ -1,7 +1,9 @@
 """The secretariat's side of the review: committee, rubric, levels, assignment, progress, ranking, shortlist."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -17,7 +19,7 @@ from thidua.forms import ButtonForm
 from thidua.jobs.models import Job, JobStatus
 from thidua.jobs.services import dispatch, start_job
 from thidua.notifications.mail import mail_enabled
-from thidua.paging import bounded_int, record_id
+from thidua.paging import bounded_int
 from thidua.registration.models import AREA_LABELS, Initiative
 from thidua.review import assigning, bp, reminders, setup_errors
 from thidua.review import committee as committee_setup
@@ -25,7 +27,15 @@ from thidua.review import levels as levels_setup
 from thidua.review import progress as review_progress
 from thidua.review import ranking as ranking_data
 from thidua.review import rubric as rubric_setup
-from thidua.review.forms import CriterionForm, LevelForm, SettingsForm
+from thidua.review.forms import (
+    AddMembersForm,
+    AssignForm,
+    CopyRubricForm,
+    CriterionForm,
+    LevelForm,
+    RankingForm,
+    SettingsForm,
+)
 from thidua.review.models import (
     Assignment,
     CommendationLevel,
@@ -43,7 +53,7 @@ PREFIX = "/phong-trao/<int:campaign_id>/hoi-dong"
 
 
 def _checked_post() -> None:
-    """Every POST carries a valid CSRF token (a one-button form checks it)."""
+    """A button-only POST carries a valid CSRF token (a one-button form checks it)."""
     if not ButtonForm().validate_on_submit():
         abort(400)
 
@@ -55,36 +65,44 @@ def _owned(model, object_id, campaign: Campaign):
     return item
 
 
+def _first_error(form) -> str:
+    return next(error for errors in form.errors.values() for error in errors)
+
+
+def _refused_with(message: str, back: str):
+    flash(message, "error")
+    return redirect(back)
+
+
+def _refused(form, back: str):
+    """A form of ids that did not validate: its first message, and back to the page."""
+    return _refused_with(_first_error(form), back)
+
+
+def _carry_out(back: str, work: Callable[[], Any], message: str | Callable[[Any], str] | None = None):
+    """Run one set-up operation and commit, saying `message` (or what it makes of the result); a refusal
+    rolls back and says why. Either way, back to the page."""
+    try:
+        result = work()
+    except (setup_errors.SetupError, WorkflowError) as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        if message is not None:
+            flash(message(result) if callable(message) else message, "success")
+    return redirect(back)
+
+
 # --- Committee and settings ---------------------------------------------------------------------
 
-@bp.route(PREFIX, methods=["GET", "POST"])
+@bp.get(PREFIX)
 def committee(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
-    settings_form = SettingsForm(obj=campaign, prefix="settings")
-    status = 200
-    if request.method == "POST":
-        action = request.form.get("action")
-        if action == "settings":
-            if settings_form.validate_on_submit():
-                committee_setup.update_settings(campaign, actor=current_user,
-                                      reviewers_per_initiative=settings_form.reviewers_per_initiative.data,
-                                      blind_review=settings_form.blind_review.data,
-                                      disagreement_threshold=settings_form.disagreement_threshold.data)
-                db.session.commit()
-                flash("Đã lưu thiết lập chấm điểm.", "success")
-                return redirect(url_for("review.committee", campaign_id=campaign.id))
-            status = 400
-        else:
-            _checked_post()
-            try:
-                message = _committee_action(campaign, action)
-            except setup_errors.SetupError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            else:
-                db.session.commit()
-                flash(message, "success")
-            return redirect(url_for("review.committee", campaign_id=campaign.id))
+    return _committee_page(campaign, SettingsForm(obj=campaign, prefix="settings"))
+
+
+def _committee_page(campaign: Campaign, settings_form: SettingsForm, status: int = 200):
     query = (request.args.get("tim") or "").strip()[:100]
     candidates, matching = committee_setup.candidate_users(campaign, query)
     return render_template("review/office/committee.html", campaign=campaign, members=committee_setup.members(campaign.id),
@@ -92,28 +110,70 @@ def committee(campaign_id: int):
                            progress={p.user.id: p for p in review_progress.progress(campaign.id)}), status
 
 
-def _committee_action(campaign: Campaign, action: str | None) -> str:
-    if action == "add":
-        # Several accounts ticked in the list at once; all of them join, or none.
-        ids = [record_id(value) for value in request.form.getlist("user_id")][:500]
-        users = [db.session.get(User, user_id) for user_id in dict.fromkeys(i for i in ids if i)]
-        if not users or None in users:
-            raise setup_errors.SetupError("Chọn tài khoản để thêm vào Hội đồng.")
-        chair = request.form.get("chair") == "1" and len(users) == 1
+@bp.post(PREFIX + "/thiet-lap")
+def save_settings(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    form = SettingsForm(prefix="settings")
+    if not form.validate_on_submit():
+        return _committee_page(campaign, form, 400)
+    committee_setup.update_settings(campaign, actor=current_user,
+                                    reviewers_per_initiative=form.reviewers_per_initiative.data,
+                                    blind_review=form.blind_review.data,
+                                    disagreement_threshold=form.disagreement_threshold.data)
+    db.session.commit()
+    flash("Đã lưu thiết lập chấm điểm.", "success")
+    return redirect(url_for("review.committee", campaign_id=campaign.id))
+
+
+@bp.post(PREFIX + "/thanh-vien/them")
+def add_members(campaign_id: int):
+    """Several accounts ticked in the list at once; all of them join, or none."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    back = url_for("review.committee", campaign_id=campaign.id)
+    form = AddMembersForm()
+    if not form.validate_on_submit():
+        return _refused(form, back)
+    users = [db.session.get(User, user_id) for user_id in form.user_id.data]
+    if None in users:
+        return _refused_with("Chọn tài khoản để thêm vào Hội đồng.", back)
+    chair = form.chair.data and len(users) == 1
+
+    def add() -> None:
         for user in users:
             committee_setup.add_member(campaign, user, actor=current_user, chair=chair)
-        return "Đã thêm " + ", ".join(u.full_name for u in users) + " vào Hội đồng."
-    member = _owned(CommitteeMember, record_id(request.form.get("member_id")), campaign)
+
+    return _carry_out(back, add, "Đã thêm " + ", ".join(u.full_name for u in users) + " vào Hội đồng.")
+
+
+def _member_or_refusal(campaign: Campaign, member_id: int) -> CommitteeMember | None:
+    member = _owned(CommitteeMember, member_id, campaign)
     if member is None:
-        raise setup_errors.SetupError("Không tìm thấy thành viên Hội đồng.")
-    user = db.session.get(User, member.user_id)
-    if action == "remove":
-        committee_setup.remove_member(campaign, member, actor=current_user)
-        return f"Đã đưa {user.full_name} ra khỏi Hội đồng."
-    if action == "chair":
-        committee_setup.set_chair(campaign, member, actor=current_user)
-        return f"{user.full_name} là Chủ tịch Hội đồng."
-    raise setup_errors.SetupError("Thao tác không hợp lệ.")
+        flash("Không tìm thấy thành viên Hội đồng.", "error")
+    return member
+
+
+@bp.post(PREFIX + "/thanh-vien/<int:member_id>/chu-tich")
+def make_chair(campaign_id: int, member_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    back = url_for("review.committee", campaign_id=campaign.id)
+    _checked_post()
+    if (member := _member_or_refusal(campaign, member_id)) is None:
+        return redirect(back)
+    name = db.session.get(User, member.user_id).full_name
+    return _carry_out(back, lambda: committee_setup.set_chair(campaign, member, actor=current_user),
+                      f"{name} là Chủ tịch Hội đồng.")
+
+
+@bp.post(PREFIX + "/thanh-vien/<int:member_id>/xoa")
+def remove_member(campaign_id: int, member_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    back = url_for("review.committee", campaign_id=campaign.id)
+    _checked_post()
+    if (member := _member_or_refusal(campaign, member_id)) is None:
+        return redirect(back)
+    name = db.session.get(User, member.user_id).full_name
+    return _carry_out(back, lambda: committee_setup.remove_member(campaign, member, actor=current_user),
+                      f"Đã đưa {name} ra khỏi Hội đồng.")
 
 
 # --- Rubric -------------------------------------------------------------------------------------
@@ -130,42 +190,13 @@ def _criterion_form(criterion: Criterion | None = None, *, formdata=None) -> Cri
         "bands": rubric_setup.bands_text(criterion.bands)})
 
 
-@bp.route(PREFIX + "/tieu-chi", methods=["GET", "POST"])
+@bp.get(PREFIX + "/tieu-chi")
 def rubric(campaign_id: int):
-    campaign = db.get_or_404(Campaign, campaign_id)
-    failed: tuple[int | None, CriterionForm] | None = None
-    if request.method == "POST":
-        action = request.form.get("action")
-        if action == "save":
-            criterion = _owned(Criterion, record_id(request.form.get("criterion_id")), campaign)
-            form = _criterion_form(criterion, formdata=True)
-            if form.validate_on_submit():
-                try:
-                    bands = rubric_setup.parse_bands(form.bands.data or "", form.max_score.data)
-                    rubric_setup.save_criterion(campaign, actor=current_user, criterion=criterion, values={
-                        "name": form.name.data, "max_score": form.max_score.data,
-                        "description": form.description.data, "low": form.low.data, "middle": form.middle.data,
-                        "high": form.high.data, "bands": bands})
-                except setup_errors.SetupError as error:
-                    db.session.rollback()
-                    form.form_errors.append(str(error))
-                else:
-                    db.session.commit()
-                    flash("Đã lưu tiêu chí.", "success")
-                    return redirect(url_for("review.rubric", campaign_id=campaign.id))
-            failed = (criterion.id if criterion else None, form)
-        else:
-            _checked_post()
-            try:
-                message = _rubric_action(campaign, action)
-            except setup_errors.SetupError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            else:
-                db.session.commit()
-                if message:
-                    flash(message, "success")
-            return redirect(url_for("review.rubric", campaign_id=campaign.id))
+    return _rubric_page(db.get_or_404(Campaign, campaign_id))
+
+
+def _rubric_page(campaign: Campaign, failed: tuple[int | None, CriterionForm] | None = None):
+    """The rubric page; `failed` is the criterion (None: the new one) whose form was refused, shown open."""
     items = rubric_setup.criteria(campaign.id)
     forms = {c.id: _criterion_form(c) for c in items}
     new_form = _criterion_form()
@@ -182,71 +213,108 @@ def rubric(campaign_id: int):
     ), 400 if failed else 200
 
 
-def _rubric_action(campaign: Campaign, action: str | None) -> str | None:
-    if action == "default":
-        rubric_setup.apply_default_rubric(campaign, actor=current_user)
-        return "Đã dùng bộ tiêu chí mặc định (tổng 100 điểm)."
-    if action == "copy":
-        source = db.session.get(Campaign, record_id(request.form.get("source_id")) or 0)
-        if source is None:
-            raise setup_errors.SetupError("Chọn phong trào để sao chép bộ tiêu chí.")
-        made = rubric_setup.copy_rubric(campaign, source, actor=current_user)
-        return f"Đã sao chép {len(made)} tiêu chí từ “{source.name}”."
-    criterion = _owned(Criterion, record_id(request.form.get("criterion_id")), campaign)
+def _save_criterion(campaign: Campaign, criterion: Criterion | None):
+    form = _criterion_form(criterion, formdata=True)
+    if form.validate_on_submit():
+        try:
+            bands = rubric_setup.parse_bands(form.bands.data or "", form.max_score.data)
+            rubric_setup.save_criterion(campaign, actor=current_user, criterion=criterion, values={
+                "name": form.name.data, "max_score": form.max_score.data,
+                "description": form.description.data, "low": form.low.data, "middle": form.middle.data,
+                "high": form.high.data, "bands": bands})
+        except setup_errors.SetupError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Đã lưu tiêu chí.", "success")
+            return redirect(url_for("review.rubric", campaign_id=campaign.id))
+    return _rubric_page(campaign, (criterion.id if criterion else None, form))
+
+
+def _criterion_or_refusal(campaign: Campaign, criterion_id: int) -> Criterion | None:
+    criterion = _owned(Criterion, criterion_id, campaign)
     if criterion is None:
-        raise setup_errors.SetupError("Không tìm thấy tiêu chí.")
-    if action == "remove":
-        rubric_setup.remove_criterion(campaign, criterion, actor=current_user)
-        return "Đã xóa tiêu chí."
-    if action in ("up", "down"):
-        rubric_setup.move_criterion(campaign, criterion, -1 if action == "up" else 1, actor=current_user)
-        return None
-    raise setup_errors.SetupError("Thao tác không hợp lệ.")
+        flash("Không tìm thấy tiêu chí.", "error")
+    return criterion
+
+
+@bp.post(PREFIX + "/tieu-chi/them")
+def add_criterion(campaign_id: int):
+    return _save_criterion(db.get_or_404(Campaign, campaign_id), None)
+
+
+@bp.post(PREFIX + "/tieu-chi/<int:criterion_id>/sua")
+def edit_criterion(campaign_id: int, criterion_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    if (criterion := _criterion_or_refusal(campaign, criterion_id)) is None:
+        return redirect(url_for("review.rubric", campaign_id=campaign.id))
+    return _save_criterion(campaign, criterion)
+
+
+@bp.post(PREFIX + "/tieu-chi/<int:criterion_id>/xoa")
+def remove_criterion(campaign_id: int, criterion_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    back = url_for("review.rubric", campaign_id=campaign.id)
+    _checked_post()
+    if (criterion := _criterion_or_refusal(campaign, criterion_id)) is None:
+        return redirect(back)
+    return _carry_out(back, lambda: rubric_setup.remove_criterion(campaign, criterion, actor=current_user),
+                      "Đã xóa tiêu chí.")
+
+
+def _move_criterion(campaign_id: int, criterion_id: int, step: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    back = url_for("review.rubric", campaign_id=campaign.id)
+    _checked_post()
+    if (criterion := _criterion_or_refusal(campaign, criterion_id)) is None:
+        return redirect(back)
+    return _carry_out(back, lambda: rubric_setup.move_criterion(campaign, criterion, step, actor=current_user))
+
+
+@bp.post(PREFIX + "/tieu-chi/<int:criterion_id>/len")
+def move_criterion_up(campaign_id: int, criterion_id: int):
+    return _move_criterion(campaign_id, criterion_id, -1)
+
+
+@bp.post(PREFIX + "/tieu-chi/<int:criterion_id>/xuong")
+def move_criterion_down(campaign_id: int, criterion_id: int):
+    return _move_criterion(campaign_id, criterion_id, 1)
+
+
+@bp.post(PREFIX + "/tieu-chi/mac-dinh")
+def apply_default_rubric(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    _checked_post()
+    return _carry_out(url_for("review.rubric", campaign_id=campaign.id),
+                      lambda: rubric_setup.apply_default_rubric(campaign, actor=current_user),
+                      "Đã dùng bộ tiêu chí mặc định (tổng 100 điểm).")
+
+
+@bp.post(PREFIX + "/tieu-chi/sao-chep")
+def copy_rubric(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    back = url_for("review.rubric", campaign_id=campaign.id)
+    form = CopyRubricForm()
+    if not form.validate_on_submit():
+        return _refused(form, back)
+    source = db.session.get(Campaign, form.source_id.data)
+    if source is None:
+        return _refused_with("Chọn phong trào để sao chép bộ tiêu chí.", back)
+    return _carry_out(back, lambda: rubric_setup.copy_rubric(campaign, source, actor=current_user),
+                      lambda made: f"Đã sao chép {len(made)} tiêu chí từ “{source.name}”.")
 
 
 # --- Commendation levels ------------------------------------------------------------------------
 
-@bp.route(PREFIX + "/hinh-thuc-khen-thuong", methods=["GET", "POST"])
+@bp.get(PREFIX + "/hinh-thuc-khen-thuong")
 def levels(campaign_id: int):
-    campaign = db.get_or_404(Campaign, campaign_id)
+    return _levels_page(db.get_or_404(Campaign, campaign_id))
+
+
+def _levels_page(campaign: Campaign, failed: tuple[int | None, LevelForm] | None = None):
+    """The levels page; `failed` is the level (None: the new one) whose form was refused, shown open."""
     form = LevelForm(formdata=None, prefix="level")
-    failed: tuple[int | None, LevelForm] | None = None
-    if request.method == "POST":
-        action = request.form.get("action")
-        level = _owned(CommendationLevel, record_id(request.form.get("level_id")), campaign)
-        if action == "save":
-            submitted = LevelForm(prefix=f"l{level.id}" if level else "level")
-            if submitted.validate_on_submit():
-                try:
-                    levels_setup.save_level(campaign, actor=current_user, name=submitted.name.data,
-                                     min_score=submitted.min_score.data, max_count=submitted.max_count.data,
-                                     level=level, proposed_upward=bool(submitted.proposed_upward.data),
-                                     authority=submitted.authority.data or "")
-                except setup_errors.SetupError as error:
-                    db.session.rollback()
-                    submitted.form_errors.append(str(error))
-                else:
-                    db.session.commit()
-                    flash("Đã lưu hình thức khen thưởng.", "success")
-                    return redirect(url_for("review.levels", campaign_id=campaign.id))
-            failed = (level.id if level else None, submitted)
-        else:
-            _checked_post()
-            try:
-                if level is None:
-                    flash("Không tìm thấy hình thức khen thưởng.", "error")
-                elif action == "remove":
-                    name = level.name
-                    levels_setup.remove_level(campaign, level, actor=current_user)
-                    db.session.commit()
-                    flash(f"Đã xóa “{name}”.", "success")
-                elif action in ("up", "down"):
-                    levels_setup.move_level(campaign, level, -1 if action == "up" else 1, actor=current_user)
-                    db.session.commit()
-            except setup_errors.SetupError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            return redirect(url_for("review.levels", campaign_id=campaign.id))
     items = levels_setup.levels(campaign.id)
     edit_forms = {lv.id: LevelForm(formdata=None, prefix=f"l{lv.id}", data={
         "name": lv.name, "min_score": lv.min_score, "max_count": lv.max_count,
@@ -262,23 +330,80 @@ def levels(campaign_id: int):
                            frozen=frozen), 400 if failed else 200
 
 
-# --- Assignment ---------------------------------------------------------------------------------
-
-@bp.route(PREFIX + "/phan-cong", methods=["GET", "POST"])
-def assign(campaign_id: int):
-    campaign = db.get_or_404(Campaign, campaign_id)
-    if request.method == "POST":
-        _checked_post()
-        action = request.form.get("action")
+def _save_level(campaign: Campaign, level: CommendationLevel | None):
+    form = LevelForm(prefix=f"l{level.id}" if level else "level")
+    if form.validate_on_submit():
         try:
-            message, category = _assign_action(campaign, action)
-        except (setup_errors.SetupError, WorkflowError) as error:
+            levels_setup.save_level(campaign, actor=current_user, name=form.name.data,
+                                    min_score=form.min_score.data, max_count=form.max_count.data,
+                                    level=level, proposed_upward=bool(form.proposed_upward.data),
+                                    authority=form.authority.data or "")
+        except setup_errors.SetupError as error:
             db.session.rollback()
-            flash(str(error), "error")
+            form.form_errors.append(str(error))
         else:
             db.session.commit()
-            flash(message, category)
-        return redirect(url_for("review.assign", campaign_id=campaign.id))
+            flash("Đã lưu hình thức khen thưởng.", "success")
+            return redirect(url_for("review.levels", campaign_id=campaign.id))
+    return _levels_page(campaign, (level.id if level else None, form))
+
+
+def _level_or_refusal(campaign: Campaign, level_id: int) -> CommendationLevel | None:
+    level = _owned(CommendationLevel, level_id, campaign)
+    if level is None:
+        flash("Không tìm thấy hình thức khen thưởng.", "error")
+    return level
+
+
+@bp.post(PREFIX + "/hinh-thuc-khen-thuong/them")
+def add_level(campaign_id: int):
+    return _save_level(db.get_or_404(Campaign, campaign_id), None)
+
+
+@bp.post(PREFIX + "/hinh-thuc-khen-thuong/<int:level_id>/sua")
+def edit_level(campaign_id: int, level_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    if (level := _level_or_refusal(campaign, level_id)) is None:
+        return redirect(url_for("review.levels", campaign_id=campaign.id))
+    return _save_level(campaign, level)
+
+
+@bp.post(PREFIX + "/hinh-thuc-khen-thuong/<int:level_id>/xoa")
+def remove_level(campaign_id: int, level_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    back = url_for("review.levels", campaign_id=campaign.id)
+    _checked_post()
+    if (level := _level_or_refusal(campaign, level_id)) is None:
+        return redirect(back)
+    name = level.name
+    return _carry_out(back, lambda: levels_setup.remove_level(campaign, level, actor=current_user),
+                      f"Đã xóa “{name}”.")
+
+
+def _move_level(campaign_id: int, level_id: int, step: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    back = url_for("review.levels", campaign_id=campaign.id)
+    _checked_post()
+    if (level := _level_or_refusal(campaign, level_id)) is None:
+        return redirect(back)
+    return _carry_out(back, lambda: levels_setup.move_level(campaign, level, step, actor=current_user))
+
+
+@bp.post(PREFIX + "/hinh-thuc-khen-thuong/<int:level_id>/len")
+def move_level_up(campaign_id: int, level_id: int):
+    return _move_level(campaign_id, level_id, -1)
+
+
+@bp.post(PREFIX + "/hinh-thuc-khen-thuong/<int:level_id>/xuong")
+def move_level_down(campaign_id: int, level_id: int):
+    return _move_level(campaign_id, level_id, 1)
+
+
+# --- Assignment ---------------------------------------------------------------------------------
+
+@bp.get(PREFIX + "/phan-cong")
+def assign(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
     plan, initiatives = assigning.plan_for(campaign)
     committee = committee_setup.members(campaign.id)
     assignments = assigning.campaign_assignments(campaign.id)
@@ -301,29 +426,53 @@ def assign(campaign_id: int):
     )
 
 
-def _assign_action(campaign: Campaign, action: str | None) -> tuple[str, str]:
-    if action == "auto":
+@bp.post(PREFIX + "/phan-cong/tu-dong")
+def auto_assign(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    back = url_for("review.assign", campaign_id=campaign.id)
+    _checked_post()
+    try:
         plan = assigning.run_auto_assignment(campaign, actor=current_user)
         if not plan.ok:
             raise setup_errors.SetupError("Chưa phân công được: " + " ".join(plan.problems))
-        if not plan.pairs:
-            return "Mọi sáng kiến đã đủ thành viên chấm; không có gì để phân công thêm.", "info"
-        return (f"Đã phân công tự động {len(plan.pairs)} lượt chấm "
-                f"(mỗi sáng kiến {campaign.reviewers_per_initiative} thành viên).", "success")
-    if action == "add":
-        initiative = _owned(Initiative, record_id(request.form.get("initiative_id")), campaign)
-        user = db.session.get(User, record_id(request.form.get("user_id")) or 0)
-        if initiative is None or user is None:
-            raise setup_errors.SetupError("Chọn sáng kiến và thành viên Hội đồng.")
-        assigning.assign_by_hand(campaign, initiative, user, actor=current_user)
-        return f"Đã phân công {user.full_name} chấm sáng kiến #{initiative.id}.", "success"
-    if action == "remove":
-        assignment = _owned(Assignment, record_id(request.form.get("assignment_id")), campaign)
-        if assignment is None:
-            raise setup_errors.SetupError("Không tìm thấy phân công.")
-        assigning.unassign(campaign, assignment, actor=current_user)
-        return "Đã gỡ phân công.", "success"
-    raise setup_errors.SetupError("Thao tác không hợp lệ.")
+    except (setup_errors.SetupError, WorkflowError) as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(back)
+    db.session.commit()
+    if not plan.pairs:
+        flash("Mọi sáng kiến đã đủ thành viên chấm; không có gì để phân công thêm.", "info")
+    else:
+        flash(f"Đã phân công tự động {len(plan.pairs)} lượt chấm "
+              f"(mỗi sáng kiến {campaign.reviewers_per_initiative} thành viên).", "success")
+    return redirect(back)
+
+
+@bp.post(PREFIX + "/phan-cong/them")
+def add_assignment(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    back = url_for("review.assign", campaign_id=campaign.id)
+    form = AssignForm()
+    if not form.validate_on_submit():
+        return _refused(form, back)
+    initiative = _owned(Initiative, form.initiative_id.data, campaign)
+    user = db.session.get(User, form.user_id.data)
+    if initiative is None or user is None:
+        return _refused_with("Chọn sáng kiến và thành viên Hội đồng.", back)
+    return _carry_out(back, lambda: assigning.assign_by_hand(campaign, initiative, user, actor=current_user),
+                      f"Đã phân công {user.full_name} chấm sáng kiến #{initiative.id}.")
+
+
+@bp.post(PREFIX + "/phan-cong/<int:assignment_id>/go")
+def remove_assignment(campaign_id: int, assignment_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    back = url_for("review.assign", campaign_id=campaign.id)
+    _checked_post()
+    assignment = _owned(Assignment, assignment_id, campaign)
+    if assignment is None:
+        return _refused_with("Không tìm thấy phân công.", back)
+    return _carry_out(back, lambda: assigning.unassign(campaign, assignment, actor=current_user),
+                      "Đã gỡ phân công.")
 
 
 # --- Progress and reminders ---------------------------------------------------------------------
@@ -384,62 +533,86 @@ def ranking(campaign_id: int):
     )
 
 
-RANKING_ACTIONS = {
-    "shortlist": "Đề xuất khen thưởng",
-    "not_award": "Không khen thưởng",
-    "return": "Trả lại đơn vị để bổ sung",
-    "unshortlist": "Bỏ khỏi danh sách đề xuất",
-    "complete": "Hoàn tất chấm điểm",
-}
+def _ranking_back(campaign: Campaign) -> str:
+    """The ranking page as it was when the office pressed the button: its filters and its page."""
+    page = request.form.get("page", "")
+    return url_for("review.ranking", campaign_id=campaign.id,
+                   **ranking_data.RankingFilters.from_args(request.form).as_args(),
+                   **({"page": page} if page.isdigit() else {}))
 
 
-@bp.post(PREFIX + "/xep-hang/xu-ly")
-def ranking_action(campaign_id: int):
+@bp.post(PREFIX + "/xep-hang/ap-dung-de-xuat")
+def apply_proposal(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     _checked_post()
-    action = request.form.get("action")
-    back = url_for("review.ranking", campaign_id=campaign.id, **ranking_data.RankingFilters.from_args(
-        request.form).as_args(), **({"page": request.form["page"]} if request.form.get("page", "").isdigit() else {}))
-    reason = (request.form.get("reason") or "").strip()
     try:
-        if action == "apply_proposal":
-            made = ranking_data.apply_proposal(campaign, actor=current_user)
-            message = f"Đã đưa {made} sáng kiến vào danh sách đề xuất khen thưởng theo ngưỡng điểm và số lượng."
-        elif action in RANKING_ACTIONS:
-            ids = [i for i in (record_id(v) for v in request.form.getlist("initiative")) if i is not None]
-            if not ids:
-                raise WorkflowError("Chọn ít nhất một sáng kiến.")
-            initiatives = db.session.scalars(sa.select(Initiative).where(
-                Initiative.id.in_(ids), Initiative.campaign_id == campaign.id).order_by(Initiative.id)).all()
-            level = _owned(CommendationLevel, record_id(request.form.get("level_id")), campaign)
-            for initiative in initiatives:
-                try:
-                    _apply(action, initiative, reason, level)
-                except WorkflowError as error:
-                    raise WorkflowError(f"Sáng kiến #{initiative.id}: {error}") from error
-            message = f"{RANKING_ACTIONS[action]}: đã xử lý {len(initiatives)} sáng kiến."
-        else:
-            raise WorkflowError("Chọn thao tác.")
+        made = ranking_data.apply_proposal(campaign, actor=current_user)
     except WorkflowError as error:
         db.session.rollback()
         flash(f"{error} Không sáng kiến nào bị thay đổi.", "error")
     else:
         db.session.commit()
-        flash(message, "success")
+        flash(f"Đã đưa {made} sáng kiến vào danh sách đề xuất khen thưởng theo ngưỡng điểm và số lượng.", "success")
+    return redirect(_ranking_back(campaign))
+
+
+Move = Callable[[Initiative, str, CommendationLevel | None], None]
+
+
+def _move_chosen(campaign_id: int, label: str, move: Move):
+    """Apply `move` to every initiative ticked on the ranking page, all of them or none."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    back = _ranking_back(campaign)
+    form = RankingForm()
+    if not form.validate_on_submit():
+        flash(f"{_first_error(form)} Không sáng kiến nào bị thay đổi.", "error")
+        return redirect(back)
+    initiatives = db.session.scalars(sa.select(Initiative).where(
+        Initiative.id.in_(form.initiative.data), Initiative.campaign_id == campaign.id).order_by(Initiative.id)).all()
+    level = _owned(CommendationLevel, form.level_id.data, campaign)
+    try:
+        for initiative in initiatives:
+            try:
+                move(initiative, form.reason.data or "", level)
+            except WorkflowError as error:
+                raise WorkflowError(f"Sáng kiến #{initiative.id}: {error}") from error
+    except WorkflowError as error:
+        db.session.rollback()
+        flash(f"{error} Không sáng kiến nào bị thay đổi.", "error")
+    else:
+        db.session.commit()
+        flash(f"{label}: đã xử lý {len(initiatives)} sáng kiến.", "success")
     return redirect(back)
 
 
-def _apply(action: str, initiative: Initiative, reason: str, level: CommendationLevel | None) -> None:
-    if action == "shortlist":
-        ranking_data.shortlist(initiative, actor=current_user, level=level, note=reason)
-    elif action == "not_award":
-        workflow.transition(initiative, State.NOT_AWARDED, actor=current_user, reason=reason)
-    elif action == "return":
-        workflow.transition(initiative, State.RETURNED, actor=current_user, reason=reason)
-    elif action == "unshortlist":
-        workflow.transition(initiative, State.SCORED, actor=current_user, reason=reason)
-    elif action == "complete":
-        workflow.transition(initiative, State.SCORED, actor=current_user)
+@bp.post(PREFIX + "/xep-hang/de-xuat")
+def shortlist(campaign_id: int):
+    return _move_chosen(campaign_id, "Đề xuất khen thưởng", lambda initiative, reason, level: ranking_data.shortlist(
+        initiative, actor=current_user, level=level, note=reason))
+
+
+@bp.post(PREFIX + "/xep-hang/bo-de-xuat")
+def unshortlist(campaign_id: int):
+    return _move_chosen(campaign_id, "Bỏ khỏi danh sách đề xuất", lambda initiative, reason, _level: workflow.transition(
+        initiative, State.SCORED, actor=current_user, reason=reason))
+
+
+@bp.post(PREFIX + "/xep-hang/khong-khen-thuong")
+def not_award(campaign_id: int):
+    return _move_chosen(campaign_id, "Không khen thưởng", lambda initiative, reason, _level: workflow.transition(
+        initiative, State.NOT_AWARDED, actor=current_user, reason=reason))
+
+
+@bp.post(PREFIX + "/xep-hang/tra-lai")
+def return_initiatives(campaign_id: int):
+    return _move_chosen(campaign_id, "Trả lại đơn vị để bổ sung", lambda initiative, reason, _level: workflow.transition(
+        initiative, State.RETURNED, actor=current_user, reason=reason))
+
+
+@bp.post(PREFIX + "/xep-hang/hoan-tat")
+def complete_review(campaign_id: int):
+    return _move_chosen(campaign_id, "Hoàn tất chấm điểm", lambda initiative, _reason, _level: workflow.transition(
+        initiative, State.SCORED, actor=current_user))
 
 
 # --- Exports ------------------------------------------------------------------------------------
